@@ -1,0 +1,16 @@
+/**
+ * fourier-augmix: Fourier-basis augmentations, AugMix and robustness evaluation as RxJS streams.
+ * `ops` holds the pure kernels; the rest composes them.
+ */
+export * as ops from './ops/index.ts';
+export { Rng, type RngState } from './ops/rng.ts';
+export { defineStrategy, strategies, strategyByName, viewCount, type Strategy, type PrimitiveModule } from './ops/strategy.ts';
+export type { Primitive, OpRecord } from './ops/primitive.ts';
+export type { SampleParams, ViewParams } from './ops/sampleParams.ts';
+export { epochs, type EpochPlan, type EpochsOptions } from './streams/epochs.ts';
+export { augment, type AugmentOptions } from './streams/augment.ts';
+export { batch, type Batch, type BatchOptions } from './streams/batch.ts';
+export type { AugmentedChunk } from './streams/chunk.ts';
+export { createAugmentPool, type AugmentPool } from './streams/pool.ts';
+export { Profiler, type ProfileSnapshot } from './streams/profiler.ts';
+export { toTensors, type TensorBatch } from './model/feed.ts';

@@ -1,0 +1,81 @@
+import type { Image } from './image.ts';
+
+// A module-level alias: inside vm contexts (jest) each `Math.x` in a hot loop is a slow
+// global lookup through the context's interceptor (sharpness ran ~100x slower under jest).
+const floor = Math.floor;
+
+const MATRIX = new Float64Array(6);
+
+/**
+ * The six AFFINE coefficients in a module scratch array (overwritten by the next call), so
+ * callers with fixed matrix shapes (shear, translate) allocate nothing per image.
+ */
+export function affineCoefficients(a: number, b: number, c: number, d: number, e: number, f: number): Float64Array {
+  MATRIX[0] = a;
+  MATRIX[1] = b;
+  MATRIX[2] = c;
+  MATRIX[3] = d;
+  MATRIX[4] = e;
+  MATRIX[5] = f;
+  return MATRIX;
+}
+
+/**
+ * Pillow 9.4's affine transform with bilinear resampling, the engine under rotate, shear and
+ * translate (`Image.transform(size, AFFINE, m, BILINEAR)`; Geometry.c `affine_transform`,
+ * `bilinear_filter8`/`bilinear_filter32RGB`). For output pixel (x, y), with every step in
+ * double precision and in Pillow's order of operations:
+ *
+ * - `xi = m0*(x+.5) + m1*(y+.5) + m2`, `yi = m3*(x+.5) + m4*(y+.5) + m5` (the inverse map);
+ * - outside [0, W) x [0, H): black in all channels;
+ * - else `xi -= .5`, `yi -= .5`, `x0 = floor(xi)`, `y0 = floor(yi)`; columns x0 and x0+1 are
+ *   clamped to the image; row y0 is clamped; if row y0+1 is outside, it is replaced by row y0;
+ * - interpolate along x (`a + (b - a) * dx`) in both rows, then along y, and truncate to uint8
+ *   (the C cast; a Uint8Array store truncates the same way for values in [0, 256)).
+ *
+ * `dst` must have src's shape and must not be `src`. Any channel count (Pillow: L or RGB).
+ * @param m the six coefficients (a, b, c, d, e, f) of Pillow's AFFINE data.
+ */
+export function affineInto(src: Image, dst: Image, m: ArrayLike<number>): void {
+  const w = src.width;
+  const h = src.height;
+  const ch = src.channels;
+  const s = src.data;
+  const d = dst.data;
+  const m0 = m[0]!, m1 = m[1]!, m2 = m[2]!, m3 = m[3]!, m4 = m[4]!, m5 = m[5]!;
+  const row = w * ch;
+  let o = 0;
+  for (let y = 0; y < h; y++) {
+    const yc = y + 0.5;
+    for (let x = 0; x < w; x++, o += ch) {
+      const xc = x + 0.5;
+      let xi = m0 * xc + m1 * yc + m2;
+      let yi = m3 * xc + m4 * yc + m5;
+      if (xi < 0 || xi >= w || yi < 0 || yi >= h) {
+        for (let c = 0; c < ch; c++) d[o + c] = 0;
+        continue;
+      }
+      xi -= 0.5;
+      yi -= 0.5;
+      const x0 = floor(xi);
+      const y0 = floor(yi);
+      const dx = xi - x0;
+      const dy = yi - y0;
+      const ca = (x0 < 0 ? 0 : x0) * ch;
+      const cb = (x0 + 1 < w ? x0 + 1 : w - 1) * ch;
+      const ra = (y0 < 0 ? 0 : y0) * row;
+      const hasNext = y0 + 1 >= 0 && y0 + 1 < h;
+      const rb = (y0 + 1) * row;
+      for (let c = 0; c < ch; c++) {
+        const p = s[ra + ca + c]!;
+        const v1 = p + (s[ra + cb + c]! - p) * dx;
+        let v2 = v1;
+        if (hasNext) {
+          const q = s[rb + ca + c]!;
+          v2 = q + (s[rb + cb + c]! - q) * dx;
+        }
+        d[o + c] = v1 + (v2 - v1) * dy;
+      }
+    }
+  }
+}

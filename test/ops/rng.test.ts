@@ -1,0 +1,80 @@
+import { Rng } from '../../src/ops/rng.ts';
+import { threefry2x32 } from '../../src/ops/threefry.ts';
+
+const hex = (o: Uint32Array) => [...o].map((w) => w.toString(16).padStart(8, '0')).join(' ');
+
+describe('threefry2x32', () => {
+  // Known-answer vectors of Random123 (kat_vectors, threefry2x32_20), as JAX also tests them.
+  it.each([
+    [[0, 0], [0, 0], '6b200159 99ba4efe'],
+    [[0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff], '1cb996fc bb002be7'],
+    [[0x13198a2e, 0x03707344], [0x243f6a88, 0x85a308d3], 'c4923a9c 483df7a0'],
+  ])('key %j counter %j gives %s', (key, ctr, want) => {
+    const out = new Uint32Array(2);
+    threefry2x32(key[0]!, key[1]!, ctr[0]!, ctr[1]!, out);
+    expect(hex(out)).toBe(want);
+  });
+});
+
+describe('Rng', () => {
+  it('gives the same draws for the same (seed, domain, epoch, index)', () => {
+    const a = Rng.at(7, 'augment', 3, 42);
+    const b = Rng.at(7, 'augment', 3, 42);
+    const da = [a.uniform(), a.uint32(), a.normal(), a.gamma(2.5)];
+    expect([b.uniform(), b.uint32(), b.normal(), b.gamma(2.5)]).toEqual(da);
+  });
+
+  it('gives different streams for different seeds, domains, epochs and indices', () => {
+    const first = (r: Rng) => r.uniform();
+    const ref = first(Rng.at(7, 'augment', 3, 42));
+    expect(first(Rng.at(8, 'augment', 3, 42))).not.toBe(ref);
+    expect(first(Rng.at(7, 'shuffle', 3, 42))).not.toBe(ref);
+    expect(first(Rng.at(7, 'augment', 4, 42))).not.toBe(ref);
+    expect(first(Rng.at(7, 'augment', 3, 43))).not.toBe(ref);
+  });
+
+  it('replays from a recorded state', () => {
+    const r = Rng.at(1, 'augment', 0, 5);
+    r.uniform();
+    r.int(10);
+    const state = r.state();
+    const next = [r.uniform(), r.uniform(), r.int(1000)];
+    const again = Rng.fromState(JSON.parse(JSON.stringify(state)));
+    expect([again.uniform(), again.uniform(), again.int(1000)]).toEqual(next);
+  });
+
+  it('draws uniforms in [0, 1) with the right mean and integers in range', () => {
+    const r = Rng.at(0, 'augment', 0, 0);
+    let sum = 0;
+    const counts = new Array(5).fill(0);
+    for (let i = 0; i < 20000; i++) {
+      const u = r.uniform();
+      expect(u >= 0 && u < 1).toBe(true);
+      sum += u;
+      counts[r.int(5)]++;
+    }
+    expect(sum / 20000).toBeCloseTo(0.5, 1);
+    for (const c of counts) expect(Math.abs(c - 4000)).toBeLessThan(300);
+  });
+
+  it('draws Gamma, Dirichlet and Beta with the right moments', () => {
+    const r = Rng.at(3, 'augment', 0, 0);
+    const n = 20000;
+    let g = 0;
+    let b = 0;
+    for (let i = 0; i < n; i++) {
+      g += r.gamma(0.5);
+      b += r.beta(2, 6);
+      const w = r.dirichlet([1, 1, 1]);
+      expect(w.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 12);
+      expect(w.every((x) => x >= 0)).toBe(true);
+    }
+    expect(g / n).toBeCloseTo(0.5, 1);
+    expect(b / n).toBeCloseTo(0.25, 1);
+  });
+
+  it('rejects a seed that is not a non-negative safe integer', () => {
+    expect(() => Rng.at(-1, 'augment', 0, 0)).toThrow(/seed must be an integer/);
+    expect(() => Rng.at(1.5, 'augment', 0, 0)).toThrow(/seed must be an integer/);
+  });
+});
