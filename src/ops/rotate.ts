@@ -67,7 +67,24 @@ export function rotateInto(src: Image, dst: Image, degrees: number): void {
   else if (angle === 180) transpose(src, dst, -1, 0, 0, -1);
   else if (angle === 90 && w === h) transpose(src, dst, 0, -1, 1, 0);
   else if (angle === 270 && w === h) transpose(src, dst, 0, 1, -1, 0);
-  else affineInto(src, dst, matrixFor(angle, w, h, MATRIX));
+  else affineInto(src, dst, cachedMatrix(angle, w, h));
+}
+
+/**
+ * Matrices memoised per (angle, W, H): the double-double sin/cos costs more than warping a 32x32
+ * image, and AugMix draws only integer angles. Bounded; evicts in insertion order.
+ */
+const matrices = new Map<string, Float64Array>();
+
+function cachedMatrix(angle: number, w: number, h: number): Float64Array {
+  const key = `${angle},${w},${h}`;
+  let m = matrices.get(key);
+  if (!m) {
+    m = matrixFor(angle, w, h, new Float64Array(6));
+    if (matrices.size >= 1024) matrices.delete(matrices.keys().next().value!);
+    matrices.set(key, m);
+  }
+  return m;
 }
 
 /** out(x, y) = in(xs, ys) with xs = ax*x + bx*y (+ W-1 if negative), likewise ys. */
