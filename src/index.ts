@@ -1,6 +1,8 @@
 /**
  * fourier-augmix: Fourier-basis augmentations, AugMix and robustness evaluation as RxJS streams.
- * `ops` holds the pure kernels; the rest composes them.
+ * `ops` holds the pure kernels; the rest composes them. tfjs stages live in `fourier-augmix/model`,
+ * the pipeline-authoring API in `fourier-augmix/pipeline`, file formats in `fourier-augmix/data`,
+ * so importing the streams never loads tfjs.
  */
 export * as ops from './ops/index.ts';
 export { Rng, type RngState } from './ops/rng.ts';
@@ -13,4 +15,3 @@ export { batch, type Batch, type BatchOptions } from './streams/batch.ts';
 export type { AugmentedChunk } from './streams/chunk.ts';
 export { createAugmentPool, type AugmentPool } from './streams/pool.ts';
 export { Profiler, type ProfileSnapshot } from './streams/profiler.ts';
-export { toTensors, type TensorBatch } from './model/feed.ts';

@@ -17,8 +17,13 @@ export interface EpochsOptions {
   /** First epoch number (e.g. when resuming). Default 0. */
   readonly startEpoch?: number;
   readonly seed: number;
-  /** Seeded per-epoch shuffle (default true); false visits samples in dataset order. */
+  /** Seeded per-epoch shuffle (default true); false visits samples in the given order. */
   readonly shuffle?: boolean;
+  /**
+   * Visit only these dataset indices (default: all). Samples keep their dataset index, so their
+   * augmentations are the ones a run over the whole dataset would draw for them.
+   */
+  readonly indices?: ArrayLike<number>;
 }
 
 /**
@@ -27,16 +32,26 @@ export interface EpochsOptions {
  */
 export function epochs(dataset: Dataset, options: EpochsOptions): Observable<EpochPlan> {
   const { epochs: count, startEpoch = 0, seed, shuffle = true } = options;
+  const indices = options.indices ? Int32Array.from(options.indices) : null;
+  indices?.forEach((i) => {
+    if (!Number.isInteger(i) || i < 0 || i >= dataset.count) throw new RangeError(`epochs: index ${i} is outside ${dataset.name} [0, ${dataset.count})`);
+  });
+  const size = indices?.length ?? dataset.count;
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`epochs must be an integer >= 0, got ${count}`);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be an integer >= 0, got ${seed}`);
   return new Observable<EpochPlan>((subscriber) => {
     for (let e = startEpoch; e < startEpoch + count && !subscriber.closed; e++) {
       let cached: Int32Array | undefined;
-      const order = (): Int32Array => (cached ??= shuffle ? permutation(dataset.count, seed, e) : identity(dataset.count));
+      const order = (): Int32Array => (cached ??= select(shuffle ? permutation(size, seed, e) : identity(size), indices));
       subscriber.next({ dataset, epoch: e, seed, order });
     }
     subscriber.complete();
   });
+}
+
+/** Positions mapped to the dataset indices they stand for (identity when no subset is given). */
+function select(positions: Int32Array, indices: Int32Array | null): Int32Array {
+  return indices ? positions.map((p) => indices[p]!) : positions;
 }
 
 function identity(n: number): Int32Array {

@@ -114,3 +114,16 @@ describe('augment + batch', () => {
     await expect(run).rejects.toThrow('batch(16) needs 4 chunks of 4 at once but augment allows 3; raise credits or chunkSize');
   });
 });
+
+describe('epochs', () => {
+  it('restricted to some indices gives those samples the augmentations of a full run', async () => {
+    const full = bySample(await collect(epochs(ds, { epochs: 2, seed: 6 }).pipe(augment(strategies.AugSVF!, { workers: 0 }), batch(40))), per);
+    const part = bySample(await collect(epochs(ds, { epochs: 2, seed: 6, indices: [31, 2, 17] }).pipe(augment(strategies.AugSVF!, { workers: 0 }), batch(40))), per);
+    expect([...part.keys()].sort()).toEqual(['0:17', '0:2', '0:31', '1:17', '1:2', '1:31']);
+    for (const [k, v] of part) expect(v).toEqual(full.get(k));
+  });
+
+  it('rejects an index outside the dataset, naming it', () => {
+    expect(() => epochs(ds, { epochs: 1, seed: 0, indices: [3, 40] })).toThrow('epochs: index 40 is outside synthetic [0, 40)');
+  });
+});

@@ -1,0 +1,98 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { concat, concatMap, defer, interval, map, merge, mergeMap, Subject, takeUntil, tap, type Observable } from 'rxjs';
+import { z } from 'zod';
+import { event, type PipelineEvent } from '../src/cli/events.ts';
+import { loadDataset } from '../src/cli/loadDataset.ts';
+import { param } from '../src/cli/params.ts';
+import { definePipeline } from '../src/cli/pipeline.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../src/data/atomic.ts';
+import { subset } from '../src/data/dataset.ts';
+import { strategies, strategyByName } from '../src/ops/strategy.ts';
+import { packRecords, profileReportMarkdown, type BatchRecord, type ProfileReport } from '../src/report/profileReport.ts';
+import { formatMiB, formatRate } from '../src/report/profileTable.ts';
+import { augment } from '../src/streams/augment.ts';
+import { batch } from '../src/streams/batch.ts';
+import { epochs } from '../src/streams/epochs.ts';
+import { Profiler } from '../src/streams/profiler.ts';
+
+export default definePipeline({
+  name: 'profile-datapath',
+  description: 'Throughput, worker utilisation, queue depths and memory of epochs → augment → batch (profile.json/.md, batches.msgpack)',
+  params: z.object({
+    data: param.string({ default: 'data/cifar10-mini', help: 'CIFAR-10/100 binary folder' }),
+    split: param.enum(['train', 'test'], { default: 'train', help: 'which split to stream' }),
+    strategy: param.enum(Object.keys(strategies) as [string, ...string[]], { default: 'AugSVF', help: 'augmentation strategy' }),
+    workers: param.int({ default: availableParallelism(), min: 0, max: 256, help: 'worker threads (0 = in-process)' }),
+    chunkSize: param.int({ default: 64, min: 1, max: 4096, help: 'samples per worker task' }),
+    batchSize: param.int({ default: 128, min: 1, max: 8192, help: 'samples per batch' }),
+    epochs: param.int({ default: 1, min: 1, max: 1000, help: 'passes over the data' }),
+    limit: param.optionalInt({ min: 1, help: 'at most this many images per epoch (the first ones); default all' }),
+    seed: param.int({ default: 0, min: 0, help: 'shuffle and augmentation seed' }),
+    consumerMs: param.number({ default: 0, min: 0, max: 60_000, help: 'simulated per-batch consumer time, ms' }),
+    record: param.boolean({ default: false, help: 'also record sampled parameters (costs transfer time)' }),
+  }),
+  run: (p, ctx) =>
+    defer(() => loadDataset(p.data, p.split, ctx.cwd)).pipe(
+      mergeMap((full): Observable<PipelineEvent> => {
+        const ds = p.limit === undefined ? full : subset(full, 0, Math.min(p.limit, full.count));
+        const total = ds.count * p.epochs;
+        const profiler = new Profiler();
+        const records: BatchRecord[] = [];
+        const rssBefore = process.memoryUsage.rss();
+        let peak = rssBefore;
+        let done = 0;
+        const finished = new Subject<void>();
+        // A shared counter instead of per-batch snapshots' elapsedMs: both start at subscription.
+        const start = performance.now();
+        const stream = epochs(ds, { epochs: p.epochs, seed: p.seed }).pipe(
+          augment(strategyByName(p.strategy), { workers: p.workers, chunkSize: p.chunkSize, record: p.record, profiler }),
+          batch(p.batchSize, { profiler }),
+          // concatMap (not map) so the event is emitted even when the release completes the stream.
+          concatMap(async (b) => {
+            const t0 = performance.now();
+            if (p.consumerMs > 0) await sleep(p.consumerMs);
+            const rss = process.memoryUsage.rss();
+            peak = Math.max(peak, rss);
+            const credits = profiler.snapshot().gauges.find((g) => g.name === 'augment.credits')?.last ?? 0;
+            records.push({ step: b.step, epoch: b.epoch, size: b.size, ms: performance.now() - start, rss, credits });
+            b.release();
+            profiler.record('consume', b.size, performance.now() - t0);
+            done += b.size;
+            return event.progress('datapath', done, total, 'images', `epoch ${b.epoch + 1}/${p.epochs}`);
+          }),
+          tap({ complete: () => finished.next(), error: () => finished.next() }),
+        );
+        const ticks = interval(1000).pipe(takeUntil(finished), map(() => event.profile(profiler.snapshot())));
+        return concat(
+          [event.log(`profile-datapath: ${ds.name}, ${ds.count} images × ${p.epochs} epoch(s), ${p.strategy}, ${p.workers} worker(s)`)],
+          merge(stream, ticks),
+          defer(async () => {
+            const snapshot = profiler.snapshot();
+            const elapsedMs = performance.now() - start;
+            const report: ProfileReport = {
+              config: p, dataset: ds.name, images: done, batches: records.length, elapsedMs, imagesPerSecond: done / (elapsedMs / 1000),
+              rss: { beforeBytes: rssBefore, afterBytes: process.memoryUsage.rss(), peakBytes: peak, processMaxBytes: process.resourceUsage().maxRSS * 1024 },
+              profile: snapshot,
+            };
+            const paths = { json: join(ctx.runDir, 'profile.json'), md: join(ctx.runDir, 'profile.md'), msgpack: join(ctx.runDir, 'batches.msgpack') };
+            await writeJsonAtomic(paths.json, report);
+            await writeFileAtomic(paths.md, profileReportMarkdown(report));
+            await writeFileAtomic(paths.msgpack, packRecords(records));
+            const augmentStage = snapshot.stages.find((s) => s.name === 'augment');
+            return [
+              event.profile(snapshot),
+              event.artifact(paths.json, 'per-stage images/s, utilisation, queue depths, RSS'),
+              event.artifact(paths.md, 'the same as readable tables'),
+              event.artifact(paths.msgpack, `${records.length} per-batch records (msgpackr, unpackMultiple)`),
+              event.summary([
+                `profile-datapath: ${formatRate(report.imagesPerSecond)} images/s end to end, augment ${formatRate(augmentStage?.imagesPerSecond ?? 0)} images/s ` +
+                  `on ${p.workers} worker(s), peak RSS ${formatMiB(peak)}; see ${paths.md}`,
+              ]),
+            ];
+          }).pipe(mergeMap((events) => events)),
+        );
+      }),
+    ),
+});

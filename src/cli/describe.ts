@@ -1,0 +1,34 @@
+import type { z } from 'zod';
+import { paramMeta } from './params.ts';
+import type { Pipeline } from './pipeline.ts';
+
+/** A value as it would be typed on the command line. */
+export function formatValue(value: unknown): string {
+  if (value === undefined) return '(unset)';
+  if (Array.isArray(value)) return value.join(',');
+  return String(value);
+}
+
+/**
+ * The resolved configuration of a run, one line per parameter, marking which were given: what
+ * `describe` prints and `run` prints before starting (style anchor 7).
+ */
+export function describeRun(pipeline: Pipeline, file: string, params: Record<string, unknown>, given: ReadonlySet<string>, runDir: string): string[] {
+  const rows: [string, string, string][] = Object.keys(pipeline.params.shape).map((key) => [key, formatValue(params[key]), given.has(key) ? 'given' : 'default']);
+  rows.push(['out', runDir, given.has('out') ? 'given' : 'default']);
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.min(48, Math.max(...rows.map((r) => r[1].length)));
+  return [`${pipeline.name} (${file}): ${pipeline.description}`, ...rows.map(([k, v, how]) => `  ${k.padEnd(w0)}  ${v.padEnd(w1)}  ${how}`)];
+}
+
+/** A pipeline's parameters with their defaults, allowed values and help: what `list` prints. */
+export function describeParams(pipeline: Pipeline): string[] {
+  const rows = Object.entries(pipeline.params.shape).map(([key, schema]) => {
+    const meta = paramMeta.get(schema as z.ZodType);
+    const value = meta?.defaultText === null ? '' : `=${meta?.defaultText ?? '?'}`;
+    return [`${key}${value}`, meta ? `${meta.help} (${meta.expected})` : ''] as const;
+  });
+  rows.push([`out=runs/${pipeline.name}/`, 'run directory (a path)']);
+  const w = Math.max(...rows.map((r) => r[0].length));
+  return rows.map(([left, right]) => `    ${left.padEnd(w)}  ${right}`);
+}

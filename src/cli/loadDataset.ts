@@ -1,0 +1,32 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { readCifar10, readCifar100, type CifarSplit } from '../data/cifar.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { detectDataset } from '../data/detectDataset.ts';
+import { UsageError } from './usageError.ts';
+import { packageRoot } from './resolvePipeline.ts';
+
+/**
+ * Resolves a `data=` parameter: relative paths against `cwd`, falling back to the package folder
+ * so the default `data/cifar10-mini` (bundled) works from any working directory.
+ */
+export function resolveDataDir(dir: string, cwd: string): string {
+  const here = resolve(cwd, dir);
+  if (isAbsolute(dir) || existsSync(here)) return here;
+  const bundled = join(packageRoot, dir);
+  return existsSync(bundled) ? bundled : here;
+}
+
+/**
+ * Loads the `split` of the CIFAR-10 or CIFAR-100 binary folder `dir` (layout detected from the
+ * file names). CIFAR-C folders are evaluation-only and are refused with a message saying so.
+ *
+ * @throws the readers' errors (naming the folder and file) for missing or malformed data
+ */
+export async function loadDataset(dir: string, split: CifarSplit, cwd: string): Promise<Dataset> {
+  const path = resolveDataDir(dir, cwd);
+  const kind = await detectDataset(path);
+  if (kind === 'cifar10-bin') return readCifar10(path, split);
+  if (kind === 'cifar100-bin') return readCifar100(path, split);
+  throw new UsageError(`data=${dir}: ${path} is a CIFAR-C folder (corrupted test images only); give a CIFAR-10/100 binary folder`);
+}

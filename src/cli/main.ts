@@ -1,0 +1,118 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { describeParams, describeRun } from './describe.ts';
+import { parseOverrides } from './overrides.ts';
+import { render, type RenderIO } from './render.ts';
+import { builtinPipelines, loadPipeline, packageRoot } from './resolvePipeline.ts';
+import { prepareRun } from './startRun.ts';
+import { UsageError } from './usageError.ts';
+
+/** Streams and working directory the CLI uses; tests pass their own. */
+export interface MainIO extends RenderIO {
+  readonly cwd: string;
+}
+
+const defaultIO = (): MainIO => ({ stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });
+
+/** Exit statuses: 2 for usage errors (commander's convention too), 130 for an interrupted run. */
+const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+/**
+ * Runs the command line `argv` (without `node` and the script) and returns the exit status.
+ * Errors are printed as one line on stderr; set `DEBUG=fourier-augmix` for stack traces of
+ * unexpected ones.
+ */
+export async function main(argv: readonly string[], io: MainIO = defaultIO()): Promise<number> {
+  let status: number = EXIT.ok;
+  const out = (s: string): void => void io.stdout.write(`${s}\n`);
+
+  const prepare = async (spec: string, overrides: readonly string[]) => {
+    const { pipeline, file } = await loadPipeline(spec, io.cwd);
+    return { file, pipeline, overrides: parseOverrides(overrides, file) };
+  };
+
+  const runPipeline = async (spec: string, overrides: readonly string[]): Promise<void> => {
+    const p = await prepare(spec, overrides);
+    const abort = new AbortController();
+    const run = prepareRun(p.pipeline, p.file, p.overrides, { cwd: io.cwd, signal: abort.signal });
+    describeRun(run.pipeline, run.file, run.params, run.given, run.runDir).forEach((l) => io.stderr.write(`${l}\n`));
+    const result = await render(run.events, io, { abort });
+    status = result.interrupted ? EXIT.interrupted : EXIT.ok;
+  };
+
+  const program = new Command('fourier-augmix')
+    .description('Fourier-basis augmentations and AugMix as RxJS streams: run pipelines, profile the data path')
+    .exitOverride()
+    .enablePositionalOptions()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  program
+    .command('run')
+    .description('run a pipeline: a name from pipelines/ or a path to a .ts file, with key=value overrides')
+    .argument('<pipeline>', 'pipeline name or path')
+    .argument('[overrides...]', 'key=value parameter overrides (see `list`)')
+    .action((spec: string, overrides: string[]) => runPipeline(spec, overrides));
+
+  program
+    .command('describe')
+    .description('print the resolved configuration of a pipeline run without running it')
+    .argument('<pipeline>', 'pipeline name or path')
+    .argument('[overrides...]', 'key=value parameter overrides')
+    .action(async (spec: string, overrides: string[]) => {
+      const p = await prepare(spec, overrides);
+      const run = prepareRun(p.pipeline, p.file, p.overrides, { cwd: io.cwd });
+      describeRun(run.pipeline, run.file, run.params, run.given, run.runDir).forEach(out);
+    });
+
+  program
+    .command('list')
+    .description('list the built-in pipelines with their parameters and defaults')
+    .action(async () => {
+      for (const name of await builtinPipelines()) {
+        const { pipeline } = await loadPipeline(name, io.cwd);
+        out(`${name}: ${pipeline.description}`);
+        describeParams(pipeline).forEach(out);
+      }
+    });
+
+  program
+    .command('profile')
+    .description('profile the data path (run profile-datapath with the live table)')
+    .argument('[overrides...]', 'key=value overrides for profile-datapath')
+    .action((overrides: string[]) => runPipeline('profile-datapath', overrides));
+
+  program
+    .command('bench')
+    .description('run the benchmark suite (bench/run.ts); arguments pass through')
+    .argument('[args...]')
+    .allowUnknownOption()
+    .passThroughOptions()
+    .action(async (args: string[]) => {
+      status = await bench(args);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return status;
+  } catch (err) {
+    // Commander has already printed its own message (and help/version exit through here with 0).
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr.write(`error: ${message}\n`);
+    if (!(err instanceof UsageError) && /fourier-augmix/.test(process.env.DEBUG ?? '') && err instanceof Error) io.stderr.write(`${err.stack}\n`);
+    return err instanceof UsageError ? EXIT.usage : EXIT.failed;
+  }
+}
+
+/** Spawns `bench/run.ts` in its own process: benchmarks time whole processes, workers included. */
+async function bench(args: readonly string[]): Promise<number> {
+  const file = join(packageRoot, 'bench', 'run.ts');
+  if (!existsSync(file)) throw new UsageError(`bench: ${file} not found (the benchmark suite is not in this checkout)`);
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { cwd: packageRoot, stdio: 'inherit' });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? EXIT.interrupted : EXIT.failed)));
+  });
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+// Re-exported so a pipeline file outside this package can build its schema without its own zod.
+export { z };
+
+/** What `list`, `describe` and error messages know about a parameter beyond its zod schema. */
+export interface ParamMeta {
+  readonly help: string;
+  /** What a valid value looks like, completing "expected ...": e.g. `an integer >= 1`. */
+  readonly expected: string;
+  /** Shown by `list`: the default as typed on a command line, or null when there is none. */
+  readonly defaultText: string | null;
+}
+
+/** Metadata of every parameter built with `param`, keyed by its schema. */
+export const paramMeta = z.registry<ParamMeta>();
+
+/** A parameter schema: accepts a command-line string or an already typed value. */
+export type Param<T> = z.ZodType<T, unknown>;
+
+interface Common<T> {
+  /** Omit for an optional parameter (its value is then `undefined`). */
+  readonly default?: T;
+  readonly help: string;
+}
+
+interface Range {
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/**
+ * Wraps `inner` so strings from `key=value` are converted by `coerce` first (values already of
+ * the right type pass through), then attaches the default and the metadata.
+ */
+function build<T>(coerce: (s: string) => unknown, inner: z.ZodType<T>, o: Common<T>, expected: string, show: (v: T) => string): Param<T> {
+  // zod returns a default without validating it, so a bad one is caught here, where it is written.
+  if (o.default !== undefined && !inner.safeParse(o.default).success) throw new RangeError(`param default ${show(o.default)} is invalid: expected ${expected}`);
+  const pre = z.preprocess((v) => (typeof v === 'string' ? coerce(v.trim()) : v), inner);
+  const schema = (o.default === undefined ? pre.optional() : pre.default(o.default as never)) as unknown as Param<T>;
+  paramMeta.add(schema, { help: o.help, expected, defaultText: o.default === undefined ? null : show(o.default) });
+  return schema;
+}
+
+function rangeText(kind: string, { min, max }: Range): string {
+  if (min !== undefined && max !== undefined) return `${kind} in [${min}, ${max}]`;
+  if (min !== undefined) return `${kind} >= ${min}`;
+  return max !== undefined ? `${kind} <= ${max}` : kind;
+}
+
+function ranged(n: z.ZodNumber, { min, max }: Range): z.ZodNumber {
+  const lo = min === undefined ? n : n.min(min);
+  return max === undefined ? lo : lo.max(max);
+}
+
+// Leaves unparseable text as a string so zod reports a type error instead of NaN slipping through.
+const toNumber = (s: string): unknown => (s !== '' && Number.isFinite(Number(s)) ? Number(s) : s);
+const toBoolean = (s: string): unknown => ({ true: true, '1': true, false: false, '0': false })[s.toLowerCase()] ?? s;
+
+/** Finds `s` among `choices` ignoring case, so `strategies=augsvf` means `AugSVF`. */
+const canonical = (choices: readonly string[], s: string): string => choices.find((c) => c.toLowerCase() === s.toLowerCase()) ?? s;
+
+/** Builders for typed, coercing pipeline parameters (see `definePipeline`). */
+export const param = {
+  int(o: Common<number> & Range): Param<number> {
+    return build(toNumber, ranged(z.number().int(), o), o, rangeText('an integer', o), String);
+  },
+  /** Like `int` but with no default: `undefined` unless given. */
+  optionalInt(o: Omit<Common<number>, 'default'> & Range): Param<number | undefined> {
+    return build(toNumber, ranged(z.number().int(), o), o, rangeText('an integer', o), String) as Param<number | undefined>;
+  },
+  number(o: Common<number> & Range): Param<number> {
+    return build(toNumber, ranged(z.number(), o), o, rangeText('a number', o), String);
+  },
+  string(o: Common<string>): Param<string> {
+    return build((s) => s, z.string().min(1), o, 'a non-empty string', (v) => v);
+  },
+  /** Accepts true/false/1/0 (any case); `Boolean('0')` would be true, so no truthiness here. */
+  boolean(o: Common<boolean>): Param<boolean> {
+    return build(toBoolean, z.boolean(), o, 'true, false, 1 or 0', String);
+  },
+  enum<const C extends readonly [string, ...string[]]>(choices: C, o: Common<C[number]>): Param<C[number]> {
+    return build((s) => canonical(choices, s), z.enum(choices), o, `one of ${choices.join(', ')}`, String) as Param<C[number]>;
+  },
+  /** A comma-separated list; with `choices`, each item must be one of them (any case). */
+  list(o: Common<readonly string[]> & { readonly choices?: readonly string[] }): Param<string[]> {
+    const { choices } = o;
+    const item = choices ? z.string().refine((s) => choices.includes(s)) : z.string();
+    const split = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '').map((x) => (choices ? canonical(choices, x) : x));
+    const expected = choices ? `a comma-separated list of ${choices.join(', ')}` : 'a comma-separated list';
+    return build(split, z.array(item).min(1), o as Common<string[]>, expected, (v) => v.join(','));
+  },
+};

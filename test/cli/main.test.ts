@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { cli } from './io.ts';
+
+const root = resolve('.');
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'fa-cli-'));
+
+describe('fourier-augmix CLI', () => {
+  it('names the available pipelines for an unknown name, as one line with status 2', async () => {
+    const r = await cli(['run', 'nope']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: unknown pipeline 'nope'; available: main, preview, profile-datapath, or give a path to a .ts file\n");
+  });
+
+  it('reports a bad override with the pipeline file and the key, without a stack', async () => {
+    const unknown = await cli(['run', 'preview', 'foo=1']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe("error: pipelines/preview.ts: unknown parameter 'foo' (known: data, split, strategies, images, samples, seed, out)\n");
+    const bad = await cli(['describe', 'preview', 'images=abc']);
+    expect(bad.stderr).toBe('error: pipelines/preview.ts: images=abc is invalid: expected an integer in [1, 100]\n');
+  });
+
+  it('describes the resolved configuration, marking what was given', async () => {
+    const r = await cli(['describe', 'preview', 'images=2', 'strategies=augsvf', 'out=/tmp/somewhere']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^preview \(pipelines\/preview\.ts\): /);
+    expect(r.stdout).toMatch(/\n {2}images +2 +given\n/);
+    expect(r.stdout).toMatch(/\n {2}strategies +AugSVF +given\n/);
+    expect(r.stdout).toMatch(/\n {2}samples +5 +default\n/);
+    expect(r.stdout).toMatch(/\n {2}out +\/tmp\/somewhere +given\n/);
+  });
+
+  it('lists every built-in pipeline with its parameters and defaults', async () => {
+    const r = await cli(['list']);
+    expect(r.code).toBe(0);
+    for (const name of ['main', 'preview', 'profile-datapath']) expect(r.stdout).toMatch(new RegExp(`^${name}: `, 'm'));
+    expect(r.stdout).toContain('images=6');
+    expect(r.stdout).toContain('strategy=AugSVF');
+  });
+
+  it('runs a pipeline file given by path, with its overrides and run directory', async () => {
+    const dir = tmp();
+    // As in a user's project with this package installed: rxjs resolves from its node_modules.
+    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(
+      join(dir, 'hello.ts'),
+      `import { of } from 'rxjs';
+       import { definePipeline } from '${root}/src/cli/pipeline.ts';
+       import { param, z } from '${root}/src/cli/params.ts';
+       import { writeFileSync } from 'node:fs';
+       export default definePipeline({
+         name: 'hello', description: 'says hello',
+         params: z.object({ who: param.string({ default: 'world', help: 'whom' }), times: param.int({ default: 1, min: 1, help: 'repeat' }) }),
+         run: (p, ctx) => { writeFileSync(ctx.runDir + '/hello.txt', ('hello ' + p.who + '\\n').repeat(p.times)); return of({ type: 'summary', lines: ['said hello ' + p.times + 'x'] }); },
+       });`,
+    );
+    const r = await cli(['run', join(dir, 'hello.ts'), 'who=tests', 'times=2', `out=${join(dir, 'run')}`], dir);
+    expect(r.stderr).not.toContain('error');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('said hello 2x\n');
+    expect(readFileSync(join(dir, 'run', 'hello.txt'), 'utf8')).toBe('hello tests\nhello tests\n');
+    expect(JSON.parse(readFileSync(join(dir, 'run', 'config.json'), 'utf8'))).toMatchObject({ pipeline: 'hello', file: 'hello.ts', params: { who: 'tests', times: 2 } });
+    const bad = await cli(['run', './hello.ts', 'who='], dir);
+    expect(bad.stderr).toBe('error: hello.ts: who= is invalid: expected a non-empty string\n');
+  });
+
+  it('says so when a file does not export a pipeline, or does not exist', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'plain.ts'), 'export const x = 1;\n');
+    const r = await cli(['run', 'plain.ts'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: plain.ts: does not export a pipeline; expected `export default definePipeline({ name, description, params, run })`\n');
+    expect((await cli(['run', './missing.ts'], dir)).stderr).toBe('error: missing.ts: pipeline file not found\n');
+  });
+
+  it('leaves unknown commands to commander, with status 2', async () => {
+    const r = await cli(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown command 'frobnicate'");
+  });
+});
