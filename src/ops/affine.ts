@@ -161,9 +161,10 @@ function affine3Into(src: Image, dst: Image, m0: number, m1: number, m2: number,
         g += (g2 - g) * dy;
         b += (b2 - b) * dy;
       }
-      d[o] = r;
-      d[o + 1] = g;
-      d[o + 2] = b;
+      // `| 0` truncates like the C cast (values lie in [0, 255]) and hands V8 an int to store.
+      d[o] = r | 0;
+      d[o + 1] = g | 0;
+      d[o + 2] = b | 0;
     }
   }
 }
