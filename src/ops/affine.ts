@@ -5,6 +5,8 @@ import type { Image } from './image.ts';
 const floor = Math.floor;
 
 const MATRIX = new Float64Array(6);
+let COL_X = new Float64Array(64);
+let COL_Y = new Float64Array(64);
 
 /**
  * The six AFFINE coefficients in a module scratch array (overwritten by the next call), so
@@ -117,13 +119,25 @@ function affine3Into(src: Image, dst: Image, m0: number, m1: number, m2: number,
   const s = src.data;
   const d = dst.data;
   const row = w * 3;
+  // m0·(x+.5) and m3·(x+.5) per column, m1·(y+.5) and m4·(y+.5) per row: the same products
+  // summed in the same order as Pillow's `a0*xin + a1*yin + a2`, so the same doubles.
+  if (COL_X.length < w) {
+    COL_X = new Float64Array(w);
+    COL_Y = new Float64Array(w);
+  }
+  for (let x = 0; x < w; x++) {
+    COL_X[x] = m0 * (x + 0.5);
+    COL_Y[x] = m3 * (x + 0.5);
+  }
+  const colX = COL_X;
+  const colY = COL_Y;
   let o = 0;
   for (let y = 0; y < h; y++) {
-    const yc = y + 0.5;
+    const rowX = m1 * (y + 0.5);
+    const rowY = m4 * (y + 0.5);
     for (let x = 0; x < w; x++, o += 3) {
-      const xc = x + 0.5;
-      let xi = m0 * xc + m1 * yc + m2;
-      let yi = m3 * xc + m4 * yc + m5;
+      let xi = colX[x]! + rowX + m2;
+      let yi = colY[x]! + rowY + m5;
       if (xi < 0 || xi >= w || yi < 0 || yi >= h) {
         d[o] = 0;
         d[o + 1] = 0;
