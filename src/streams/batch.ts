@@ -20,7 +20,7 @@ export interface Batch {
   /** Dataset index of each sample. */
   readonly indices: Int32Array;
   readonly params: readonly SampleParams[] | null;
-  /** Hands the batch's memory (and the chunk credits behind it) back to the stream. Idempotent. */
+  /** Hands the batch's memory (and the chunk credits behind it) back to the stream, which reuses it: read nothing from the batch afterwards. Idempotent. */
   release(): void;
 }
 
@@ -50,6 +50,9 @@ export function batch(size: number, options: BatchOptions = {}): OperatorFunctio
   return (source) =>
     new Observable<Batch>((subscriber) => {
       let cur: Filling | null = null;
+      // Released batch buffers, reused (FFCV's lesson): a steady stream allocates nothing per
+      // batch, so resident memory stays flat instead of following the garbage collector.
+      const spare: Float32Array[] = [];
       let step = 0;
       let checked = false;
 
@@ -101,7 +104,7 @@ export function batch(size: number, options: BatchOptions = {}): OperatorFunctio
           }
           for (let j = 0; j < n; ) {
             cur ??= {
-              epoch: chunk.epoch, fill: 0, data: new Float32Array(chunk.views * size * per), labels: new Int32Array(size),
+              epoch: chunk.epoch, fill: 0, data: spare.pop() ?? new Float32Array(chunk.views * size * per), labels: new Int32Array(size),
               indices: new Int32Array(size), params: chunk.params ? [] : null, chunks: [],
             };
             const k = Math.min(size - cur.fill, n - j);
@@ -118,7 +121,10 @@ export function batch(size: number, options: BatchOptions = {}): OperatorFunctio
             if (cur.fill === size || (j === n && endsEpoch)) {
               const f = cur;
               cur = null;
-              emit(f, () => f.chunks.forEach((c) => c.release()), per, chunk.views, chunk.shape);
+              emit(f, () => {
+                f.chunks.forEach((c) => c.release());
+                if (f.data.length === chunk.views * size * per && spare.length < chunk.credits) spare.push(f.data);
+              }, per, chunk.views, chunk.shape);
             }
           }
           chunk.release();
