@@ -43,6 +43,8 @@ export function affineInto(src: Image, dst: Image, m: ArrayLike<number>): void {
   if (m0 === 1 && m1 === 0 && m3 === 0 && m4 === 1 && Number.isInteger(m2) && Number.isInteger(m5)) {
     return shiftInto(src, dst, m2, m5);
   }
+  if (src.channels === 3 && m0 === 1 && m3 === 0 && m4 === 1 && m5 === 0) return shearRows3(src, dst, m1, m2);
+  if (src.channels === 3 && m0 === 1 && m1 === 0 && m2 === 0 && m4 === 1) return shearColumns3(src, dst, m3, m5);
   if (src.channels === 3) return affine3Into(src, dst, m0, m1, m2, m3, m4, m5);
   const w = src.width;
   const h = src.height;
@@ -179,6 +181,64 @@ function affine3Into(src: Image, dst: Image, m0: number, m1: number, m2: number,
       d[o] = r | 0;
       d[o + 1] = g | 0;
       d[o + 2] = b | 0;
+    }
+  }
+}
+
+/**
+ * (1, b, c, 0, 1, 0), shear_x's form: yi = 0·xc + 1·yc + 0 is exactly y + .5, so every output row
+ * samples one input row with dy = 0 and only the interpolation along x remains. xi is summed as
+ * Pillow sums it: (1·xc + b·yc) + c.
+ */
+function shearRows3(src: Image, dst: Image, b: number, c: number): void {
+  const { width: w, height: h, data: s } = src;
+  const d = dst.data;
+  const row = w * 3;
+  for (let y = 0, o = 0; y < h; y++) {
+    const shift = b * (y + 0.5);
+    const a = y * row;
+    for (let x = 0; x < w; x++, o += 3) {
+      let xi = x + 0.5 + shift + c;
+      if (xi < 0 || xi >= w) {
+        d[o] = d[o + 1] = d[o + 2] = 0;
+        continue;
+      }
+      xi -= 0.5;
+      const x0 = floor(xi);
+      const dx = xi - x0;
+      const p = a + (x0 < 0 ? 0 : x0) * 3;
+      const q = a + (x0 + 1 < w ? x0 + 1 : w - 1) * 3;
+      d[o] = (s[p]! + (s[q]! - s[p]!) * dx) | 0;
+      d[o + 1] = (s[p + 1]! + (s[q + 1]! - s[p + 1]!) * dx) | 0;
+      d[o + 2] = (s[p + 2]! + (s[q + 2]! - s[p + 2]!) * dx) | 0;
+    }
+  }
+}
+
+/**
+ * (1, 0, 0, d, 1, f), shear_y's form: xi = 1·xc + 0·yc + 0 is exactly x + .5, so dx = 0 and
+ * only the interpolation along y remains (row y0+1 falls back to row y0 at the bottom edge).
+ */
+function shearColumns3(src: Image, dst: Image, m3: number, m5: number): void {
+  const { width: w, height: h, data: s } = src;
+  const d = dst.data;
+  const row = w * 3;
+  for (let y = 0, o = 0; y < h; y++) {
+    const yc = y + 0.5;
+    for (let x = 0; x < w; x++, o += 3) {
+      let yi = m3 * (x + 0.5) + yc + m5;
+      if (yi < 0 || yi >= h) {
+        d[o] = d[o + 1] = d[o + 2] = 0;
+        continue;
+      }
+      yi -= 0.5;
+      const y0 = floor(yi);
+      const dy = yi - y0;
+      const p = (y0 < 0 ? 0 : y0) * row + x * 3;
+      const q = y0 + 1 < h ? p + (y0 < 0 ? 0 : row) : p;
+      d[o] = (s[p]! + (s[q]! - s[p]!) * dy) | 0;
+      d[o + 1] = (s[p + 1]! + (s[q + 1]! - s[p + 1]!) * dy) | 0;
+      d[o + 2] = (s[p + 2]! + (s[q + 2]! - s[p + 2]!) * dy) | 0;
     }
   }
 }
