@@ -147,9 +147,14 @@ export class Rng {
 }
 
 /** The Threefry key for (seed, domain, epoch): the seed encrypts the pair (domain, epoch). */
-function deriveKey(seed: number, domain: number, epoch: number): [number, number] {
+function deriveKey(seed: number, domain: number, epoch: number): readonly [number, number] {
+  // A chunk's samples share (seed, domain, epoch): remember the last key instead of re-deriving it.
+  if (seed === last.seed && domain === last.domain && epoch === last.epoch) return last.key;
   if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be an integer in [0, 2^53), got ${seed}`);
   const out = new Uint32Array(2);
   threefry2x32(seed >>> 0, Math.floor(seed / TWO_POW_32) >>> 0, domain, epoch >>> 0, out);
-  return [out[0]!, out[1]!];
+  last = { seed, domain, epoch, key: [out[0]!, out[1]!] };
+  return last.key;
 }
+
+let last = { seed: -1, domain: -1, epoch: -1, key: [0, 0] as readonly [number, number] };

@@ -34,6 +34,6 @@ export async function runAugmentTask(task: AugmentTask): Promise<AugmentResult> 
   }
   const a = await augmenter;
   const start = performance.now();
-  const params = augmentChunk(task, a, new Float32Array(task.out), task.views);
-  return { out: task.out, params: task.record ? params : null, busyMs: performance.now() - start };
+  const params = augmentChunk(task, a, new Float32Array(task.out), task.views, task.record);
+  return { out: task.out, params, busyMs: performance.now() - start };
 }
