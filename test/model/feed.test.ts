@@ -9,6 +9,7 @@ import { epochs } from '../../src/streams/epochs.ts';
 import { makeDataset } from '../streams/helpers.ts';
 
 beforeAll(async () => {
+  tf.env().set('IS_TEST', true); // no "install tfjs-node" banner in test logs
   await tf.setBackend('cpu');
 });
 
