@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { concat, concatMap, defer, finalize, mergeMap, type Observable } from 'rxjs';
+import { concat, defer, finalize, map, mergeMap, type Observable } from 'rxjs';
 import { z } from 'zod';
 import { event, type PipelineEvent } from '../src/cli/events.ts';
 import { loadDataset } from '../src/cli/loadDataset.ts';
@@ -58,9 +58,7 @@ export default definePipeline({
           epochs(ds, { epochs: p.samples, seed: p.seed, shuffle: false, indices: picked }).pipe(
             augment(block.strategy, { workers: pool, chunkSize: picked.length, record: true }),
             batch(picked.length),
-            // concatMap, not map: releasing the last batch completes the stream synchronously,
-            // and map's return value would then be dropped (its subscriber is already closed).
-            concatMap((b) => {
+            map((b) => {
               const per = b.shape.width * b.shape.height * b.shape.channels;
               b.indices.forEach((index, i) => {
                 const row = rowOf.get(index)!;
@@ -71,7 +69,7 @@ export default definePipeline({
               });
               b.release();
               done += b.size;
-              return [event.progress('preview', done, total, 'images', block.strategy.name)];
+              return event.progress('preview', done, total, 'images', block.strategy.name);
             }),
           ),
         );

@@ -49,13 +49,13 @@ export default definePipeline({
         const stream = epochs(ds, { epochs: p.epochs, seed: p.seed }).pipe(
           augment(strategyByName(p.strategy), { workers: p.workers, chunkSize: p.chunkSize, record: p.record, profiler }),
           batch(p.batchSize, { profiler }),
-          // concatMap (not map) so the event is emitted even when the release completes the stream.
+          // One batch at a time: the simulated consumer's delay is what holds the stream back.
           concatMap(async (b) => {
             const t0 = performance.now();
             if (p.consumerMs > 0) await sleep(p.consumerMs);
             const rss = process.memoryUsage.rss();
             peak = Math.max(peak, rss);
-            const credits = profiler.snapshot().gauges.find((g) => g.name === 'augment.credits')?.last ?? 0;
+            const credits = profiler.last('augment.credits');
             records.push({ step: b.step, epoch: b.epoch, size: b.size, ms: performance.now() - start, rss, credits });
             b.release();
             profiler.record('consume', b.size, performance.now() - t0);

@@ -61,6 +61,11 @@ export class Profiler {
     this.gauges.set(name, g);
   }
 
+  /** The latest sample of a gauge (0 before any). */
+  last(name: string): number {
+    return this.gauges.get(name)?.last ?? 0;
+  }
+
   snapshot(): ProfileSnapshot {
     const elapsedMs = performance.now() - this.start;
     const seconds = Math.max(elapsedMs, 1e-9) / 1000;

@@ -1,4 +1,4 @@
-import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { firstValueFrom, lastValueFrom, map, toArray } from 'rxjs';
 import { defineStrategy, strategies } from '../../src/ops/strategy.ts';
 import { permutation } from '../../src/ops/permutation.ts';
 import { augment } from '../../src/streams/augment.ts';
@@ -35,6 +35,13 @@ describe('augment + batch', () => {
     expect(order1).toEqual([...permutation(40, 4, 1)]);
     expect(order1).not.toEqual(order0);
     for (const b of got) b.indices.forEach((idx, i) => expect(b.labels[i]).toBe(ds.labels[idx]));
+  });
+
+  it('delivers the last batch when its handler releases it synchronously (no completion mid-emission)', async () => {
+    const sizes = await lastValueFrom(
+      epochs(ds, { epochs: 1, seed: 0 }).pipe(augment(strategies.Base!, { workers: 0, chunkSize: 8 }), batch(8), map((b) => (b.release(), b.size)), toArray()),
+    );
+    expect(sizes).toEqual([8, 8, 8, 8, 8]);
   });
 
   it('drops the short last batch of each epoch with dropLast', async () => {
