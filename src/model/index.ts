@@ -1,2 +1,16 @@
 /** The tfjs side: the only part of the package that creates tensors. */
 export { toTensors, type TensorBatch } from './feed.ts';
+export {
+  AUTO_ORDER,
+  BackendUnavailableError,
+  formatBackendSelection,
+  selectBackend,
+  type BackendAttempt,
+  type BackendChoice,
+  type BackendName,
+  type BackendSelection,
+  type SelectBackendOptions,
+} from './backend.ts';
+export { ensureGradients } from './gradients.ts';
+export { registerWasmGradKernels } from './wasmKernels.ts';
+export { createWrn, type Wrn, type WrnConfig } from './wrn.ts';
