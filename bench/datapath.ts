@@ -151,46 +151,37 @@ export function measureOps(ds: Dataset, reps = 20000): Record<string, number> {
 }
 
 export interface MemoryRun {
-  /** RSS at the end of each epoch (MB). */
+  /** RSS (worker threads included) at the end of each epoch: its last batch (MB). */
   readonly rssMB: number[];
-  /** Highest RSS sampled during each epoch (sampled at every batch, MB). */
+  /** Highest RSS sampled within each epoch (at every batch, MB). */
   readonly peakMB: number[];
+  /** V8 heap used on the main thread at the end of each epoch (MB). */
+  readonly heapMB: number[];
+  /** RSS and main-thread heap after the warm-up, before the first epoch (MB). */
   readonly startMB: number;
+  readonly startHeapMB: number;
   readonly seconds: number;
 }
 
-/** Process RSS (worker threads included) over `epochCount` epochs of the JSD stream on `workers` threads. */
+/**
+ * Memory over `epochCount` epochs of the JSD stream on a warm pool of `workers` threads, the way a
+ * training run would see it: sampled at every batch, before the consumer releases it.
+ */
 export async function measureMemory(ds: Dataset, workers: number, epochCount: number): Promise<MemoryRun> {
-  const mb = (): number => process.memoryUsage.rss() / 2 ** 20;
+  const MB = 2 ** 20;
   const { pool } = await warmPool(ds, 'jsd', workers);
-  const startMB = mb();
-  const rssMB: number[] = [];
-  const peakMB: number[] = [];
-  let last = startMB;
+  const start = process.memoryUsage();
+  const per: { rss: number; peak: number; heap: number }[] = [];
   const m = await measureStream(ds, 'jsd', pool, epochCount, defaultStreamOptions, (epoch) => {
-    const now = mb();
-    if (epoch === peakMB.length) {
-      if (epoch > 0) rssMB.push(last); // the previous epoch's last batch
-      peakMB.push(now);
-    }
-    peakMB[epoch] = Math.max(peakMB[epoch]!, now);
-    last = now;
+    const { rss, heapUsed } = process.memoryUsage();
+    const e = (per[epoch] ??= { rss, peak: rss, heap: heapUsed });
+    e.rss = rss;
+    e.heap = heapUsed;
+    e.peak = Math.max(e.peak, rss);
   });
-  rssMB.push(last);
   await pool.destroy();
-  return { rssMB, peakMB, startMB, seconds: m.seconds };
-}
-
-/** Least-squares slope of ys against 0, 1, 2, ... */
-export function slope(ys: readonly number[]): number {
-  const n = ys.length;
-  const mx = (n - 1) / 2;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  let num = 0;
-  let den = 0;
-  ys.forEach((y, x) => {
-    num += (x - mx) * (y - my);
-    den += (x - mx) ** 2;
-  });
-  return den ? num / den : 0;
+  return {
+    rssMB: per.map((e) => e.rss / MB), peakMB: per.map((e) => e.peak / MB), heapMB: per.map((e) => e.heap / MB),
+    startMB: start.rss / MB, startHeapMB: start.heapUsed / MB, seconds: m.seconds,
+  };
 }

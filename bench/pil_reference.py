@@ -1,19 +1,19 @@
 #!/usr/bin/python3
-"""The AugMix reference's per-image data path, restated with Debian's Pillow + numpy.
+"""The AugMix reference's per-image data path (Debian's Pillow 9.4, numpy, torch/torchvision).
 
 Restated from /work/shared/augmix-reference-notes.md (sections 1, 2, 6), not copied:
 google-research/augmix augmentations.py (9 default ops, severity 3) and cifar.py `aug()`
-(width 3, depth -1, alpha 1); preprocess = ToTensor + Normalize(0.5, 0.5) in numpy float32;
-torchvision 0.2.2's RandomHorizontalFlip + RandomCrop(32, padding=4) on PIL images.
+(width 3, depth -1, alpha 1; 5 preprocess calls per view), and its training transform.
 
   view: x = fromarray(img);              out = aug(x)
   jsd:  x = crop(flip(fromarray(img)));  out = (preprocess(x), aug(x), aug(x))
   ops:  microseconds per call of each op, and of preprocess, on 32x32 CIFAR images
 
---preprocess torchvision (the recipe as cifar.py writes it: torchvision's ToTensor + Normalize,
-RandomHorizontalFlip + RandomCrop, float32 torch tensors mixed, one torch thread per process, as
-a DataLoader worker) or numpy (default: a lean restatement of the same arithmetic in numpy/PIL,
-a stronger baseline than the reference itself).
+--preprocess torchvision: the recipe as cifar.py writes it: preprocess = Compose([ToTensor(),
+  Normalize([0.5]*3, [0.5]*3)]), float32 torch tensors mixed, RandomHorizontalFlip() +
+  RandomCrop(32, padding=4) on the PIL image; one torch thread per process, as a DataLoader worker.
+--preprocess numpy (default): a lean restatement, the same float32 arithmetic in numpy and the
+  flip/crop in PIL (zero fill): a stronger baseline than the reference itself.
 
 Usage: pil_reference.py MODE IMAGES [PROCESSES] [--passes K] [--data FILE] [--preprocess P]
 IMAGES is the total over all processes. Prints one JSON line; for view/jsd the best of K passes.
@@ -60,8 +60,7 @@ def posterize(img, level):
 
 def rotate(img, level):
     deg = int_parameter(sample_level(level), 30)
-    if np.random.uniform() > 0.5:
-        deg = -deg
+    deg = -deg if np.random.uniform() > 0.5 else deg
     return img.rotate(deg, resample=Image.BILINEAR)
 
 
@@ -75,30 +74,22 @@ def _affine(img, coeffs):
 
 def shear_x(img, level):
     s = float_parameter(sample_level(level), 0.3)
-    if np.random.uniform() > 0.5:
-        s = -s
-    return _affine(img, (1, s, 0, 0, 1, 0))
+    return _affine(img, (1, -s if np.random.uniform() > 0.5 else s, 0, 0, 1, 0))
 
 
 def shear_y(img, level):
     s = float_parameter(sample_level(level), 0.3)
-    if np.random.uniform() > 0.5:
-        s = -s
-    return _affine(img, (1, 0, 0, s, 1, 0))
+    return _affine(img, (1, 0, 0, -s if np.random.uniform() > 0.5 else s, 1, 0))
 
 
 def translate_x(img, level):
     t = int_parameter(sample_level(level), SIZE / 3)
-    if np.random.random() > 0.5:
-        t = -t
-    return _affine(img, (1, 0, t, 0, 1, 0))
+    return _affine(img, (1, 0, -t if np.random.random() > 0.5 else t, 0, 1, 0))
 
 
 def translate_y(img, level):
     t = int_parameter(sample_level(level), SIZE / 3)
-    if np.random.random() > 0.5:
-        t = -t
-    return _affine(img, (1, 0, 0, 0, 1, t))
+    return _affine(img, (1, 0, 0, 0, 1, -t if np.random.random() > 0.5 else t))
 
 
 AUGMENTATIONS = [autocontrast, equalize, posterize, rotate, solarize, shear_x, shear_y, translate_x, translate_y]
@@ -111,18 +102,19 @@ def preprocess(img):
     return (x - np.float32(0.5)) / np.float32(0.5)
 
 
+zeros_like = np.zeros_like
+torch = None  # the module, once use_torchvision() has run
+
+
 def use_torchvision():
     """Swap in cifar.py's own transforms (python3-torchvision): preprocess and the baseline."""
-    global preprocess, flip_crop, zeros_like
+    global preprocess, flip_crop, zeros_like, torch
     import torch
     from torchvision import transforms
     torch.set_num_threads(1)
     preprocess = transforms.Compose([transforms.ToTensor(), transforms.Normalize([0.5] * 3, [0.5] * 3)])
     flip_crop = transforms.Compose([transforms.RandomHorizontalFlip(), transforms.RandomCrop(SIZE, padding=4)])
     zeros_like = torch.zeros_like
-
-
-zeros_like = np.zeros_like
 
 
 def aug(image):
@@ -140,7 +132,7 @@ def aug(image):
 
 
 def flip_crop(img, padding=4):
-    """torchvision 0.2.2: RandomHorizontalFlip(), then RandomCrop(32, padding=4) with fill 0."""
+    """Lean RandomHorizontalFlip() then RandomCrop(32, padding=4, fill 0), Python's random."""
     if random.random() < 0.5:
         img = img.transpose(Image.FLIP_LEFT_RIGHT)
     img = ImageOps.expand(img, border=padding, fill=0)
@@ -173,6 +165,9 @@ def worker(rank, processes, mode, count, data, barrier, results):
         os.sched_setaffinity(0, {cores[rank]})
     np.random.seed(1 + rank)
     random.seed(1 + rank)
+    if torch is not None:  # forked from the parent: set again, as each DataLoader worker does
+        torch.set_num_threads(1)
+        torch.manual_seed(1 + rank)
     fn = MODES[mode]
     for k in range(WARMUP):
         fn(data[k % len(data)])
@@ -202,26 +197,24 @@ def time_ops(data, reps=2000):
     """Microseconds per call (best of 5 rounds) of each op, preprocess, one op draw, flip+crop, and
     whole samples (view, jsd), on CIFAR images with fresh parameters every call."""
     imgs = [Image.fromarray(a) for a in data[:256]]
-    steps = [(op.__name__, op) for op in AUGMENTATIONS] + [
-        ('preprocess', lambda im, _: preprocess(im)),
-        ('choice', lambda im, _: np.random.choice(AUGMENTATIONS)),
-        ('flip_crop', lambda im, _: flip_crop(im)),
-        ('view', lambda _, k: sample_view(data[k % len(data)])),
-        ('jsd', lambda _, k: sample_jsd(data[k % len(data)])),
+    steps = [(op.__name__, lambda im, _, op=op: op(im, SEVERITY), reps) for op in AUGMENTATIONS] + [
+        ('preprocess', lambda im, _: preprocess(im), reps),
+        ('choice', lambda im, _: np.random.choice(AUGMENTATIONS), reps),
+        ('flip_crop', lambda im, _: flip_crop(im), reps),
+        ('view', lambda _, k: sample_view(data[k % len(data)]), reps // 10),
+        ('jsd', lambda _, k: sample_jsd(data[k % len(data)]), reps // 10),
     ]
+
+    def per_call(fn, n):
+        t = time.perf_counter()
+        for k in range(n):
+            fn(imgs[k % len(imgs)], k)
+        return (time.perf_counter() - t) / n
+
     out = {}
-    for name, fn in steps:
-        arg = (lambda k: k) if name in ('view', 'jsd') else (lambda k: SEVERITY)
-        n = reps // 10 if name in ('view', 'jsd') else reps
-        for k in range(n // 10):
-            fn(imgs[k % len(imgs)], arg(k))
-        best = float('inf')
-        for _ in range(5):
-            t = time.perf_counter()
-            for k in range(n // 5):
-                fn(imgs[k % len(imgs)], arg(k))
-            best = min(best, (time.perf_counter() - t) / (n // 5))
-        out[name] = round(best * 1e6, 2)
+    for name, fn, n in steps:
+        per_call(fn, n // 10)  # warm-up
+        out[name] = round(min(per_call(fn, n // 5) for _ in range(5)) * 1e6, 2)
     return out
 
 
@@ -240,6 +233,7 @@ def main():
     data = read_cifar(a.data)
     if a.mode == 'ops':
         np.random.seed(1)
+        random.seed(1)
         print(json.dumps({'mode': 'ops', 'microseconds': time_ops(data)}))
         return
     seconds = min(run_pass(a.mode, a.images, a.processes, data) for _ in range(a.passes))
