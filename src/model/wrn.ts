@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../ops/rng.ts';
+import { batchNormEval, batchNormTrain, type BatchNormParams } from './batchNorm.ts';
 
 /** Shape of a Wide ResNet: WRN-`depth`-`widen` for `classes` outputs, initialised from `seed`. */
 export interface WrnConfig {
@@ -10,6 +11,19 @@ export interface WrnConfig {
   readonly classes: number;
   /** Integer in [0, 2^53); parameter i is drawn from `Rng.at(seed, 'init', 0, i)`. */
   readonly seed: number;
+  /** Dropout rate between a block's two convs in training (the reference's `droprate`, 0). */
+  readonly dropRate?: number;
+}
+
+export interface ForwardOptions {
+  /**
+   * Training mode (default false): BatchNorm normalises with the batch's statistics and moves its
+   * running statistics towards them (PyTorch's momentum 0.1, unbiased variance), and dropout is on.
+   * Evaluation mode normalises with the running statistics and changes no state.
+   */
+  readonly training?: boolean;
+  /** Seed of this pass's dropout masks (vary it per step); used only when training with dropRate > 0. */
+  readonly dropoutSeed?: number;
 }
 
 /** A WRN as plain tfjs variables and a forward function. Owns its variables until `dispose()`. */
@@ -17,30 +31,29 @@ export interface Wrn {
   readonly config: WrnConfig;
   /** Trainable variables, in creation order (the order their init streams are numbered by). */
   readonly params: readonly tf.Variable[];
+  /** BatchNorm running means and variances (not trained; part of a checkpoint), in creation order. */
+  readonly buffers: readonly tf.Variable[];
   /** Total number of trainable scalars. */
   readonly paramCount: number;
-  /**
-   * Logits [N, classes] for images [N, 32, 32, 3] (NHWC, normalised). BatchNorm uses the batch's
-   * statistics (training mode); running statistics for evaluation are not kept yet.
-   */
-  forward(x: tf.Tensor4D): tf.Tensor2D;
+  /** Logits [N, classes] for images [N, H, W, 3] (NHWC, normalised; 32x32 for CIFAR). */
+  forward(x: tf.Tensor4D, options?: ForwardOptions): tf.Tensor2D;
   dispose(): void;
 }
 
-interface Bn { gamma: tf.Variable; beta: tf.Variable }
-interface Block { bn1: Bn; conv1: tf.Variable; bn2: Bn; conv2: tf.Variable; shortcut: tf.Variable | null; stride: number }
+interface Block { bn1: BatchNormParams; conv1: tf.Variable; bn2: BatchNormParams; conv2: tf.Variable; shortcut: tf.Variable | null; stride: number }
 
 /**
  * Builds WRN-depth-k with pre-activation basic blocks, following the AugMix reference's
  * `third_party/WideResNet_pytorch/wideresnet.py` (WideResNet, BasicBlock, NetworkBlock).
  */
 export function createWrn(config: WrnConfig): Wrn {
-  const { depth, widen, classes, seed } = config;
+  const { depth, widen, classes, seed, dropRate = 0 } = config;
   if (!Number.isInteger(depth) || depth < 10 || (depth - 4) % 6 !== 0) {
     throw new RangeError(`WRN depth must be 6n+4 with n ≥ 1 (e.g. 16, 28, 40); got ${depth}`);
   }
   if (!Number.isInteger(widen) || widen < 1) throw new RangeError(`WRN widen factor must be an integer ≥ 1; got ${widen}`);
   if (!Number.isInteger(classes) || classes < 1) throw new RangeError(`classes must be an integer ≥ 1; got ${classes}`);
+  if (!(dropRate >= 0 && dropRate < 1)) throw new RangeError(`WRN dropRate must be in [0, 1); got ${dropRate}`);
 
   const params: tf.Variable[] = [];
   const add = (shape: number[], fill: (rng: Rng) => number): tf.Variable => {
@@ -60,7 +73,15 @@ export function createWrn(config: WrnConfig): Wrn {
     const std = Math.sqrt(2 / (k * k * cout));
     return add([k, k, cin, cout], (r) => r.normal() * std);
   };
-  const bn = (c: number): Bn => ({ gamma: add([c], () => 1), beta: add([c], () => 0) });
+  const buffers: tf.Variable[] = [];
+  const buffer = (c: number, value: number): tf.Variable => {
+    const t = tf.fill([c], value);
+    const v = tf.variable(t, false);
+    t.dispose();
+    buffers.push(v);
+    return v;
+  };
+  const bn = (c: number): BatchNormParams => ({ gamma: add([c], () => 1), beta: add([c], () => 0), runningMean: buffer(c, 0), runningVar: buffer(c, 1) });
 
   const n = (depth - 4) / 6;
   const widths = [16, 16 * widen, 32 * widen, 64 * widen];
@@ -86,38 +107,33 @@ export function createWrn(config: WrnConfig): Wrn {
   const fcW = add([widths[3]!, classes], (r) => r.range(-bound, bound));
   const fcB = add([classes], () => 0);
 
-  const forward = (x: tf.Tensor4D): tf.Tensor2D =>
+  const forward = (x: tf.Tensor4D, options: ForwardOptions = {}): tf.Tensor2D =>
     tf.tidy(() => {
+      const training = options.training ?? false;
+      const norm = (t: tf.Tensor4D, p: BatchNormParams): tf.Tensor4D => (training ? batchNormTrain(t, p) : batchNormEval(t, p));
       let h = conv3x3(x, stem, 1);
-      for (const b of blocks) {
-        const o = tf.relu(batchNorm(h, b.bn1));
+      blocks.forEach((b, i) => {
+        const o = tf.relu(norm(h, b.bn1));
         const sc = b.shortcut == null ? h : tf.conv2d(o, b.shortcut as tf.Tensor4D, b.stride, 'valid');
-        const y = conv3x3(tf.relu(batchNorm(conv3x3(o, b.conv1, b.stride), b.bn2)), b.conv2, 1);
-        h = tf.add(y, sc);
-      }
-      const pooled = tf.mean(tf.relu(batchNorm(h, headBn)), [1, 2]) as tf.Tensor2D;
+        let mid = tf.relu(norm(conv3x3(o, b.conv1, b.stride), b.bn2));
+        if (training && dropRate > 0) mid = tf.dropout(mid, dropRate, undefined, `${options.dropoutSeed ?? 0}:${i}`) as tf.Tensor4D;
+        h = tf.add(conv3x3(mid, b.conv2, 1), sc);
+      });
+      const pooled = tf.mean(tf.relu(norm(h, headBn)), [1, 2]) as tf.Tensor2D;
       return tf.add(tf.matMul(pooled, fcW as tf.Tensor2D), fcB);
     });
 
   return {
     config,
     params,
+    buffers,
     paramCount: params.reduce((s, v) => s + v.size, 0),
     forward,
-    dispose: () => tf.dispose(params),
+    dispose: () => tf.dispose([...params, ...buffers]),
   };
 }
 
 /** 3x3 conv with PyTorch's symmetric padding 1 (tfjs 'same' pads stride-2 convs bottom/right only). */
 function conv3x3(x: tf.Tensor4D, w: tf.Variable, stride: number): tf.Tensor4D {
   return tf.conv2d(x, w as tf.Tensor4D, stride, [[0, 0], [1, 1], [1, 1], [0, 0]]);
-}
-
-/**
- * Train-mode BatchNorm (eps 1e-5 as in PyTorch), written out rather than `tf.batchNorm`: its
- * gradient tiles to N·H·W·C, 14-20 % of a wasm training step (shared/tfjs-backends-notes.md).
- */
-function batchNorm(x: tf.Tensor4D, p: Bn): tf.Tensor4D {
-  const { mean, variance } = tf.moments(x, [0, 1, 2]);
-  return tf.add(tf.mul(tf.sub(x, mean), tf.mul(p.gamma, tf.rsqrt(tf.add(variance, 1e-5)))), p.beta);
 }

@@ -52,7 +52,7 @@ describe('createWrn', () => {
       const x = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
       const y = tf.tidy(() => tf.oneHot(tf.tensor1d([3, 7], 'int32'), 10));
       const out = tf.tidy(() => {
-        const { grads: g } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, net.forward(x)), [...net.params]);
+        const { grads: g } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, net.forward(x, { training: true })), [...net.params]);
         return net.params.map((v) => g[v.name]!.dataSync() as Float32Array);
       });
       tf.dispose([x, y]);

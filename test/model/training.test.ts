@@ -1,0 +1,131 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { readFileSync } from 'node:fs';
+import { selectBackend } from '../../src/model/backend.ts';
+import { batchNormEval, batchNormTrain } from '../../src/model/batchNorm.ts';
+import { crossEntropy, jsdLoss } from '../../src/model/losses.ts';
+import { cosineLr, Sgd } from '../../src/model/sgd.ts';
+import { createWrn } from '../../src/model/wrn.ts';
+
+// Made by test/fixtures/make_train_fixtures.py with Debian's python3-torch.
+interface LossCase { name: string; batch: number; classes: number; logits: number[]; labels: number[]; loss: number; grad: number[] | null; ce?: number; jsd?: number; clamped?: number; zeros?: number }
+const torch = JSON.parse(readFileSync(new URL('../fixtures/train/torch.json', import.meta.url), 'utf8')) as {
+  jsd: LossCase[];
+  ce: LossCase[];
+  sgd: { shapes: number[][]; params: number[][]; grads: number[][][]; lrs: number[]; after: number[][][] };
+  cosine: { total: number; lr: number; lrMin: number; lrs: number[] };
+  batchnorm: {
+    channels: number; gamma: number[]; beta: number[];
+    train: { shape: number[]; x: number[]; y: number[] }[];
+    runningMean: number[]; runningVar: number[];
+    eval: { shape: number[]; x: number[]; y: number[] };
+  };
+};
+
+/** Largest |a − b| relative to the larger of 1 and max |b|. */
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let diff = 0;
+  let scale = 1;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return diff / scale;
+}
+
+describe.each(['cpu', 'wasm'] as const)('training maths on %s, against PyTorch', (backend) => {
+  beforeAll(async () => {
+    await selectBackend(backend);
+  });
+
+  it('the fixtures exercise the mixture clamp and softmax underflow', () => {
+    expect(torch.jsd.map((c) => [c.name, c.clamped! > 0, c.zeros! > 0])).toEqual([
+      ['normal', false, false], ['clamped', true, false], ['underflowing', true, true], ['identical views', false, false],
+    ]);
+  });
+
+  it.each(torch.jsd.map((c) => [c.name, c] as const))('JSD loss and its gradient: %s logits', (_name, c) => {
+    const before = tf.memory().numTensors;
+    const logits = tf.tensor2d(c.logits, [3 * c.batch, c.classes]);
+    const labels = tf.tensor1d(c.labels, 'int32');
+    const parts = tf.tidy(() => {
+      const { ce, jsd, loss } = jsdLoss(logits, labels);
+      return [ce, jsd, loss].map((t) => t.dataSync()[0]!);
+    });
+    expect(parts[0]).toBeCloseTo(c.ce!, 4);
+    expect(parts[1]).toBeCloseTo(c.jsd!, 4);
+    expect(parts[2]).toBeCloseTo(c.loss, 4);
+    const grad = tf.tidy(() => tf.grad((l: tf.Tensor) => jsdLoss(l as tf.Tensor2D, labels).loss)(logits).dataSync());
+    if (c.grad) expect(relErr(grad, c.grad)).toBeLessThan(1e-5);
+    // torch's kl_div backward is NaN where a probability underflows to 0; ours stays finite there.
+    else expect([c.zeros! > 0, [...grad].every(Number.isFinite)]).toEqual([true, true]);
+    tf.dispose([logits, labels]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it.each(torch.ce.map((c) => [c.name, c] as const))('cross-entropy and its gradient: %s logits', (_name, c) => {
+    const logits = tf.tensor2d(c.logits, [c.batch, c.classes]);
+    const labels = tf.tensor1d(c.labels, 'int32');
+    expect(tf.tidy(() => crossEntropy(logits, labels).dataSync()[0]!)).toBeCloseTo(c.loss, 4);
+    const grad = tf.tidy(() => tf.grad((l: tf.Tensor) => crossEntropy(l as tf.Tensor2D, labels))(logits).dataSync());
+    expect(relErr(grad, c.grad!)).toBeLessThan(1e-6);
+    tf.dispose([logits, labels]);
+  });
+
+  it('SGD with Nesterov momentum and weight decay follows torch.optim.SGD step for step', () => {
+    const { shapes, params, grads, lrs, after } = torch.sgd;
+    const vars = params.map((p, i) => tf.variable(tf.tensor(p, shapes[i]!), true));
+    const sgd = new Sgd(vars, { momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
+    grads.forEach((gs, step) => {
+      const g = gs.map((v, i) => tf.tensor(v, shapes[i]!));
+      sgd.step(g, lrs[step]!);
+      tf.dispose(g);
+      vars.forEach((v, i) => expect(relErr(v.dataSync(), after[step]![i]!)).toBeLessThan(1e-6));
+    });
+    sgd.dispose();
+    tf.dispose(vars);
+  });
+
+  it('BatchNorm: batch statistics in training, running statistics (momentum 0.1, unbiased) in evaluation', () => {
+    const bn = torch.batchnorm;
+    const c = bn.channels;
+    const p = {
+      gamma: tf.variable(tf.tensor1d(bn.gamma)),
+      beta: tf.variable(tf.tensor1d(bn.beta)),
+      runningMean: tf.variable(tf.zeros([c]), false),
+      runningVar: tf.variable(tf.ones([c]), false),
+    };
+    for (const t of bn.train) {
+      const y = tf.tidy(() => batchNormTrain(tf.tensor4d(t.x, t.shape as [number, number, number, number]), p).dataSync());
+      expect(relErr(y, t.y)).toBeLessThan(1e-5);
+    }
+    expect(relErr(p.runningMean.dataSync(), bn.runningMean)).toBeLessThan(1e-6);
+    expect(relErr(p.runningVar.dataSync(), bn.runningVar)).toBeLessThan(1e-6);
+    const e = bn.eval;
+    const y = tf.tidy(() => batchNormEval(tf.tensor4d(e.x, e.shape as [number, number, number, number]), p).dataSync());
+    expect(relErr(y, e.y)).toBeLessThan(1e-5);
+    tf.dispose(Object.values(p));
+  });
+
+  it('a WRN in evaluation mode changes no state and gives the same logits for a sample alone or in a batch', () => {
+    const net = createWrn({ depth: 10, widen: 1, classes: 3, seed: 4 });
+    const x = tf.randomNormal([4, 8, 8, 3], 0, 1, 'float32', 9) as tf.Tensor4D;
+    tf.tidy(() => net.forward(x, { training: true })); // moves the running statistics
+    const stats = net.buffers.map((b) => b.dataSync().slice());
+    const all = tf.tidy(() => net.forward(x).dataSync());
+    const one = tf.tidy(() => net.forward(tf.slice(x, [1, 0, 0, 0], [1, 8, 8, 3])).dataSync());
+    expect(relErr(one, all.slice(3, 6))).toBeLessThan(1e-5);
+    net.buffers.forEach((b, i) => expect(b.dataSync()).toEqual(stats[i]));
+    expect(stats[0]).not.toEqual(new Float32Array(16)); // the training pass did move them
+    tf.dispose(x);
+    net.dispose();
+  });
+});
+
+describe('cosineLr', () => {
+  it('matches the reference LambdaLR, stepped after every batch', () => {
+    const { total, lr, lrMin, lrs } = torch.cosine;
+    lrs.forEach((want, step) => expect(cosineLr(step, total, lr, lrMin)).toBeCloseTo(want, 12));
+    expect(cosineLr(total, total, lr, lrMin)).toBeCloseTo(lrMin, 15);
+  });
+});
