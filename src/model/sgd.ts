@@ -23,7 +23,7 @@ export class Sgd {
     readonly params: readonly tf.Variable[],
     readonly config: SgdConfig,
   ) {
-    this.buffers = params.map((p) => tf.variable(tf.zerosLike(p), false));
+    this.buffers = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
   }
 
   /** Applies one update with `grads[i]` for `params[i]`. Does not dispose `grads`. */

@@ -23,7 +23,7 @@ export interface ForwardOptions {
    */
   readonly training?: boolean;
   /** Seed of this pass's dropout masks (vary it per step); used only when training with dropRate > 0. */
-  readonly dropoutSeed?: number;
+  readonly dropoutSeed?: string;
 }
 
 /** A WRN as plain tfjs variables and a forward function. Owns its variables until `dispose()`. */
@@ -116,7 +116,7 @@ export function createWrn(config: WrnConfig): Wrn {
         const o = tf.relu(norm(h, b.bn1));
         const sc = b.shortcut == null ? h : tf.conv2d(o, b.shortcut as tf.Tensor4D, b.stride, 'valid');
         let mid = tf.relu(norm(conv3x3(o, b.conv1, b.stride), b.bn2));
-        if (training && dropRate > 0) mid = tf.dropout(mid, dropRate, undefined, `${options.dropoutSeed ?? 0}:${i}`) as tf.Tensor4D;
+        if (training && dropRate > 0) mid = tf.dropout(mid, dropRate, undefined, `${options.dropoutSeed ?? ''}:${i}`) as tf.Tensor4D;
         h = tf.add(conv3x3(mid, b.conv2, 1), sc);
       });
       const pooled = tf.mean(tf.relu(norm(h, headBn)), [1, 2]) as tf.Tensor2D;

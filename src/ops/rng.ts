@@ -10,6 +10,7 @@ export const Domain = {
   fourierEval: 3,
   corrupt: 4,
   init: 5,
+  split: 6,
 } as const;
 export type DomainName = keyof typeof Domain;
 

@@ -4,6 +4,7 @@ import { selectBackend } from '../../src/model/backend.ts';
 import { batchNormEval, batchNormTrain } from '../../src/model/batchNorm.ts';
 import { crossEntropy, jsdLoss } from '../../src/model/losses.ts';
 import { cosineLr, Sgd } from '../../src/model/sgd.ts';
+import { trainStep } from '../../src/model/trainStep.ts';
 import { createWrn } from '../../src/model/wrn.ts';
 
 // Made by test/fixtures/make_train_fixtures.py with Debian's python3-torch.
@@ -119,6 +120,38 @@ describe.each(['cpu', 'wasm'] as const)('training maths on %s, against PyTorch',
     expect(stats[0]).not.toEqual(new Float32Array(16)); // the training pass did move them
     tf.dispose(x);
     net.dispose();
+  });
+});
+
+describe('trainStep micro-batching', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  // A batch whose second half repeats its first: each half has the full batch's BatchNorm
+  // statistics and mean gradient, so two micro-batches must give the one-pass update.
+  it('sums weighted micro-batch gradients into the full-batch update (JSD views sliced per micro-batch)', () => {
+    const b = 8;
+    const half = tf.randomNormal([3, b / 2, 8, 8, 3], 0, 1, 'float32', 5);
+    const images = tf.tidy(() => tf.reshape(tf.concat([half, half], 1), [3 * b, 8, 8, 3]) as tf.Tensor4D);
+    const labels = tf.tensor1d([1, 2, 3, 4, 1, 2, 3, 4], 'int32');
+    const tb = { epoch: 0, step: 0, index: 0, size: b, views: 3, images, labels, dispose: () => undefined };
+    const after = (micro: number): { loss: number; params: Float32Array[] } => {
+      const net = createWrn({ depth: 10, widen: 1, classes: 5, seed: 1 });
+      const sgd = new Sgd(net.params, { momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
+      const { loss } = trainStep(net, sgd, tb, 0.1, micro, 's');
+      const params = net.params.map((p) => p.dataSync().slice() as Float32Array);
+      sgd.dispose();
+      net.dispose();
+      return { loss, params };
+    };
+    const before = tf.memory().numTensors;
+    const whole = after(b);
+    const micro = after(b / 2);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(micro.loss).toBeCloseTo(whole.loss, 4);
+    whole.params.forEach((p, i) => expect(relErr(micro.params[i]!, p)).toBeLessThan(1e-5));
+    tf.dispose([half, images, labels]);
   });
 });
 

@@ -1,0 +1,129 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { readMsgpack, writeMsgpackAtomic } from '../data/atomic.ts';
+import type { Sgd } from './sgd.ts';
+import type { Wrn, WrnConfig } from './wrn.ts';
+
+const FORMAT = 'fourier-augmix/checkpoint';
+const VERSION = 1;
+
+/** Where training stands after a finished epoch: all a resumed run needs to continue identically. */
+export interface TrainingPosition {
+  /** Epochs finished (the next epoch to run). */
+  readonly epoch: number;
+  /** Optimiser steps taken (the learning rate schedule's position). */
+  readonly step: number;
+  /**
+   * What must not change between a run and its resumption (seed, strategy, schedule, batch size…):
+   * the augmentations and batches of epoch e are a pure function of these and e, so `epoch` and
+   * `step` are the whole random-number position.
+   */
+  readonly fingerprint: Readonly<Record<string, unknown>>;
+  /** Best hold-out result so far, for best-checkpoint selection after a resume. */
+  readonly best: { readonly epoch: number; readonly error: number } | null;
+}
+
+/** A checkpoint as read back: weights, running statistics, optimiser state and position. */
+export interface Checkpoint extends TrainingPosition {
+  readonly model: WrnConfig;
+  readonly params: readonly Float32Array[];
+  readonly buffers: readonly Float32Array[];
+  /** Momentum buffers, one per parameter; empty for a model saved without its optimiser. */
+  readonly momentum: readonly Float32Array[];
+}
+
+/** A tensor as stored: its shape and its float32 values as little-endian bytes (MessagePack bin). */
+interface StoredTensor {
+  readonly shape: readonly number[];
+  readonly data: Uint8Array;
+}
+
+/**
+ * Writes `net` (and `sgd`'s momentum) with `position` to `path` atomically (temp file, fsync,
+ * rename): a crash at any moment leaves the previous checkpoint or the new one, never a mix.
+ * Tensors are plain MessagePack (shape + bin of float32 LE), so any MessagePack reader can load them.
+ */
+export async function saveCheckpoint(path: string, net: Wrn, sgd: Sgd | null, position: TrainingPosition): Promise<void> {
+  const read = (vs: readonly tf.Variable[]): StoredTensor[] =>
+    vs.map((v) => {
+      const f = v.dataSync() as Float32Array;
+      return { shape: v.shape, data: Buffer.from(f.buffer, f.byteOffset, f.byteLength) };
+    });
+  await writeMsgpackAtomic(path, {
+    format: FORMAT,
+    version: VERSION,
+    model: net.config,
+    ...position,
+    params: read(net.params),
+    buffers: read(net.buffers),
+    momentum: sgd ? read(sgd.buffers) : [],
+  });
+}
+
+/**
+ * Reads and validates a checkpoint.
+ *
+ * @throws Error naming `path` for a missing, truncated or foreign file, or a malformed field
+ */
+export async function loadCheckpoint(path: string): Promise<Checkpoint> {
+  let raw: unknown;
+  try {
+    raw = await readMsgpack(path);
+  } catch (err) {
+    throw new Error(`checkpoint ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  const bad = (what: string): never => {
+    throw new Error(`checkpoint ${path}: ${what}`);
+  };
+  if (typeof raw !== 'object' || raw === null) return bad('not a checkpoint (no fields)');
+  const c = raw as Record<string, unknown>;
+  if (c.format !== FORMAT) return bad(`not a fourier-augmix checkpoint (format ${JSON.stringify(c.format)})`);
+  if (c.version !== VERSION) return bad(`version ${JSON.stringify(c.version)}, this build reads version ${VERSION}`);
+  const arrays = (key: string): Float32Array[] => {
+    const v = c[key];
+    if (!Array.isArray(v)) return bad(`'${key}' is not a list of tensors`);
+    return v.map((t: Partial<StoredTensor> | null, i) => {
+      // By tag, not instanceof: the decoder may run in another realm (jest's VM, a worker).
+      const bytes = Object.prototype.toString.call(t?.data) === '[object Uint8Array]' ? (t!.data as Uint8Array) : null;
+      const size = Array.isArray(t?.shape) ? t.shape.reduce((a: number, b: number) => a * b, 1) : -1;
+      if (!bytes || bytes.length !== 4 * size) return bad(`'${key}' tensor ${i} is malformed (shape ${JSON.stringify(t?.shape)}, ${bytes?.length ?? 'no'} bytes)`);
+      // A copy: the bytes may sit at an offset that is not a multiple of 4.
+      return new Float32Array(Uint8Array.from(bytes).buffer);
+    });
+  };
+  const int = (key: string): number => (Number.isSafeInteger(c[key]) && (c[key] as number) >= 0 ? (c[key] as number) : bad(`'${key}' is not an integer >= 0`));
+  const model = c.model as WrnConfig | undefined;
+  if (typeof model !== 'object' || model === null || !['depth', 'widen', 'classes', 'seed'].every((k) => Number.isInteger((model as unknown as Record<string, unknown>)[k]))) {
+    return bad("'model' does not describe a WRN (depth, widen, classes, seed)");
+  }
+  const best = c.best as Checkpoint['best'];
+  if (best !== null && (typeof best !== 'object' || !Number.isInteger(best.epoch) || typeof best.error !== 'number')) return bad("'best' is malformed");
+  if (typeof c.fingerprint !== 'object' || c.fingerprint === null) return bad("'fingerprint' is missing");
+  return {
+    model,
+    epoch: int('epoch'),
+    step: int('step'),
+    fingerprint: c.fingerprint as Record<string, unknown>,
+    best,
+    params: arrays('params'),
+    buffers: arrays('buffers'),
+    momentum: arrays('momentum'),
+  };
+}
+
+/**
+ * Copies a checkpoint's values into `net` and `sgd` (when given and the checkpoint has momentum).
+ *
+ * @throws Error naming `path` when the checkpoint's tensors do not fit the model
+ */
+export function restoreCheckpoint(path: string, ck: Checkpoint, net: Wrn, sgd: Sgd | null): void {
+  const fill = (what: string, vs: readonly tf.Variable[], values: readonly Float32Array[]): void => {
+    if (values.length !== vs.length) throw new Error(`checkpoint ${path}: ${values.length} ${what}, the model has ${vs.length}`);
+    vs.forEach((v, i) => {
+      if (values[i]!.length !== v.size) throw new Error(`checkpoint ${path}: ${what} ${i} has ${values[i]!.length} values, the model's has ${v.size} (shape ${v.shape.join('x')})`);
+    });
+    vs.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(values[i]!, v.shape, 'float32'))));
+  };
+  fill('parameter tensors', net.params, ck.params);
+  fill('BatchNorm statistics', net.buffers, ck.buffers);
+  if (sgd && ck.momentum.length > 0) fill('momentum buffers', sgd.buffers, ck.momentum);
+}
