@@ -29,8 +29,8 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
   const out = (s: string): void => void io.stdout.write(`${s}\n`);
 
   const prepare = async (spec: string, overrides: readonly string[]) => {
-    const { pipeline, file } = await loadPipeline(spec, io.cwd);
-    return { file, pipeline, overrides: parseOverrides(overrides, file) };
+    const { pipeline, file, preset } = await loadPipeline(spec, io.cwd);
+    return { file, pipeline, overrides: { ...preset?.params, ...parseOverrides(overrides, file) } };
   };
 
   const runPipeline = async (spec: string, overrides: readonly string[]): Promise<void> => {
@@ -74,6 +74,9 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
         const { pipeline } = await loadPipeline(name, io.cwd);
         out(`${name}: ${pipeline.description}`);
         describeParams(pipeline).forEach(out);
+        const presets = Object.entries(pipeline.presets ?? {});
+        if (presets.length > 0) out(`  presets (run by name; overrides still apply):`);
+        for (const [preset, { description }] of presets) out(`    ${preset}: ${description}`);
       }
     });
 

@@ -82,6 +82,12 @@ export const param = {
   enum<const C extends readonly [string, ...string[]]>(choices: C, o: Common<C[number]>): Param<C[number]> {
     return build((s) => canonical(choices, s), z.enum(choices), o, `one of ${choices.join(', ')}`, String) as Param<C[number]>;
   },
+  /** A comma-separated list of distinct integers, e.g. `seeds=0,1,2,3`. */
+  intList(o: Common<readonly number[]> & Range): Param<number[]> {
+    const split = (s: string): unknown[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '').map(toNumber);
+    const inner = z.array(ranged(z.number().int(), o)).min(1).refine((xs) => new Set(xs).size === xs.length);
+    return build(split, inner, o as Common<number[]>, `a comma-separated list of distinct ${rangeText('integers', o)}`, (v) => v.join(','));
+  },
   /** A comma-separated list; with `choices`, each item must be one of them (any case). */
   list(o: Common<readonly string[]> & { readonly choices?: readonly string[] }): Param<string[]> {
     const { choices } = o;

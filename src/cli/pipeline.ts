@@ -15,6 +15,14 @@ export interface PipelineContext {
 /** A pipeline's parameter schema: an object of `param.*` fields. */
 export type ParamSchema = z.ZodObject;
 
+/** A named set of parameter values for a pipeline, runnable by its own name (e.g. `train-augsvf-cifar10`). */
+export interface Preset {
+  /** One line, shown by `list`. */
+  readonly description: string;
+  /** Values applied before the user's overrides, which win. */
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
 /** A runnable, self-describing unit of work: what a file in `pipelines/` exports by default. */
 export interface Pipeline<S extends ParamSchema = ParamSchema> {
   /** Also the default run directory: `runs/<name>/`. */
@@ -27,6 +35,11 @@ export interface Pipeline<S extends ParamSchema = ParamSchema> {
    * work (worker pools included).
    */
   run(params: z.output<S>, ctx: PipelineContext): Observable<PipelineEvent>;
+  /**
+   * Named parameter sets. A preset's name must start with `<pipeline name>-` so the CLI finds it
+   * from the name alone (`train-augsvf-cifar10` is looked up in `pipelines/train.ts`).
+   */
+  readonly presets?: Readonly<Record<string, Preset>>;
 }
 
 const brand = Symbol.for('fourier-augmix.pipeline');
@@ -41,6 +54,11 @@ const brand = Symbol.for('fourier-augmix.pipeline');
 export function definePipeline<S extends ParamSchema>(def: Pipeline<S>): Pipeline<S> {
   if (!/^[a-z0-9][a-z0-9_-]*$/i.test(def.name)) throw new Error(`definePipeline: name '${def.name}' must be letters, digits, '-' or '_'`);
   if ('out' in def.params.shape) throw new Error(`definePipeline(${def.name}): 'out' is reserved for the run directory`);
+  for (const [name, preset] of Object.entries(def.presets ?? {})) {
+    if (!name.startsWith(`${def.name}-`) || !/^[a-z0-9][a-z0-9_-]*$/i.test(name)) throw new Error(`definePipeline(${def.name}): preset '${name}' must be named '${def.name}-…' (letters, digits, '-' or '_')`);
+    const unknown = Object.keys(preset.params).filter((k) => !(k in def.params.shape));
+    if (unknown.length > 0) throw new Error(`definePipeline(${def.name}): preset '${name}' sets unknown parameter(s) ${unknown.join(', ')}`);
+  }
   // A registry-wide symbol rather than instanceof: a user's file may load its own copy of this module.
   return Object.freeze({ ...def, [brand]: true });
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isPipeline, type Pipeline } from './pipeline.ts';
+import { definePipeline, isPipeline, type Pipeline } from './pipeline.ts';
 import { UsageError } from './usageError.ts';
 
 /** The package's root folder (holds `pipelines/` and the bundled `data/`). */
@@ -17,6 +17,8 @@ export interface LoadedPipeline {
   readonly path: string;
   /** `pipelines/<name>.ts` for built-ins, else the path relative to the working directory. */
   readonly file: string;
+  /** Set when `spec` named a preset: its name and values (applied before the user's overrides). */
+  readonly preset?: { readonly name: string; readonly params: Readonly<Record<string, unknown>> };
 }
 
 /**
@@ -66,8 +68,10 @@ export async function loadPipeline(spec: string, cwd: string): Promise<LoadedPip
     path = join(builtinDir, `${spec}.ts`);
     file = `pipelines/${spec}.ts`;
     if (!existsSync(path)) {
+      const preset = await findPreset(spec, cwd);
+      if (preset) return preset;
       const known = await builtinPipelines();
-      throw new UsageError(`unknown pipeline '${spec}'; available: ${known.join(', ') || '(none)'}, or give a path to a .ts file`);
+      throw new UsageError(`unknown pipeline '${spec}'; available: ${known.join(', ') || '(none)'} (and their presets, see \`list\`), or give a path to a .ts file`);
     }
   }
   let mod: Record<string, unknown>;
@@ -81,4 +85,22 @@ export async function loadPipeline(spec: string, cwd: string): Promise<LoadedPip
     throw new UsageError(`${file}: does not export a pipeline; expected \`export default definePipeline({ name, description, params, run })\``);
   }
   return { pipeline, path, file };
+}
+
+/**
+ * A preset of a built-in pipeline: `train-augsvf-cifar10` is looked up in `pipelines/train.ts`
+ * (then `pipelines/train-augsvf.ts`, …: the longest name that is a file wins).
+ */
+async function findPreset(spec: string, cwd: string): Promise<LoadedPipeline | null> {
+  const parts = spec.split('-');
+  for (let n = parts.length - 1; n >= 1; n--) {
+    const base = parts.slice(0, n).join('-');
+    if (!existsSync(join(builtinDir, `${base}.ts`))) continue;
+    const loaded = await loadPipeline(base, cwd);
+    const preset = loaded.pipeline.presets?.[spec];
+    if (!preset) return null;
+    const pipeline = definePipeline({ ...loaded.pipeline, name: spec, description: preset.description, presets: {} });
+    return { ...loaded, pipeline, preset: { name: spec, params: preset.params } };
+  }
+  return null;
 }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { concat, concatMap, defer, finalize, from, mergeMap, type Observable } from 'rxjs';
 import type { Dataset } from '../data/dataset.ts';
@@ -101,6 +102,7 @@ export function train(setup: TrainSetup): Observable<TrainEvent> {
   };
 
   return defer(async () => {
+    await mkdir(runDir, { recursive: true });
     const split = holdoutSplit(setup.train.count, c.holdout, c.seed);
     const net = createWrn({ depth: c.depth, widen: c.widen, classes: setup.train.classes.length, seed: c.seed, dropRate: c.dropRate });
     const sgd = new Sgd(net.params, { momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.weightDecay });

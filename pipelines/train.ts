@@ -1,0 +1,80 @@
+import { availableParallelism } from 'node:os';
+import { concat, defer, mergeMap } from 'rxjs';
+import { z } from 'zod';
+import { event } from '../src/cli/events.ts';
+import { loadDataset } from '../src/cli/loadDataset.ts';
+import { param } from '../src/cli/params.ts';
+import { definePipeline, type Preset } from '../src/cli/pipeline.ts';
+import { trainSeeds } from '../src/cli/trainSeeds.ts';
+import { formatBackendSelection, selectBackend } from '../src/model/backend.ts';
+import { referenceRecipe } from '../src/model/train.ts';
+import { strategies, strategyByName } from '../src/ops/strategy.ts';
+
+const r = referenceRecipe;
+
+const params = z.object({
+  data: param.string({ default: 'data/cifar10-mini', help: 'CIFAR-10/100 binary folder (train and test splits)' }),
+  strategy: param.enum(Object.keys(strategies) as [string, ...string[]], { default: 'AugSVF', help: 'augmentation strategy (Base trains with CE, the others with the JSD loss)' }),
+  seeds: param.intList({ default: [0], min: 0, help: 'one run per seed, each in seed-<n>/' }),
+  depth: param.int({ default: r.depth, min: 10, help: 'WRN depth, 6n+4' }),
+  widen: param.int({ default: r.widen, min: 1, help: 'WRN width multiplier' }),
+  dropRate: param.number({ default: r.dropRate, min: 0, max: 0.99, help: 'dropout between the convs of a block' }),
+  epochs: param.int({ default: r.epochs, min: 1, help: 'training epochs' }),
+  batchSize: param.int({ default: r.batchSize, min: 1, help: 'samples per optimiser step' }),
+  microBatch: param.optionalInt({ min: 1, help: 'samples per forward/backward pass, gradients summed (default: the batch; wasm holds ~64 WRN-40-2 JSD samples)' }),
+  lr: param.number({ default: r.lr, min: 0, help: 'initial learning rate' }),
+  lrMin: param.number({ default: r.lrMin, min: 0, help: 'final learning rate of the per-step cosine' }),
+  momentum: param.number({ default: r.momentum, min: 0, max: 1, help: 'SGD momentum' }),
+  nesterov: param.boolean({ default: r.nesterov, help: 'Nesterov momentum' }),
+  weightDecay: param.number({ default: r.weightDecay, min: 0, help: 'L2 on every parameter' }),
+  holdout: param.int({ default: 0, min: 0, help: 'training images held out for best-checkpoint selection' }),
+  evalBatch: param.int({ default: 250, min: 1, help: 'evaluation batch size' }),
+  backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend' }),
+  workers: param.int({ default: availableParallelism(), min: 0, max: 256, help: 'augmentation worker threads (0 = in-process)' }),
+  chunkSize: param.int({ default: r.chunkSize, min: 1, help: 'samples per worker task' }),
+  resume: param.boolean({ default: false, help: 'continue from the checkpoints in the run directory' }),
+});
+
+/** The paper's recipe (AugMix's cifar.py: WRN-40-2, 100 epochs, batch 128) with the hold-out split. */
+const paper = (data: string): Record<string, unknown> => ({ data, seeds: [0, 1, 2, 3], holdout: 5000, evalBatch: 1000 });
+/**
+ * Sized for the bundled 5,085 training images on 2 CPU cores (wasm): a WRN-16-1, 15 epochs,
+ * 500 images held out. The numbers are small-scale; the recipe is the same.
+ */
+const mini: Record<string, unknown> = { data: 'data/cifar10-mini', depth: 16, widen: 1, epochs: 15, batchSize: 64, holdout: 500, seeds: [0], lrMin: 1e-4 };
+
+const presets: Record<string, Preset> = {};
+for (const s of Object.keys(strategies)) {
+  const id = s.toLowerCase();
+  presets[`train-${id}-cifar10`] = { description: `${s}, WRN-40-2, CIFAR-10 (data/cifar-10-batches-bin), paper recipe, seeds 0-3`, params: { ...paper('data/cifar-10-batches-bin'), strategy: s } };
+  presets[`train-${id}-cifar100`] = { description: `${s}, WRN-40-2, CIFAR-100 (data/cifar-100-binary), paper recipe, seeds 0-3`, params: { ...paper('data/cifar-100-binary'), strategy: s } };
+  presets[`train-${id}-cifar10-mini`] = { description: `${s}, WRN-16-1, bundled cifar10-mini, 15 epochs on CPU`, params: { ...mini, strategy: s } };
+}
+
+export default definePipeline({
+  name: 'train',
+  description: 'Train WRNs with a strategy (JSD loss for AugMix ones), one run per seed, with checkpoints, resume and a summary over seeds',
+  params,
+  presets,
+  run: (p, ctx) =>
+    defer(async () => {
+      const selection = await selectBackend(p.backend);
+      const [train, test] = await Promise.all([loadDataset(p.data, 'train', ctx.cwd), loadDataset(p.data, 'test', ctx.cwd)]);
+      return { selection, train, test };
+    }).pipe(
+      mergeMap(({ selection, train, test }) =>
+        concat(
+          [event.log(formatBackendSelection(selection))],
+          trainSeeds({
+            train,
+            test,
+            strategy: strategyByName(p.strategy),
+            config: { ...p, microBatch: p.microBatch ?? p.batchSize },
+            seeds: p.seeds,
+            runDir: ctx.runDir,
+            resume: p.resume,
+          }),
+        ),
+      ),
+    ),
+});
