@@ -11,6 +11,11 @@ Usage (Debian's interpreter, not a virtualenv):
 
 Writes <output>/<corruption>.npy (uint8, 5N x 32 x 32 x 3, severity-major) and labels.npy, the
 layout of the published CIFAR-10-C. frost is written only when --frost-dir holds frost1..frost5.
+
+--replay: instead of numpy's generator, np.random.uniform / normal / randint read the arrays
+u.npy (uniform [0, 1) doubles), z.npy (standard normals) and ints.npy (offsets in {-1, 0}) written
+to the output folder, restarting at their beginning for every image, so a caller can feed the very
+same draws to another implementation (bench/cifarCCompare.ts does) and compare pixel for pixel.
 """
 import argparse
 import warnings
@@ -277,6 +282,38 @@ def read_cifar10_test(folder, count):
     return raw[:, 1:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1).copy(), raw[:, 0].copy()
 
 
+class Replay:
+    """Stands in for numpy's global generator with recorded draws (see --replay)."""
+
+    def __init__(self, folder, seed, n=1 << 18):
+        rs = np.random.RandomState(seed)
+        self.u, self.z, self.ints = rs.random_sample(n), rs.standard_normal(n), rs.randint(-1, 1, size=n).astype(np.int32)
+        np.save(os.path.join(folder, 'u.npy'), self.u)
+        np.save(os.path.join(folder, 'z.npy'), self.z)
+        np.save(os.path.join(folder, 'ints.npy'), self.ints)
+        self.restart()
+
+    def restart(self):
+        self.iu = self.iz = self.ii = 0
+
+    def _take(self, arr, attr, size):
+        n = 1 if size is None else int(np.prod(size))
+        i = getattr(self, attr)
+        setattr(self, attr, i + n)
+        v = arr[i:i + n]
+        return float(v[0]) if size is None else v.reshape(size)
+
+    def uniform(self, low=0.0, high=1.0, size=None):
+        return low + (high - low) * self._take(self.u, 'iu', size)
+
+    def normal(self, loc=0.0, scale=1.0, size=None):
+        return loc + scale * self._take(self.z, 'iz', size)
+
+    def randint(self, low, high=None, size=None):
+        assert (low, high) == (-1, 1), 'replay only records randint(-1, 1)'
+        return self._take(self.ints, 'ii', size)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--input', required=True, help='CIFAR-10 binary folder (test_batch.bin)')
@@ -285,9 +322,14 @@ def main():
     p.add_argument('--seed', type=int, default=0, help="numpy's global seed, set once per corruption")
     p.add_argument('--corruptions', default=','.join(CORRUPTIONS), help='comma-separated names')
     p.add_argument('--frost-dir', default=None, help='folder with frost1.png .. frost5.jpg of hendrycks/robustness')
+    p.add_argument('--replay', action='store_true', help='draw from recorded arrays saved beside the output (see above)')
     a = p.parse_args()
     images, labels = read_cifar10_test(a.input, a.count)
     os.makedirs(a.output, exist_ok=True)
+    replay = None
+    if a.replay:
+        replay = Replay(a.output, a.seed)
+        np.random.uniform, np.random.normal, np.random.randint = replay.uniform, replay.normal, replay.randint
     np.save(os.path.join(a.output, 'labels.npy'), np.tile(labels, 5).astype(np.uint8))
     for name in a.corruptions.split(','):
         if name == 'frost' and not a.frost_dir:
@@ -298,6 +340,8 @@ def main():
         out = []
         for s in range(1, 6):
             for img in images:
+                if replay:
+                    replay.restart()
                 pil = Image.fromarray(img)
                 y = fn(pil, s, a.frost_dir) if name == 'frost' else fn(pil, s)
                 out.append(np.uint8(y))
