@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { corruptEvents, listCorruptions, planCorrupt, type CorruptCommandOptions } from './corruptCommand.ts';
 import { describeParams, describeRun } from './describe.ts';
 import { parseOverrides } from './overrides.ts';
 import { render, type RenderIO } from './render.ts';
@@ -85,6 +86,29 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     .description('profile the data path (run profile-datapath with the live table)')
     .argument('[overrides...]', 'key=value overrides for profile-datapath')
     .action((overrides: string[]) => runPipeline('profile-datapath', overrides));
+
+  program
+    .command('corrupt')
+    .description('write a CIFAR-C style benchmark (<corruption>.npy with 5 severities, labels.npy) for a dataset')
+    .option('-i, --input <dir>', 'clean dataset folder (CIFAR-10 or CIFAR-100 binary)')
+    .option('-o, --output <dir>', 'folder to write the .npy files to (created if missing)')
+    .option('--split <split>', 'which split of the input: test or train', 'test')
+    .option('-c, --corruptions <names>', 'comma-separated corruption names, or "all" (default: all implemented; see --list)')
+    .option('--seed <n>', 'seed: with corruption, severity and image index it fixes every random draw', '0')
+    .option('-w, --workers <n>', 'worker threads (0 = in-process; default: cores)')
+    .option('--limit <n>', 'only the first n images of the split')
+    .option('--chunk-size <n>', 'images per worker task', '64')
+    .option('--list', 'list the corruptions, how each relates to the original, and exit')
+    .action(async (o: Partial<CorruptCommandOptions> & { list?: boolean }) => {
+      if (o.list) return listCorruptions().forEach(out);
+      if (!o.input) throw new UsageError("corrupt: missing --input <dir> (the clean dataset, e.g. data/cifar10-mini)");
+      if (!o.output) throw new UsageError('corrupt: missing --output <dir> (where the .npy files go)');
+      const plan = await planCorrupt(o as CorruptCommandOptions, io.cwd);
+      const abort = new AbortController();
+      io.stderr.write(`corrupt: ${plan.dataset.name} (${plan.dataset.count} images) -> ${plan.output}: ${plan.corruptions.length} corruptions x 5 severities, seed ${plan.seed}\n`);
+      const result = await render(corruptEvents(plan), io, { abort });
+      status = result.interrupted ? EXIT.interrupted : EXIT.ok;
+    });
 
   program
     .command('bench')

@@ -1,0 +1,73 @@
+import type { Image } from '../image.ts';
+import { unit, type Corruption, type Severity } from './corruption.ts';
+import { hsvToRgb, rgbToHsv } from './hsv.ts';
+
+// Per-severity constants of make_cifar_c.py.
+const BRIGHTNESS = [0.05, 0.1, 0.15, 0.2, 0.3];
+const SATURATE: readonly (readonly [number, number])[] = [[0.3, 0], [0.1, 0], [1.5, 0], [2, 0.1], [2.5, 0.2]];
+const CONTRAST = [0.75, 0.5, 0.4, 0.3, 0.15];
+
+const HSV = new Float64Array(3);
+const RGB = new Float64Array(3);
+
+/** Maps each pixel through an HSV round trip (float64, skimage's formulas), editing [h, s, v] in place. */
+function hsvMap(src: Image, dst: Uint8Array, edit: (hsv: Float64Array) => void): void {
+  const s = src.data;
+  for (let i = 0; i < s.length; i += 3) {
+    rgbToHsv(s[i]! / 255, s[i + 1]! / 255, s[i + 2]! / 255, HSV);
+    edit(HSV);
+    hsvToRgb(HSV[0]!, HSV[1]!, HSV[2]!, RGB);
+    dst[i] = unit(RGB[0]!);
+    dst[i + 1] = unit(RGB[1]!);
+    dst[i + 2] = unit(RGB[2]!);
+  }
+}
+
+const clip01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
+
+/** Adds c to the HSV value channel (clipped to [0, 1]). Deterministic. RGB images only. */
+export const brightness: Corruption = {
+  name: 'brightness',
+  fidelity: "exact: skimage 0.19's rgb2hsv / hsv2rgb in float64, same constants",
+  apply(src: Image, dst: Uint8Array, severity: Severity): void {
+    const c = BRIGHTNESS[severity - 1]!;
+    hsvMap(src, dst, (hsv) => void (hsv[2] = clip01(hsv[2]! + c)));
+  },
+};
+
+/**
+ * Scales the HSV saturation: `clip(s * a + b, 0, 1)`. Severities 1-2 desaturate (x0.3, x0.1) and
+ * 3-5 saturate, so the distance from the clean image is not monotone (3 < 2), as in the original.
+ */
+export const saturate: Corruption = {
+  name: 'saturate',
+  fidelity: "exact: skimage 0.19's rgb2hsv / hsv2rgb in float64, same constants",
+  apply(src: Image, dst: Uint8Array, severity: Severity): void {
+    const [a, b] = SATURATE[severity - 1]!;
+    hsvMap(src, dst, (hsv) => void (hsv[1] = clip01(hsv[1]! * a + b)));
+  },
+};
+
+const MEANS = new Float64Array(4);
+
+/** `(x - mean) * c + mean` with the per-channel mean over the image, x in [0, 1]. Deterministic. */
+export const contrast: Corruption = {
+  name: 'contrast',
+  fidelity: "exact up to float summation order of numpy's per-channel mean",
+  apply(src: Image, dst: Uint8Array, severity: Severity): void {
+    const c = CONTRAST[severity - 1]!;
+    const s = src.data;
+    const ch = src.channels;
+    const n = src.width * src.height;
+    MEANS.fill(0);
+    // numpy reduces axes (0, 1) of an HWC array with the channel as inner loop: a plain running sum.
+    for (let i = 0; i < s.length; i += ch) for (let k = 0; k < ch; k++) MEANS[k] += s[i + k]! / 255;
+    for (let k = 0; k < ch; k++) MEANS[k] = MEANS[k]! / n;
+    for (let i = 0; i < s.length; i += ch) {
+      for (let k = 0; k < ch; k++) {
+        const m = MEANS[k]!;
+        dst[i + k] = unit((s[i + k]! / 255 - m) * c + m);
+      }
+    }
+  },
+};

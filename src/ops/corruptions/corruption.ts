@@ -1,0 +1,29 @@
+import type { Image } from '../image.ts';
+import type { Rng } from '../rng.ts';
+
+/** A severity level of the CIFAR-C generator, 1 (mildest) to 5. */
+export type Severity = 1 | 2 | 3 | 4 | 5;
+
+/**
+ * One corruption of the CIFAR-C generator (Hendrycks & Dietterich 2019, `make_cifar_c.py` in
+ * hendrycks/robustness). `apply` writes the corrupted `src` into `dst` (same shape, HWC uint8,
+ * never aliasing `src`); every random draw comes from `rng`, so the output is a pure function of
+ * (src, severity, the rng's stream). Kernels trust their inputs: the CLI validates names and shapes.
+ */
+export interface Corruption {
+  readonly name: string;
+  /** One line on how this implementation relates to the original (shown by `corrupt --list`). */
+  readonly fidelity: string;
+  /** Whether `apply` returns a promise (the JPEG codec is asynchronous). */
+  readonly async?: boolean;
+  apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void | Promise<void>;
+}
+
+/**
+ * The original's last step, `np.uint8(np.clip(x, 0, 1) * 255)` for one value: clip, scale and
+ * truncate (not round; rounding would sit +0.5 level above the original on average). A Uint8Array
+ * store truncates toward zero, so the caller stores the returned double directly.
+ */
+export function unit(x: number): number {
+  return x < 0 ? 0 : x > 1 ? 255 : x * 255;
+}

@@ -1,0 +1,95 @@
+import type { Image } from '../image.ts';
+import type { Rng } from '../rng.ts';
+import type { Corruption, Severity } from './corruption.ts';
+import { gaussianFilter } from './gaussianFilter.ts';
+import { affineFromPoints, warpAffineReflect101 } from './warpAffine.ts';
+
+const { floor, fround, trunc } = Math;
+
+// Per-severity (alpha, sigma, affine jitter) of make_cifar_c.py, as fractions of the image size
+// (IMSIZE = 32 there). Severity 1 has no elastic field (alpha 0); the affine jitter shrinks with
+// severity while the field grows, and the mean distance from the clean image falls from 1 to 5.
+const ELASTIC: readonly (readonly [number, number, number])[] = [
+  [0, 0, 0.08], [0.05, 0.2, 0.07], [0.08, 0.06, 0.06], [0.1, 0.04, 0.05], [0.1, 0.03, 0.03],
+];
+
+/** scipy's `map_coordinates(mode='reflect')` coordinate folding (half-sample symmetric). */
+function foldCoordinate(x: number, n: number): number {
+  const n2 = 2 * n;
+  if (x < 0) {
+    if (x < -n2) x = n2 * trunc(-x / n2) + x;
+    return x < -n ? x + n2 : -x - 1;
+  }
+  if (x > n - 1) {
+    x -= n2 * trunc(x / n2);
+    if (x >= n) x = n2 - x - 1;
+  }
+  return x;
+}
+const foldIndex = (i: number, n: number): number => {
+  const p = 2 * n;
+  let j = i % p;
+  if (j < 0) j += p;
+  return j < n ? j : p - 1 - j;
+};
+
+/**
+ * A random affine warp of the three points (c ± s) (OpenCV, reflect-101), then an elastic
+ * displacement field: uniform(-1, 1) noise smoothed by a Gaussian (sigma, mode 'reflect',
+ * truncate 3), times alpha, sampled with scipy's order-1 `map_coordinates(mode='reflect')`.
+ * The image stays float32 throughout, as in the original. Draws: 6 affine jitters, then the dx
+ * field, then the dy field, in C order.
+ */
+export const elasticTransform: Corruption = {
+  name: 'elastic_transform',
+  fidelity: "same constants; OpenCV's fixed-point warpAffine and scipy's map_coordinates reproduced; draws from our Rng",
+  apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {
+    const { width: w, height: h, channels: ch } = src;
+    const size = Math.min(w, h);
+    const [alpha, sigma, jitter] = ELASTIC[severity - 1]!.map((v) => size * v) as [number, number, number];
+    const image = new Float32Array(src.data.length);
+    for (let i = 0; i < image.length; i++) image[i] = fround(src.data[i]! / 255);
+    // shape_size = (h, w) read as (x, y) point pairs, as the original does (the same on square images).
+    const cy = floor(h / 2);
+    const cx = floor(w / 2);
+    const sq = floor(size / 3);
+    const pts1 = [cy + sq, cx + sq, cy + sq, cx - sq, cy - sq, cx - sq];
+    const pts2 = pts1.map((p) => fround(p + fround(rng.range(-jitter, jitter))));
+    const warped = new Float32Array(image.length);
+    warpAffineReflect101(image, w, h, ch, affineFromPoints(pts1, pts2), warped);
+    const field = (): Float64Array => {
+      const a = new Float64Array(w * h);
+      for (let i = 0; i < a.length; i++) a[i] = rng.range(-1, 1);
+      gaussianFilter(a, w, h, 1, sigma, 'reflect', 3);
+      for (let i = 0; i < a.length; i++) a[i] = fround(a[i]! * alpha);
+      return a;
+    };
+    const dx = field();
+    const dy = field();
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const p = y * w + x;
+        const yc = foldCoordinate(y + dy[p]!, h);
+        const xc = foldCoordinate(x + dx[p]!, w);
+        const y0 = floor(yc);
+        const x0 = floor(xc);
+        // scipy's order-1 weights: w0 = 1 - t, w1 = 1 - w0.
+        const wy0 = 1 - (yc - y0);
+        const wy1 = 1 - wy0;
+        const wx0 = 1 - (xc - x0);
+        const wx1 = 1 - wx0;
+        const r0 = foldIndex(y0, h) * w;
+        const r1 = foldIndex(y0 + 1, h) * w;
+        const c0 = foldIndex(x0, w);
+        const c1 = foldIndex(x0 + 1, w);
+        for (let k = 0; k < ch; k++) {
+          const v =
+            warped[(r0 + c0) * ch + k]! * wy0 * wx0 + warped[(r0 + c1) * ch + k]! * wy0 * wx1 +
+            warped[(r1 + c0) * ch + k]! * wy1 * wx0 + warped[(r1 + c1) * ch + k]! * wy1 * wx1;
+          const f = fround(v);
+          dst[p * ch + k] = f < 0 ? 0 : f > 1 ? 255 : fround(f * 255);
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,67 @@
+import type { Image } from '../image.ts';
+import type { Rng } from '../rng.ts';
+import { unit, type Corruption, type Severity } from './corruption.ts';
+import { poisson } from './poisson.ts';
+
+// Per-severity constants of make_cifar_c.py.
+const GAUSSIAN = [0.04, 0.06, 0.08, 0.09, 0.1];
+const SHOT = [500, 250, 100, 75, 50];
+const IMPULSE = [0.01, 0.02, 0.03, 0.05, 0.07];
+const SPECKLE = [0.06, 0.1, 0.12, 0.16, 0.2];
+
+/**
+ * `clip(x + N(0, c^2))` on x in [0, 1], per value. Same distribution as the original; the normal
+ * draws come from our counter-based Rng, not numpy's Mersenne Twister.
+ */
+export const gaussianNoise: Corruption = {
+  name: 'gaussian_noise',
+  fidelity: 'same formula and constants; normal draws from our Rng (Box-Muller) instead of numpy',
+  apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {
+    const c = GAUSSIAN[severity - 1]!;
+    const s = src.data;
+    for (let i = 0; i < s.length; i++) dst[i] = unit(s[i]! / 255 + c * rng.normal());
+  },
+};
+
+/** `clip(Poisson(x c) / c)` on x in [0, 1], per value; Poisson draws as numpy's algorithms (see poisson.ts). */
+export const shotNoise: Corruption = {
+  name: 'shot_noise',
+  fidelity: "same formula and constants; Poisson draws by numpy's algorithms (multiplication / PTRS) on our Rng",
+  apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {
+    const c = SHOT[severity - 1]!;
+    const s = src.data;
+    for (let i = 0; i < s.length; i++) dst[i] = unit(poisson(rng, (s[i]! / 255) * c) / c);
+  },
+};
+
+/**
+ * skimage's `random_noise(mode='s&p', amount=c)`: each value (each channel separately) is replaced
+ * with probability c, by 0 or 1 with equal odds. Untouched values go through `(v / 255) * 255` and
+ * truncation as in the original, which can lower a value by one level.
+ */
+export const impulseNoise: Corruption = {
+  name: 'impulse_noise',
+  fidelity: "same formula and constants (skimage's s&p: per channel value, salt vs pepper 0.5); draws from our Rng",
+  apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {
+    const c = IMPULSE[severity - 1]!;
+    const s = src.data;
+    for (let i = 0; i < s.length; i++) {
+      const flipped = rng.uniform() < c;
+      dst[i] = flipped ? (rng.uniform() < 0.5 ? 255 : 0) : unit(s[i]! / 255);
+    }
+  },
+};
+
+/** `clip(x + x N(0, c^2))` on x in [0, 1], per value (multiplicative Gaussian noise). */
+export const speckleNoise: Corruption = {
+  name: 'speckle_noise',
+  fidelity: 'same formula and constants; normal draws from our Rng (Box-Muller) instead of numpy',
+  apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {
+    const c = SPECKLE[severity - 1]!;
+    const s = src.data;
+    for (let i = 0; i < s.length; i++) {
+      const x = s[i]! / 255;
+      dst[i] = unit(x + x * (c * rng.normal()));
+    }
+  },
+};

@@ -1,0 +1,43 @@
+import { CIFAR_C_CORRUPTIONS, CIFAR_C_EXTRA_CORRUPTIONS } from '../../data/cifarCorruptions.ts';
+import { brightness, contrast, saturate } from './colour.ts';
+import type { Corruption } from './corruption.ts';
+import { defocusBlur } from './defocusBlur.ts';
+import { elasticTransform } from './elasticTransform.ts';
+import { fog } from './fog.ts';
+import { gaussianBlur } from './gaussianBlur.ts';
+import { glassBlur } from './glassBlur.ts';
+import { jpegCompression } from './jpegCompression.ts';
+import { gaussianNoise, impulseNoise, shotNoise, speckleNoise } from './noise.ts';
+import { pixelate } from './pixelate.ts';
+import { zoomBlur } from './zoomBlur.ts';
+
+/** The 19 corruption names of the CIFAR-C release (15 standard, then 4 extras), in the release's order. */
+export const ALL_CORRUPTION_NAMES: readonly string[] = [...CIFAR_C_CORRUPTIONS, ...CIFAR_C_EXTRA_CORRUPTIONS];
+
+/** The implemented corruptions by name, in the release's order. */
+export const CORRUPTIONS: ReadonlyMap<string, Corruption> = new Map(
+  [
+    gaussianNoise, shotNoise, impulseNoise, defocusBlur, glassBlur, zoomBlur, fog, brightness, contrast,
+    elasticTransform, pixelate, jpegCompression, gaussianBlur, saturate, speckleNoise,
+  ]
+    .sort((a, b) => ALL_CORRUPTION_NAMES.indexOf(a.name) - ALL_CORRUPTION_NAMES.indexOf(b.name))
+    .map((c) => [c.name, c]),
+);
+
+/** Release corruptions not implemented yet, with the reason. */
+export const NOT_IMPLEMENTED: ReadonlyMap<string, string> = new Map([
+  ['motion_blur', "needs ImageMagick's MagickMotionBlurImage; a documented re-implementation is still to come"],
+  ['snow', "needs ImageMagick's motion blur for the snow layer; still to come"],
+  ['frost', 'needs the frost1-5 images of hendrycks/robustness; still to come'],
+  ['spatter', "needs OpenCV's Canny, distance transform and equalizeHist (water branch); still to come"],
+]);
+
+/**
+ * The corruption's number in the release's order (0-18). Seeds derive from it (with the severity),
+ * so it never changes as more corruptions are implemented.
+ */
+export function corruptionId(name: string): number {
+  const i = ALL_CORRUPTION_NAMES.indexOf(name);
+  if (i < 0) throw new RangeError(`unknown corruption '${name}'`);
+  return i;
+}
