@@ -9,7 +9,7 @@
  * Ours runs on a warm pool reused across passes (steady state, as training sees it).
  * Writes bench/results/latest.{json,md}.
  *
- *   node --import tsx bench/run.ts [--images N] [--passes K] [--quick] [--chunk N]   (or: npm run bench)
+ *   node --import tsx bench/run.ts [--suite datapath|train|all] [--images N] [--passes K] [--quick] [--chunk N]   (or: npm run bench)
  *
  * --images N: Python images per worker per pass (default view 5000, jsd 2500). Ours runs whole
  * epochs over the same 1,017 images (data_batch_1.bin), as many as fill ~2 s at its warm-up rate.
@@ -22,6 +22,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { loadTrain, measureKernel, measureMemory, measureOps, measureStream, warmPool, defaultStreamOptions, type Mode } from './datapath.ts';
 import { PYTHON, machineParallelism, pythonHas, ticks } from './machine.ts';
+import { main as trainBench } from './train.ts';
 
 const SCRIPT = fileURLToPath(new URL('./pil_reference.py', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
@@ -48,7 +49,7 @@ async function pythonOps(preprocess: Preprocess): Promise<Record<string, number>
   return (JSON.parse(stdout) as { microseconds: Record<string, number> }).microseconds;
 }
 
-export async function main(argv: string[]): Promise<number> {
+async function datapath(argv: string[]): Promise<number> {
   const arg = (name: string): string | undefined => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
   const quick = argv.includes('--quick');
   const passes = Math.max(1, Math.floor(Number(arg('--passes') ?? (quick ? 1 : 3))) || 1);
@@ -183,6 +184,20 @@ export async function main(argv: string[]): Promise<number> {
     !(scaling('view') >= TARGET.scaling && scaling('jsd') >= TARGET.scaling && growthMB <= TARGET.flatMB);
   console.log(`\nwrote ${RESULTS}latest.json and latest.md; ${failed ? 'some targets FAILED' : 'all targets PASS'}`);
   return failed ? 1 : 0;
+}
+
+/** `--suite datapath|train|all` (default all): the data-path bench, the training bench, or both. */
+export async function main(argv: string[]): Promise<number> {
+  const at = argv.indexOf('--suite');
+  const suite = at >= 0 ? argv[at + 1] : 'all';
+  if (!['datapath', 'train', 'all'].includes(suite ?? '')) throw new Error(`--suite ${suite}: expected datapath, train or all`);
+  let status = 0;
+  if (suite !== 'train') status = await datapath(argv);
+  if (suite !== 'datapath') {
+    console.log('\ntraining bench (bench/train.ts) ...');
+    status = (await trainBench(argv)) || status;
+  }
+  return status;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await main(process.argv.slice(2));

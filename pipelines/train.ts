@@ -6,6 +6,7 @@ import { loadDataset } from '../src/cli/loadDataset.ts';
 import { param } from '../src/cli/params.ts';
 import { definePipeline, type Preset } from '../src/cli/pipeline.ts';
 import { trainSeeds } from '../src/cli/trainSeeds.ts';
+import { subset } from '../src/data/dataset.ts';
 import { formatBackendSelection, selectBackend } from '../src/model/backend.ts';
 import { referenceRecipe } from '../src/model/train.ts';
 import { strategies, strategyByName } from '../src/ops/strategy.ts';
@@ -33,6 +34,7 @@ const params = z.object({
   workers: param.int({ default: availableParallelism(), min: 0, max: 256, help: 'augmentation worker threads (0 = in-process)' }),
   chunkSize: param.int({ default: r.chunkSize, min: 1, help: 'samples per worker task' }),
   resume: param.boolean({ default: false, help: 'continue from the checkpoints in the run directory' }),
+  limit: param.optionalInt({ min: 2, help: 'use only the first N train and N test images (quick trials); default all' }),
 });
 
 /** The paper's recipe (AugMix's cifar.py: WRN-40-2, 100 epochs, batch 128) with the hold-out split. */
@@ -59,8 +61,10 @@ export default definePipeline({
   run: (p, ctx) =>
     defer(async () => {
       const selection = await selectBackend(p.backend);
-      const [train, test] = await Promise.all([loadDataset(p.data, 'train', ctx.cwd), loadDataset(p.data, 'test', ctx.cwd)]);
-      return { selection, train, test };
+      const [train, test] = (await Promise.all([loadDataset(p.data, 'train', ctx.cwd), loadDataset(p.data, 'test', ctx.cwd)])).map((d) =>
+        p.limit === undefined ? d : subset(d, 0, Math.min(p.limit, d.count)),
+      );
+      return { selection, train: train!, test: test! };
     }).pipe(
       mergeMap(({ selection, train, test }) =>
         concat(

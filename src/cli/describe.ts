@@ -13,8 +13,9 @@ export function formatValue(value: unknown): string {
  * The resolved configuration of a run, one line per parameter, marking which were given: what
  * `describe` prints and `run` prints before starting (style anchor 7).
  */
-export function describeRun(pipeline: Pipeline, file: string, params: Record<string, unknown>, given: ReadonlySet<string>, runDir: string): string[] {
-  const rows: [string, string, string][] = Object.keys(pipeline.params.shape).map((key) => [key, formatValue(params[key]), given.has(key) ? 'given' : 'default']);
+export function describeRun(pipeline: Pipeline, file: string, params: Record<string, unknown>, given: ReadonlySet<string>, runDir: string, fromPreset: ReadonlySet<string> = new Set()): string[] {
+  const how = (key: string): string => (fromPreset.has(key) ? 'preset' : given.has(key) ? 'given' : 'default');
+  const rows: [string, string, string][] = Object.keys(pipeline.params.shape).map((key) => [key, formatValue(params[key]), how(key)]);
   rows.push(['out', runDir, given.has('out') ? 'given' : 'default']);
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.min(48, Math.max(...rows.map((r) => r[1].length)));

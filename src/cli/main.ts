@@ -31,14 +31,17 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
 
   const prepare = async (spec: string, overrides: readonly string[]) => {
     const { pipeline, file, preset } = await loadPipeline(spec, io.cwd);
-    return { file, pipeline, overrides: { ...preset?.params, ...parseOverrides(overrides, file) } };
+    const given = parseOverrides(overrides, file);
+    // A preset's values come first, so the user's overrides win; `describe` marks which is which.
+    const fromPreset = new Set(Object.keys(preset?.params ?? {}).filter((k) => !(k in given)));
+    return { file, pipeline, overrides: { ...preset?.params, ...given }, fromPreset };
   };
 
   const runPipeline = async (spec: string, overrides: readonly string[]): Promise<void> => {
     const p = await prepare(spec, overrides);
     const abort = new AbortController();
     const run = prepareRun(p.pipeline, p.file, p.overrides, { cwd: io.cwd, signal: abort.signal });
-    describeRun(run.pipeline, run.file, run.params, run.given, run.runDir).forEach((l) => io.stderr.write(`${l}\n`));
+    describeRun(run.pipeline, run.file, run.params, run.given, run.runDir, p.fromPreset).forEach((l) => io.stderr.write(`${l}\n`));
     const result = await render(run.events, io, { abort });
     status = result.interrupted ? EXIT.interrupted : EXIT.ok;
   };
@@ -64,7 +67,7 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     .action(async (spec: string, overrides: string[]) => {
       const p = await prepare(spec, overrides);
       const run = prepareRun(p.pipeline, p.file, p.overrides, { cwd: io.cwd });
-      describeRun(run.pipeline, run.file, run.params, run.given, run.runDir).forEach(out);
+      describeRun(run.pipeline, run.file, run.params, run.given, run.runDir, p.fromPreset).forEach(out);
     });
 
   program

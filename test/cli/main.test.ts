@@ -10,7 +10,25 @@ describe('fourier-augmix CLI', () => {
   it('names the available pipelines for an unknown name, as one line with status 2', async () => {
     const r = await cli(['run', 'nope']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("error: unknown pipeline 'nope'; available: main, preview, profile-datapath, or give a path to a .ts file\n");
+    expect(r.stderr).toBe("error: unknown pipeline 'nope'; available: main, preview, profile-datapath, train (and their presets, see `list`), or give a path to a .ts file\n");
+    const preset = await cli(['run', 'train-nope-cifar10']);
+    expect(preset.stderr).toMatch(/^error: unknown pipeline 'train-nope-cifar10'; available: /);
+  });
+
+  it('runs presets by name: their values marked as such, overrides winning, their own run directory', async () => {
+    const r = await cli(['describe', 'train-augsf-cifar10-mini', 'epochs=2']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^train-augsf-cifar10-mini \(pipelines\/train\.ts\): AugSF, WRN-16-1/);
+    expect(r.stdout).toMatch(/\n {2}strategy +AugSF +preset\n/);
+    expect(r.stdout).toMatch(/\n {2}depth +16 +preset\n/);
+    expect(r.stdout).toMatch(/\n {2}epochs +2 +given\n/);
+    expect(r.stdout).toMatch(/\n {2}lr +0\.1 +default\n/);
+    expect(r.stdout).toMatch(/\n {2}out +\S*runs\/train-augsf-cifar10-mini +default\n/);
+    const paper = await cli(['describe', 'train-augsvf-cifar100']);
+    expect(paper.stdout).toMatch(/\n {2}seeds +0,1,2,3 +preset\n/);
+    expect(paper.stdout).toMatch(/\n {2}depth +40 +default\n/);
+    const bad = await cli(['describe', 'train-base-cifar10', 'seeds=1,1']);
+    expect(bad.stderr).toBe('error: pipelines/train.ts: seeds=1,1 is invalid: expected a comma-separated list of distinct integers >= 0\n');
   });
 
   it('reports a bad override with the pipeline file and the key, without a stack', async () => {
@@ -37,6 +55,25 @@ describe('fourier-augmix CLI', () => {
     for (const name of ['main', 'preview', 'profile-datapath']) expect(r.stdout).toMatch(new RegExp(`^${name}: `, 'm'));
     expect(r.stdout).toContain('images=6');
     expect(r.stdout).toContain('strategy=AugSVF');
+  });
+
+  it('trains two seeds on the bundled data and writes checkpoints, metrics and the summary over seeds', async () => {
+    const out = tmp();
+    const args = ['run', 'train', 'strategy=AugSF', 'seeds=0,1', 'limit=24', 'depth=10', 'widen=1', 'epochs=1', 'batchSize=8', 'holdout=8', 'evalBatch=16', 'backend=wasm', 'workers=0', `out=${out}`];
+    const r = await cli(args);
+    expect(r.stderr).toContain('* wasm: selected');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^AugSF on cifar10-mini\/train\[0:24\], 2 seed\(s\): test error \d+\.\d+% ± \d+\.\d+%, calibration .*summary\.md\n$/m);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { seeds: { seed: number; test: { count: number } }[] };
+    expect(summary.seeds.map((s) => [s.seed, s.test.count])).toEqual([[0, 24], [1, 24]]);
+    for (const seed of [0, 1]) {
+      for (const f of ['checkpoint.msgpack', 'best.msgpack', 'metrics.jsonl', 'result.json']) expect(readFileSync(join(out, `seed-${seed}`, f)).length).toBeGreaterThan(0);
+    }
+    // Finished runs resume to the same result; without resume the run refuses to overwrite them.
+    expect((await cli(args)).stderr).toContain('already holds a checkpoint');
+    const again = await cli([...args, 'resume=true']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toEqual(summary);
   });
 
   it('runs a pipeline file given by path, with its overrides and run directory', async () => {

@@ -1,0 +1,142 @@
+/**
+ * Training bench: one JSD step (3 x batch images through the net, backward, SGD update) of WRN-40-2
+ * and WRN-16-2 on every tfjs backend present, beside the same step in PyTorch CPU (Debian's
+ * python3-torch, bench/torch_train.py) with the same thread count, in one run; plus the data
+ * path's share of a step. Writes bench/results/train.{json,md}.
+ *
+ *   node --import tsx bench/train.ts [--quick]        (also part of: npm run bench)
+ *
+ * tfjs wasm runs one thread in Node (threads are disabled there), so its row is compared with
+ * PyTorch at 1 thread; PyTorch at 2 threads is shown for what the machine can do.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { lastValueFrom, toArray } from 'rxjs';
+import { readCifar10 } from '../src/data/cifar.ts';
+import { subset } from '../src/data/dataset.ts';
+import { selectBackend, type BackendName } from '../src/model/backend.ts';
+import { Sgd } from '../src/model/sgd.ts';
+import { referenceRecipe, train, type EpochEvent } from '../src/model/train.ts';
+import { trainStep } from '../src/model/trainStep.ts';
+import { createWrn } from '../src/model/wrn.ts';
+import { strategies } from '../src/ops/strategy.ts';
+import { loadTrain, measureKernel } from './datapath.ts';
+import { PYTHON, pythonHas } from './machine.ts';
+
+const SCRIPT = fileURLToPath(new URL('./torch_train.py', import.meta.url));
+const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
+const DATA = fileURLToPath(new URL('../data/cifar10-mini/', import.meta.url));
+const run = promisify(execFile);
+
+interface Model { depth: number; widen: number; batch: number }
+interface Row { model: string; batch: number; backend: string; threads: number; ours: number | null; torch1: number | null; torch2: number | null; note: string }
+
+async function torchStep(m: Model, threads: number, steps: number): Promise<number | null> {
+  try {
+    const { stdout } = await run(PYTHON, [SCRIPT, String(m.depth), String(m.widen), String(m.batch), String(threads), String(steps)], { maxBuffer: 1 << 20 });
+    return (JSON.parse(stdout.trim().split('\n').pop()!) as { imagesPerSecond: number }).imagesPerSecond;
+  } catch {
+    return null;
+  }
+}
+
+/** Images/s through the net of our JSD step on the active backend (median of `steps` timed steps). */
+function ourStep(m: Model, steps: number): number {
+  const net = createWrn({ depth: m.depth, widen: m.widen, classes: 10, seed: 0 });
+  const sgd = new Sgd(net.params, { momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
+  const images = tf.randomNormal([3 * m.batch, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const labels = tf.tensor1d(Array.from({ length: m.batch }, (_, i) => i % 10), 'int32');
+  const tb = { epoch: 0, step: 0, index: 0, size: m.batch, views: 3, images, labels, dispose: () => undefined };
+  trainStep(net, sgd, tb, 0.1, m.batch, 'w'); // warm-up: kernels compiled, memory grown
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t = performance.now();
+    trainStep(net, sgd, tb, 0.1, m.batch, 's');
+    times.push(performance.now() - t);
+  }
+  tf.dispose([images, labels]);
+  sgd.dispose();
+  net.dispose();
+  times.sort((a, b) => a - b);
+  return (3 * m.batch) / (times[Math.floor(times.length / 2)]! / 1000);
+}
+
+/** A real epoch slice through the stream (augment on 2 workers, WRN-16-2): how long the model waited for data. */
+async function dataWait(images: number): Promise<EpochEvent> {
+  const ds = subset(await readCifar10(DATA, 'train'), 0, images);
+  const dir = mkdtempSync(join(tmpdir(), 'fa-bench-train-'));
+  try {
+    const events = await lastValueFrom(
+      train({
+        train: ds, strategy: strategies.AugSVF!, runDir: dir, resume: false,
+        config: { ...referenceRecipe, depth: 16, widen: 2, epochs: 1, batchSize: 64, microBatch: 64, seed: 0, holdout: 0, workers: 2 },
+      }).pipe(toArray()),
+    );
+    return events.find((e): e is EpochEvent => e.type === 'epoch')!;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const quick = argv.includes('--quick');
+  const hasTorch = pythonHas('torch');
+  const models: Model[] = [{ depth: 40, widen: 2, batch: 64 }, { depth: 16, widen: 2, batch: 64 }];
+  const rows: Row[] = [];
+  const backends: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm'];
+  for (const m of models) {
+    const name = `WRN-${m.depth}-${m.widen}`;
+    const steps = quick ? 1 : 3;
+    const [torch1, torch2] = hasTorch ? [await torchStep(m, 1, steps), await torchStep(m, 2, steps)] : [null, null];
+    for (const b of backends) {
+      try {
+        await selectBackend(b);
+      } catch {
+        continue; // not installed here: the row is simply absent
+      }
+      const ours = ourStep(m, steps);
+      rows.push({ model: name, batch: m.batch, backend: b, threads: b === 'wasm' ? 1 : 0, ours, torch1, torch2, note: '' });
+      console.log(`  ${name} b${m.batch} ${b}: ours ${ours.toFixed(1)} img/s, torch 1T ${torch1?.toFixed(1) ?? 'n/a'}, 2T ${torch2?.toFixed(1) ?? 'n/a'}`);
+    }
+  }
+  // The pure-JS cpu backend is ~100x slower than wasm: one small-model step shows the order.
+  await selectBackend('cpu');
+  const tiny: Model = { depth: 10, widen: 1, batch: 8 };
+  const cpuRate = ourStep(tiny, 1);
+  await selectBackend('wasm');
+  const wasmTiny = ourStep(tiny, 1);
+  rows.push({ model: 'WRN-10-1', batch: 8, backend: 'cpu', threads: 1, ours: cpuRate, torch1: hasTorch ? await torchStep(tiny, 1, 1) : null, torch2: null, note: `wasm: ${wasmTiny.toFixed(1)} img/s` });
+
+  const wait = await dataWait(quick ? 640 : 1280);
+  const augmentMsPerSample = 1000 / measureKernel(await loadTrain(1017), 'jsd', quick ? 1017 : 3 * 1017).imagesPerSecond;
+  const stepMsPerSample = 1000 / wait.samplesPerSecond;
+  const md: string[] = [];
+  const out = (line = ''): void => {
+    console.log(line);
+    md.push(line);
+  };
+  const f = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(1));
+  out(`## Training step: ours vs PyTorch CPU (${new Date().toISOString()})`);
+  out();
+  out('One JSD step (clean + 2 AugMix views through one forward pass, CE + 12·JS, backward, SGD Nesterov + weight decay), images through the net per second, median of timed steps after a warm-up. ' +
+    `PyTorch: Debian's python3-torch ${hasTorch ? '' : '(missing) '}with torch.set_num_threads(T). tfjs wasm runs 1 thread in Node.`);
+  out();
+  out('| model | batch | our backend | ours img/s | PyTorch 1 thread | ours / PyTorch 1T | PyTorch 2 threads | note |');
+  out('|---|---|---|---|---|---|---|---|');
+  for (const r of rows) out(`| ${r.model} | ${r.batch} | ${r.backend} | ${f(r.ours)} | ${f(r.torch1)} | ${r.ours && r.torch1 ? (r.ours / r.torch1).toFixed(2) + 'x' : 'n/a'} | ${f(r.torch2)} | ${r.note} |`);
+  out();
+  out(`Data path in a real run (WRN-16-2, AugSVF JSD, batch 64, 2 augmentation workers, ${wait.samplesPerSecond.toFixed(1)} samples/s over ${wait.seconds.toFixed(0)} s): ` +
+    `the model waited for data ${(100 * wait.dataWait).toFixed(1)}% of the epoch. Augmenting one JSD sample (flip/crop + 3 views) costs ${augmentMsPerSample.toFixed(3)} ms of one core, ` +
+    `training on it ${stepMsPerSample.toFixed(1)} ms: the data path is ${((100 * augmentMsPerSample) / stepMsPerSample).toFixed(2)}% of the work of a step.`);
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(`${RESULTS}train.json`, JSON.stringify({ date: new Date().toISOString(), rows, dataWait: wait, augmentMsPerSample, stepMsPerSample }, null, 2) + '\n');
+  writeFileSync(`${RESULTS}train.md`, md.join('\n') + '\n');
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await main(process.argv.slice(2));
