@@ -8,8 +8,9 @@ import { definePipeline, type Preset } from '../src/cli/pipeline.ts';
 import { trainSeeds } from '../src/cli/trainSeeds.ts';
 import { subset } from '../src/data/dataset.ts';
 import { formatBackendSelection, selectBackend } from '../src/model/backend.ts';
+import { wasmMicroBatch } from '../src/model/memory.ts';
 import { referenceRecipe } from '../src/model/train.ts';
-import { strategies, strategyByName } from '../src/ops/strategy.ts';
+import { strategies, strategyByName, viewCount } from '../src/ops/strategy.ts';
 
 const r = referenceRecipe;
 
@@ -22,7 +23,7 @@ const params = z.object({
   dropRate: param.number({ default: r.dropRate, min: 0, max: 0.99, help: 'dropout between the convs of a block' }),
   epochs: param.int({ default: r.epochs, min: 1, help: 'training epochs' }),
   batchSize: param.int({ default: r.batchSize, min: 1, help: 'samples per optimiser step' }),
-  microBatch: param.optionalInt({ min: 1, help: 'samples per forward/backward pass, gradients summed (default: the batch; wasm holds ~64 WRN-40-2 JSD samples)' }),
+  microBatch: param.optionalInt({ min: 1, help: 'samples per forward/backward pass, gradients summed (default: the batch, or what fits the wasm heap)' }),
   lr: param.number({ default: r.lr, min: 0, help: 'initial learning rate' }),
   lrMin: param.number({ default: r.lrMin, min: 0, help: 'final learning rate of the per-step cosine' }),
   momentum: param.number({ default: r.momentum, min: 0, max: 1, help: 'SGD momentum' }),
@@ -66,19 +67,23 @@ export default definePipeline({
       );
       return { selection, train: train!, test: test! };
     }).pipe(
-      mergeMap(({ selection, train, test }) =>
-        concat(
-          [event.log(formatBackendSelection(selection))],
+      mergeMap(({ selection, train, test }) => {
+        const strategy = strategyByName(p.strategy);
+        const fit = selection.name === 'wasm' ? wasmMicroBatch(p.depth, p.widen, viewCount(strategy), p.batchSize) : p.batchSize;
+        const microBatch = p.microBatch ?? fit;
+        const note = microBatch < p.batchSize ? [event.log(`micro-batches of ${microBatch} samples (gradients summed per batch of ${p.batchSize}; BatchNorm sees each micro-batch)${p.microBatch === undefined ? ': what fits the 4 GiB wasm heap for this WRN' : ''}`)] : [];
+        return concat(
+          [event.log(formatBackendSelection(selection)), ...note],
           trainSeeds({
             train,
             test,
-            strategy: strategyByName(p.strategy),
-            config: { ...p, microBatch: p.microBatch ?? p.batchSize },
+            strategy,
+            config: { ...p, microBatch },
             seeds: p.seeds,
             runDir: ctx.runDir,
             resume: p.resume,
           }),
-        ),
-      ),
+        );
+      }),
     ),
 });

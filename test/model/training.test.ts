@@ -4,6 +4,7 @@ import { selectBackend } from '../../src/model/backend.ts';
 import { batchNormEval, batchNormTrain } from '../../src/model/batchNorm.ts';
 import { crossEntropy, jsdLoss } from '../../src/model/losses.ts';
 import { cosineLr, Sgd } from '../../src/model/sgd.ts';
+import { wasmMicroBatch } from '../../src/model/memory.ts';
 import { trainStep } from '../../src/model/trainStep.ts';
 import { createWrn } from '../../src/model/wrn.ts';
 
@@ -160,5 +161,14 @@ describe('cosineLr', () => {
     const { total, lr, lrMin, lrs } = torch.cosine;
     lrs.forEach((want, step) => expect(cosineLr(step, total, lr, lrMin)).toBeCloseTo(want, 12));
     expect(cosineLr(total, total, lr, lrMin)).toBeCloseTo(lrMin, 15);
+  });
+});
+
+describe('wasmMicroBatch', () => {
+  it('keeps a pass within what was measured to fit the 4 GiB wasm heap', () => {
+    expect(wasmMicroBatch(40, 2, 3, 128)).toBe(21); // 63 images per pass: fits (96 aborts)
+    expect(wasmMicroBatch(16, 2, 3, 64)).toBe(53);
+    expect(wasmMicroBatch(16, 1, 3, 64)).toBe(64); // the whole batch
+    expect(wasmMicroBatch(40, 2, 1, 128)).toBe(64);
   });
 });

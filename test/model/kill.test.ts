@@ -1,0 +1,47 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadCheckpoint } from '../../src/model/checkpoint.ts';
+import { cli } from '../cli/io.ts';
+
+const args = (out: string): string[] => [
+  'run', 'train', 'strategy=AugSF', 'limit=24', 'depth=10', 'widen=1', 'epochs=3', 'batchSize=8', 'holdout=8', 'evalBatch=16', 'backend=wasm', 'workers=0', `out=${out}`,
+];
+const dirs: string[] = [];
+const tmp = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'fa-kill-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('a training process killed with SIGKILL', () => {
+  it('leaves a readable checkpoint, and resuming ends with the bytes of an uninterrupted run', async () => {
+    const killed = tmp();
+    const ckPath = join(killed, 'seed-0', 'checkpoint.msgpack');
+    const child = spawn(process.execPath, [resolve('bin/fourier-augmix.js'), ...args(killed)], { stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((res) => child.on('exit', (_code, signal) => res(signal)));
+    // Kill as soon as the first checkpoint exists: the next epoch is running, or the next write.
+    while (!existsSync(ckPath) && child.exitCode === null) await sleep(10);
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    const ck = await loadCheckpoint(ckPath);
+    expect(ck.epoch).toBeGreaterThanOrEqual(1);
+    expect(ck.epoch).toBeLessThan(3);
+
+    const resumed = await cli([...args(killed), 'resume=true']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toMatch(/resumed at epoch \d from/);
+    const whole = tmp();
+    expect((await cli(args(whole))).code).toBe(0);
+    const weights = async (dir: string): Promise<Float32Array[]> => {
+      const c = await loadCheckpoint(join(dir, 'seed-0', 'checkpoint.msgpack'));
+      return [...c.params, ...c.buffers, ...c.momentum];
+    };
+    expect(await weights(killed)).toEqual(await weights(whole));
+    // A temp file from an interrupted write may remain; it never replaces the checkpoint.
+    expect(readdirSync(join(killed, 'seed-0')).filter((f) => !f.endsWith('.tmp')).sort()).toEqual(['best.msgpack', 'checkpoint.msgpack', 'metrics.jsonl', 'result.json']);
+  });
+});
