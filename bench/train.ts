@@ -114,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
   const cpuRate = ourStep(tiny, 1);
   await selectBackend('wasm');
   const wasmTiny = ourStep(tiny, 1);
-  rows.push({ model: 'WRN-10-1', batch: 8, backend: 'cpu', threads: 1, ours: cpuRate, torch1: hasTorch ? await torchStep(tiny, 1, 1) : null, torch2: null, note: `wasm: ${wasmTiny.toFixed(1)} img/s` });
+  rows.push({ model: 'WRN-10-1', batch: tiny.batch, backend: 'cpu', threads: 1, ours: cpuRate, torch1: hasTorch ? await torchStep(tiny, 1, 1) : null, torch2: null, note: `wasm: ${wasmTiny.toFixed(1)} img/s` });
 
   const wait = await dataWait(quick ? 640 : 1280);
   const augmentMsPerSample = 1000 / measureKernel(await loadTrain(1017), 'jsd', quick ? 1017 : 3 * 1017).imagesPerSecond;

@@ -92,6 +92,23 @@ describe('train (WRN-10-1 on 16x16 synthetic images, wasm)', () => {
     expect(steps).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
+  it('trains on the pure-JS cpu backend too, to the same loss as wasm within float tolerance', async () => {
+    // cpu's conv filter gradient runs at ~0.01 GFLOP/s: one Base step on 8x8 images.
+    const small = makeDataset(6, 8, 8);
+    const trained = async (backend: 'cpu' | 'wasm'): Promise<{ losses: number[]; params: Float32Array[] }> => {
+      await selectBackend(backend);
+      const s = setup({ train: small, test: small, strategy: strategies.Base! }, { epochs: 1, batchSize: 4, holdout: 2, evalBatch: 6 });
+      const events = await run(s);
+      return { losses: events.flatMap((e) => (e.type === 'step' ? [e.loss] : [])), params: (await loadCheckpoint(join(s.runDir, 'checkpoint.msgpack'))).params as Float32Array[] };
+    };
+    const [cpu, wasm] = [await trained('cpu'), await trained('wasm')];
+    expect(cpu.losses).toHaveLength(1);
+    expect(cpu.losses[0]).toBeCloseTo(wasm.losses[0]!, 4);
+    // After the update: the same weights within float tolerance (the step did change them).
+    const diff = Math.max(...cpu.params.map((p, i) => p.reduce((m, v, j) => Math.max(m, Math.abs(v - wasm.params[i]![j]!)), 0)));
+    expect(diff).toBeLessThan(1e-4);
+  });
+
   it('trains Base with cross-entropy on one view', async () => {
     const events = await run(setup({ strategy: strategies.Base! }, { epochs: 1 }));
     const steps = events.filter((e) => e.type === 'step');
