@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { corruptEvents, listCorruptions, planCorrupt, type CorruptCommandOptions } from './corruptCommand.ts';
+import { archives } from '../data/fetchArchive.ts';
+import { fetchEvents, resolveArchives } from './dataCommand.ts';
 import { describeParams, describeRun } from './describe.ts';
 import { parseOverrides } from './overrides.ts';
 import { render, type RenderIO } from './render.ts';
@@ -110,6 +112,20 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
       const abort = new AbortController();
       io.stderr.write(`corrupt: ${plan.dataset.name} (${plan.dataset.count} images) -> ${plan.output}: ${plan.corruptions.length} corruptions x 5 severities, seed ${plan.seed}\n`);
       const result = await render(corruptEvents(plan), io, { abort });
+      status = result.interrupted ? EXIT.interrupted : EXIT.ok;
+    });
+
+  const data = program.command('data').description('datasets: fetch the official archives (needs a network)');
+  data
+    .command('fetch')
+    .description(`download, check (size, MD5) and unpack official archives into --dir: ${Object.keys(archives).join(', ')}`)
+    .argument('<names...>', 'datasets to fetch')
+    .option('--dir <dir>', 'where the unpacked folders go (the train presets read data/cifar-10-batches-bin etc.)', 'data')
+    .option('--base-url <url>', 'fetch from a mirror or local server instead (the file names and checksums stay the same)')
+    .action(async (names: string[], o: { dir: string; baseUrl?: string }) => {
+      const sources = resolveArchives(names, o.baseUrl);
+      const abort = new AbortController();
+      const result = await render(fetchEvents(sources, resolve(io.cwd, o.dir), abort.signal), io, { abort });
       status = result.interrupted ? EXIT.interrupted : EXIT.ok;
     });
 
