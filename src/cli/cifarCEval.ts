@@ -10,7 +10,9 @@ import { MetricsLog } from '../data/metricsLog.ts';
 import { formatBackendSelection, selectBackend, type BackendChoice } from '../model/backend.ts';
 import { createCleanSet, evaluateClean } from '../model/fourierAttack.ts';
 import { loadModel, resolveCheckpoint } from '../model/loadModel.ts';
-import { cifarCMarkdown, renderGainFigure, renderSeverityFigure, summariseCifarC, type CifarCCell, type CifarCSummary } from '../report/cifarCSummary.ts';
+import { cifarCMarkdown, renderGainFigure, renderSeverityFigure, summariseCifarC, type CifarCCell, type CifarCReport } from '../report/cifarCSummary.ts';
+
+export type { CifarCReport };
 import { event, type PipelineEvent } from './events.ts';
 import { UsageError } from './usageError.ts';
 
@@ -31,13 +33,6 @@ export interface CifarCEvalSpec {
   readonly cwd: string;
 }
 
-/** What `cifar-c.json` holds. */
-export interface CifarCReport {
-  readonly model: { readonly path: string; readonly sha256: string; readonly strategy: string; readonly depth: number; readonly widen: number };
-  readonly data: string;
-  readonly cells: readonly CifarCCell[];
-  readonly summary: CifarCSummary;
-}
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 

@@ -102,6 +102,9 @@ async function probabilities(net: Wrn, clean: CleanSet, normalize: AttackOptions
     } finally {
       p.dispose();
     }
+    // On wasm and cpu, data() settles as a microtask: without a macrotask turn here, a whole grid
+    // of cells runs without letting I/O in (each finished cell's append, progress, Ctrl-C).
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return probs;
 }

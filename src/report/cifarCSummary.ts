@@ -11,6 +11,14 @@ export interface CifarCCell {
   readonly loss: number;
 }
 
+/** What `cifar-c.json` holds (written by eval-cifar10c). */
+export interface CifarCReport {
+  readonly model: { readonly path: string; readonly sha256: string; readonly strategy: string; readonly depth: number; readonly widen: number };
+  readonly data: string;
+  readonly cells: readonly CifarCCell[];
+  readonly summary: CifarCSummary;
+}
+
 export interface CifarCSummary {
   /** Per corruption, in the order cells were given: mean over its severities, and each severity's error. */
   readonly corruptions: readonly { readonly corruption: string; readonly error: number; readonly calibration: number; readonly errorBySeverity: readonly number[] }[];

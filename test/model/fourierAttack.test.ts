@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { lastValueFrom, take, toArray } from 'rxjs';
+import { lastValueFrom, take, tap, toArray } from 'rxjs';
 import { selectBackend } from '../../src/model/backend.ts';
 import { attackCells, createCleanSet, type CellResult, evaluateCell, evaluateClean, normalizeBatch, perturbBatch } from '../../src/model/fourierAttack.ts';
 import { createWrn, type Wrn } from '../../src/model/wrn.ts';
@@ -83,6 +83,23 @@ describe('evaluateCell', () => {
     const { cell: _c, seconds: _s, ...r } = (await evaluateCell(net, clean, dc, { normalize: norm, seed: 0 }))!;
     expect(r).toEqual(await evaluateClean(net, clean, { normalize: norm }));
     clean.dispose();
+  });
+
+  it('lets the event loop run between cells, so each result can be written as it finishes (regression: a grid starved I/O)', async () => {
+    const clean = createCleanSet(ds, 24);
+    let ticks = 0;
+    let handle: NodeJS.Immediate;
+    const tick = (): void => {
+      ticks++;
+      handle = setImmediate(tick);
+    };
+    tick();
+    const seen: number[] = [];
+    await lastValueFrom(fourierCells(cells.slice(0, 3)).pipe(attackCells(net, clean, { normalize: norm, seed: 3 }), tap(() => seen.push(ticks)), toArray()));
+    clearImmediate(handle!);
+    clean.dispose();
+    expect(seen[1]!).toBeGreaterThan(seen[0]!);
+    expect(seen[2]!).toBeGreaterThan(seen[1]!);
   });
 
   it('stops between batches when unsubscribed', async () => {
