@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { writePaperReport } from '../report/paperReport.ts';
 import { Command, CommanderError } from 'commander';
 import { corruptEvents, listCorruptions, planCorrupt, type CorruptCommandOptions } from './corruptCommand.ts';
 import { archives } from '../data/fetchArchive.ts';
@@ -127,6 +129,18 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
       const abort = new AbortController();
       const result = await render(fetchEvents(sources, resolve(io.cwd, o.dir), abort.signal), io, { abort });
       status = result.interrupted ? EXIT.interrupted : EXIT.ok;
+    });
+
+  program
+    .command('report')
+    .description("build the paper's Table 1 and Table 2 and Figures 1-3 from finished training runs (and their seed-<n>/cifar-c, seed-<n>/fourier evaluations)")
+    .argument('<runs...>', 'training run folders (each with summary.json)')
+    .option('-o, --out <dir>', 'folder for report.md and the figures', 'runs/report')
+    .action(async (runs: string[], o: { out: string }) => {
+      const outDir = resolve(io.cwd, o.out);
+      await mkdir(outDir, { recursive: true });
+      const written = await writePaperReport(runs.map((r) => resolve(io.cwd, r)), outDir);
+      written.forEach((w) => out(`wrote ${w}`));
     });
 
   program
