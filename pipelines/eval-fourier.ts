@@ -16,6 +16,7 @@ const params = z.object({
   alignments: param.list({ default: [...ALIGNMENTS], choices: ALIGNMENTS, help: 'channel alignments: aligned (U on every channel), random-flip (±U per image and channel)' }),
   images: param.optionalInt({ min: 1, help: 'only the first N test images (default: the whole test set, as the paper)' }),
   maxK: param.optionalInt({ min: 0, help: 'only waves with |kx|,|ky| <= maxK (default: every wave of K, as the paper)' }),
+  kStep: param.optionalInt({ min: 1, help: 'only waves whose kx, ky are multiples of kStep: the whole spectrum, coarsely (default: every wave)' }),
   shard: param.string({ default: '0/1', help: 'i/n: evaluate the i-th of n disjoint parts of the grid (0-based); run all n into one folder, or merge with merge-fourier' }),
   batch: param.int({ default: 500, min: 1, help: 'images per forward pass' }),
   seed: param.int({ default: 0, min: 0, help: 'seed of the random-flip signs (one per image, channel and wave)' }),
@@ -46,7 +47,7 @@ export default definePipeline({
       }
       return fourierEvaluation({
         model: p.model, data: p.data, cwd: ctx.cwd, runDir: ctx.runDir, shard, batchSize: p.batch, backend: p.backend, seed: p.seed,
-        grid: { phaseFactors: parsePhases(p.phases), convention: p.convention, norms: p.norms, alignments: p.alignments as Alignment[], ...(p.maxK === undefined ? {} : { maxK: p.maxK }) },
+        grid: { phaseFactors: parsePhases(p.phases), convention: p.convention, norms: p.norms, alignments: p.alignments as Alignment[], ...(p.maxK === undefined ? {} : { maxK: p.maxK }), ...(p.kStep === undefined ? {} : { kStep: p.kStep }) },
         ...(p.images === undefined ? {} : { images: p.images }),
       });
     }),

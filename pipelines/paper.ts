@@ -30,6 +30,7 @@ const params = z.object({
   norms: param.intList({ default: [1, 2, 3, 4], min: 0, help: 'Fourier attack norms' }),
   fourierImages: param.optionalInt({ min: 1, help: 'Fourier attack on the first N test images only (default all)' }),
   maxK: param.optionalInt({ min: 0, help: 'Fourier attack on |kx|,|ky| <= maxK only (default all of K)' }),
+  kStep: param.optionalInt({ min: 1, help: 'Fourier attack on waves whose kx, ky are multiples of kStep only (default all of K)' }),
   cImages: param.optionalInt({ min: 1, help: 'CIFAR-C: first N images per severity only (default all)' }),
   workers: param.optionalInt({ min: 0, max: 256, help: 'augmentation worker threads for training (default: cores; 0 = in-process)' }),
   backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend' }),
@@ -73,7 +74,7 @@ export default definePipeline({
             const dirs = seedEvalDirs(seedDir);
             return concat(
               cfolder && cfolder !== '-' ? sub(evalCifarC, 'eval-cifar10c', drop({ model: seedDir, cifarC: cfolder, images: p.cImages, backend: p.backend }), dirs.cifarC, ctx) : [],
-              sub(evalFourier, 'eval-fourier', drop({ model: seedDir, data, norms: p.norms, images: p.fourierImages ?? p.limit, maxK: p.maxK, backend: p.backend }), dirs.fourier, ctx),
+              sub(evalFourier, 'eval-fourier', drop({ model: seedDir, data, norms: p.norms, images: p.fourierImages ?? p.limit, maxK: p.maxK, kStep: p.kStep, backend: p.backend }), dirs.fourier, ctx),
             );
           });
           return concat(trained, ...evals);

@@ -40,7 +40,7 @@ export async function writeFourierReport(dir: string, merged: MergedCells): Prom
   const what = `${fp.model.strategy} (WRN-${fp.model.depth}-${fp.model.widen})`;
   const notes = [
     `Model: ${what}, checkpoint sha256 ${fp.model.sha256.slice(0, 12)}; ${fp.images.count} images of ${fp.images.dataset}; random-flip seed ${fp.seed}.`,
-    `Phase convention: ${fp.grid.convention} (${fp.grid.convention === 'paper' ? 'φ = 2π·factor subtracted, Eq. 1' : "the authors' code: + π/4 + 2π·factor"}); |K| = ${new Set(grid.map((c) => `${c.kx},${c.ky}`)).size} waves${fp.grid.maxK === undefined ? '' : ` (|kx|, |ky| ≤ ${fp.grid.maxK})`}.`,
+    `Phase convention: ${fp.grid.convention} (${fp.grid.convention === 'paper' ? 'φ = 2π·factor subtracted, Eq. 1' : "the authors' code: + π/4 + 2π·factor"}); |K| = ${new Set(grid.map((c) => `${c.kx},${c.ky}`)).size} waves${fp.grid.maxK === undefined ? '' : ` (|kx|, |ky| ≤ ${fp.grid.maxK})`}${fp.grid.kStep === undefined ? '' : ` (kx, ky multiples of ${fp.grid.kStep}; each drawn over its ${fp.grid.kStep}x${fp.grid.kStep} block)`}.`,
     'RMS calibration error over all bins of 100 (the correct sum; Hendrycks\' calib_err leaves the last bin out, see fourier.json calibrationReference).',
   ];
   const table = join(dir, 'table2.md');
@@ -53,6 +53,7 @@ export async function writeFourierReport(dir: string, merged: MergedCells): Prom
       title: `${what}: error under the Fourier attack`,
       subtitle: `‖U‖₂ = ${s.norm}, ${s.alignment}, phase ${s.phaseFactor}·2π (${fp.grid.convention}); ${fp.images.count} images of ${fp.images.dataset}; mean ${pct(s.error.mean)}, max ${pct(s.error.max)}${s.cells < s.expected ? `; ${s.cells}/${s.expected} cells` : ''}`,
       height: fp.grid.height, width: fp.grid.width, values, min: 0, max: 1, label: 'error', format: (v) => `${Math.round(100 * v)}%`,
+      ...(fp.grid.kStep === undefined ? {} : { step: fp.grid.kStep }),
     });
     const path = join(dir, heatmapFileName(s, multiPhase));
     await writeFileAtomic(path, png);

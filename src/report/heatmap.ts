@@ -19,6 +19,8 @@ export interface HeatmapSpec {
   readonly format?: (v: number) => string;
   /** Screen pixels per grid cell. */
   readonly scale?: number;
+  /** Waves sampled every `step` frequencies (the grid's kStep): each value fills its step x step block. */
+  readonly step?: number;
 }
 
 const FONT = 'DejaVu Sans';
@@ -29,13 +31,30 @@ const esc = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeA
  * conjugate's position (U(−k) is U(k) up to the phase's sign); zero frequency sits at the centre
  * (row ⌊H/2⌋, column ⌊W/2⌋), as in the paper's figures. Cells with no value are light grey.
  */
-export function heatmapPixels(spec: Pick<HeatmapSpec, 'height' | 'width' | 'values' | 'min' | 'max'>): { grid: Float64Array; rgb: Uint8Array } {
+export function heatmapPixels(spec: Pick<HeatmapSpec, 'height' | 'width' | 'values' | 'min' | 'max' | 'step'>): { grid: Float64Array; rgb: Uint8Array } {
   const { height: h, width: w } = spec;
   const grid = new Float64Array(h * w).fill(NaN);
   for (const v of spec.values) {
     for (const k of [v, conjugate(v, h, w)]) {
       const { row, col } = gridPosition(k, h, w);
       grid[row * w + col] = v.value;
+    }
+  }
+  const step = spec.step ?? 1;
+  if (step > 1) {
+    // Each empty cell takes the value of the sampled wave nearest to it (signed, centred k). Past
+    // the edge, k wraps: k = +16 is the same wave as −16 on a 32-wide grid.
+    const sampled = grid.slice();
+    const cy = Math.floor(h / 2);
+    const cx = Math.floor(w / 2);
+    const wrap = (i: number, n: number): number => ((i % n) + n) % n;
+    for (let row = 0; row < h; row++) {
+      for (let col = 0; col < w; col++) {
+        if (!Number.isNaN(grid[row * w + col]!)) continue;
+        const r = wrap(cy + Math.round((row - cy) / step) * step, h);
+        const c = wrap(cx + Math.round((col - cx) / step) * step, w);
+        grid[row * w + col] = sampled[r * w + c]!;
+      }
     }
   }
   const rgb = new Uint8Array(h * w * 3);

@@ -157,6 +157,7 @@ export async function writePaperReport(runDirs: readonly string[], outDir: strin
           title: `${s} on ${d}: error under the Fourier attack`,
           subtitle: `‖U‖₂ = ${norm}, ${alignment}, phase ${fp.grid.phaseFactors[0]}·2π (${fp.grid.convention}); mean over ${reports.length} seed(s)`,
           height: fp.grid.height, width: fp.grid.width, values, min: 0, max: 1, label: 'error', format: (v) => `${Math.round(100 * v)}%`,
+          ...(fp.grid.kStep === undefined ? {} : { step: fp.grid.kStep }),
         }));
         written.push(f1);
         md.push(`![Figure 1, ${s}, ${d}, ${alignment}](${basename(f1)})`);

@@ -1,6 +1,7 @@
 import { ALIGNMENTS, cellKey, flipSignsInto, fourierGrid, paperGrid, phaseOf } from '../../src/ops/fourierGrid.ts';
 import { toolboxPhase } from '../../src/ops/fourierBasis.ts';
 import { inShard, parseShard } from '../../src/ops/shard.ts';
+import { heatmapPixels } from '../../src/report/heatmap.ts';
 
 describe('fourierGrid', () => {
   it("is the paper's grid by default: 514 waves x 4 norms x 2 alignments at φ = 3π/2, keys unique, indices in order", () => {
@@ -19,6 +20,20 @@ describe('fourierGrid', () => {
     expect(cells[0]!.phase).toBe(toolboxPhase(0.75));
     expect(phaseOf(0.75, 'paper')).toBe(1.5 * Math.PI);
     expect(cellKey({ kx: 3, ky: -2 }, 0.75, 2, 'random-flip')).toBe('random-flip/norm2/phase0.75/k3,-2');
+  });
+
+  it('kStep samples the whole spectrum: 34 of the 514 waves at step 4, and heatmaps fill each block from its sample', () => {
+    const cells = fourierGrid({ height: 32, width: 32, phaseFactors: [0.75], convention: 'paper', norms: [1], alignments: ['aligned'], kStep: 4 });
+    expect(cells).toHaveLength(34);
+    expect(cells.every((c) => c.kx % 4 === 0 && c.ky % 4 === 0)).toBe(true);
+    expect(Math.min(...cells.map((c) => c.kx))).toBe(-16);
+    const values = cells.map((c) => ({ kx: c.kx, ky: c.ky, value: Math.hypot(c.kx, c.ky) }));
+    const { grid } = heatmapPixels({ height: 32, width: 32, values, min: 0, max: 25, step: 4 });
+    // k = (5, 3) (row 16 + 3, column 16 + 5) is nearest the sample (4, 4): its value, |(4, 4)|.
+    expect(grid[(16 + 3) * 32 + 16 + 5]).toBeCloseTo(Math.hypot(4, 4), 12);
+    expect(grid.every((v) => Number.isFinite(v))).toBe(true);
+    // Without a step the same values leave the other cells empty.
+    expect(heatmapPixels({ height: 32, width: 32, values, min: 0, max: 25 }).grid.filter(Number.isNaN).length).toBeGreaterThan(900);
   });
 });
 
