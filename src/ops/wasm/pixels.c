@@ -10,18 +10,23 @@ EXPORT("posterize") void posterize(const u8 *s, u8 *d, int n, int mask) {
   for (; i < n; i++) d[i] = s[i] & mask;
 }
 
-/* d = s < t ? s : 255 - s with an integer threshold t in [0, 256]; d may be s. */
+/*
+ * d = s < t ? s : 255 - s with an integer threshold t in [0, 256]; d may be s. 255 − v is v ^ 255,
+ * and v >= t exactly when the saturating t − v is 0, so d = v ^ (t −sat v == 0).
+ * (Not `lt_u`/`bitselect`: V8 lowers those through xmm15, its scalar scratch register, and leaves
+ * it holding bits that slow down later scalar double code; see affine.c.)
+ */
 EXPORT("solarize") void solarize(const u8 *s, u8 *d, int n, int t) {
   if (t > 255) {
     __builtin_memmove(d, s, n);
     return;
   }
   const v128_t k = wasm_u8x16_splat((u8)t);
-  const v128_t ones = wasm_u8x16_splat(255);
+  const v128_t zero = wasm_u8x16_splat(0);
   int i = 0;
   for (; i + 16 <= n; i += 16) {
     const v128_t v = wasm_v128_load(s + i);
-    wasm_v128_store(d + i, wasm_v128_bitselect(v, wasm_v128_xor(v, ones), wasm_u8x16_lt(v, k)));
+    wasm_v128_store(d + i, wasm_v128_xor(v, wasm_i8x16_eq(wasm_u8x16_sub_sat(k, v), zero)));
   }
   for (; i < n; i++) d[i] = s[i] < t ? s[i] : 255 - s[i];
 }
