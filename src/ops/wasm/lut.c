@@ -1,7 +1,8 @@
 /*
  * The histogram ops, autocontrast and equalize (semantics in autocontrast.ts and equalize.ts):
  * per-channel histograms, a 256-entry table per channel, then one table pass. The tables are
- * integer arithmetic except autocontrast's scale, computed in double as Pillow does.
+ * integer arithmetic except autocontrast's scale, computed in double as Pillow does. Entries for
+ * values absent from the image are left stale: the table pass never reads them.
  */
 #include "kernels.h"
 
@@ -59,9 +60,10 @@ EXPORT("autocontrast") void autocontrast(const u8 *s, u8 *d, int n, int ch) {
     }
     const double scale = 255.0 / (hi - lo);
     const double offset = -lo * scale;
-    for (int i = 0; i < 256; i++) {
+    /* Only values in [lo, hi] occur, so only their entries are ever read. */
+    for (int i = lo; i <= hi; i++) {
       const double v = __builtin_trunc(i * scale + offset);
-      t[i] = v < 0 ? 0 : v > 255 ? 255 : (u8)(int)v;
+      t[i] = v < 0 ? 0 : v > 255 ? 255 : (u8)exact_int(v);
     }
   }
   apply(s, d, n, ch);
@@ -85,9 +87,12 @@ EXPORT("equalize") void equalize(const u8 *s, u8 *d, int n, int ch) {
       continue;
     }
     u32 k = step / 2;
+    /* Entries of absent values are never read: skip their divisions. */
     for (int i = 0; i < 256; i++) {
-      const u32 v = k / step;
-      t[i] = v > 255 ? 255 : (u8)v;
+      if (h[i] != 0) {
+        const u32 v = k / step;
+        t[i] = v > 255 ? 255 : (u8)v;
+      }
       k += h[i];
     }
   }
