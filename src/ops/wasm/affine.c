@@ -80,6 +80,14 @@ static inline v128_t pair(const u8 *a, const u8 *b) {
  * clamps them; also clamped for pixels outside the map (their result is discarded) so that every
  * read stays in the image. */
 static inline void corners(int x0, int y0, int w, int h, int *o) {
+  /* Interior pixels (both columns and rows in the image), most of them: no clamping. */
+  if ((unsigned)x0 < (unsigned)(w - 1) && (unsigned)y0 < (unsigned)(h - 1)) {
+    o[0] = (y0 * w + x0) * 3;
+    o[1] = o[0] + 3;
+    o[2] = o[0] + w * 3;
+    o[3] = o[2] + 3;
+    return;
+  }
   x0 = x0 < -1 ? -1 : x0 > w - 1 ? w - 1 : x0;
   y0 = y0 < -1 ? -1 : y0 > h - 1 ? h - 1 : y0;
   const int ca = (x0 < 0 ? 0 : x0) * 3;
