@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { concat, defer, filter, mergeMap, tap, type Observable } from 'rxjs';
 import { z } from 'zod';
@@ -44,6 +45,7 @@ export default definePipeline({
     norms: param.intList({ default: [2, 4], min: 0, help: 'ℓ2 norms of the attack' }),
     kStep: param.int({ default: 4, min: 1, help: 'attack the waves whose kx, ky are multiples of kStep (1: all 514)' }),
     workers: param.optionalInt({ min: 0, max: 256, help: 'worker threads (default: cores)' }),
+    jobs: param.int({ default: Math.min(2, availableParallelism()), min: 1, max: 64, help: 'strategies trained and evaluated at once, each in its own process' }),
     backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend' }),
   }),
   run: (p, ctx) => {
@@ -68,7 +70,7 @@ export default definePipeline({
     });
     const studyParams = {
       datasets: [p.data], cifarC: [cFolder], strategies: p.strategies, seeds: [p.seed], depth: p.depth, widen: p.widen, epochs: p.epochs,
-      batchSize: p.batchSize, holdout: 0, norms: p.norms, fourierImages: p.fourierImages, kStep: p.kStep, backend: p.backend,
+      batchSize: p.batchSize, holdout: 0, norms: p.norms, fourierImages: p.fourierImages, kStep: p.kStep, backend: p.backend, jobs: p.jobs,
       ...(p.workers === undefined ? {} : { workers: p.workers }),
     };
     return concat(
@@ -89,8 +91,8 @@ export default definePipeline({
           event.artifact(path, 'the report: results table, heatmaps, preview, profile'),
           event.summary([
             `main: ${setup}`,
-            `${'strategy'.padEnd(w)}  test err  calib   C err   ${slices.map((k) => `Fourier ${k}`.padStart(18)).join(' ')}`,
-            ...rows.map((r) => `${r.strategy.padEnd(w)}  ${pct(r.testError).padStart(8)}  ${pct(r.testCalibration).padStart(5)}  ${pct(r.cError).padStart(6)}   ${slices.map((k) => pct(r.fourier.get(k)).padStart(18)).join(' ')}`),
+            `${'strategy'.padEnd(w)}  test err  calib   C err  unperturbed ${slices.map((k) => `Fourier ${k}`.padStart(22)).join('')}`,
+            ...rows.map((r) => `${r.strategy.padEnd(w)}  ${pct(r.testError).padStart(8)}  ${pct(r.testCalibration).padStart(5)}  ${pct(r.cError).padStart(6)}  ${pct(r.attackClean).padStart(11)} ${slices.map((k) => pct(r.fourier.get(k)).padStart(22)).join('')}`),
             `${((performance.now() - t0) / 60000).toFixed(1)} min; open ${shown(path)}`,
           ]),
         ];

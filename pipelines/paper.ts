@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { concat, defer, from, mergeMap, type Observable } from 'rxjs';
+import { concat, defer, from, mergeAll, mergeMap, type Observable } from 'rxjs';
 import { z } from 'zod';
+import { childRun } from '../src/cli/childRun.ts';
 import { event, type PipelineEvent } from '../src/cli/events.ts';
 import { resolveDataDir } from '../src/cli/loadDataset.ts';
 import { param } from '../src/cli/params.ts';
@@ -34,12 +35,15 @@ const params = z.object({
   cImages: param.optionalInt({ min: 1, help: 'CIFAR-C: first N images per severity only (default all)' }),
   workers: param.optionalInt({ min: 0, max: 256, help: 'augmentation worker threads for training (default: cores; 0 = in-process)' }),
   backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend' }),
+  jobs: param.int({ default: 1, min: 1, max: 64, help: 'strategies trained and evaluated at once, each in its own process (wasm and cpu compute on one core per process)' }),
 });
 
 /** Runs a sub-pipeline into `out` with its own config.json, as `main` does. */
 function sub(pipeline: Pipeline, name: string, values: Record<string, unknown>, out: string, ctx: PipelineContext): Observable<PipelineEvent> {
-  const run = prepareRun(pipeline, `pipelines/${name}.ts`, { ...values, out }, { cwd: ctx.cwd, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-  return concat([event.log(`paper: ${name} -> ${out}`)], run.events);
+  return defer(() => {
+    const run = prepareRun(pipeline, `pipelines/${name}.ts`, { ...values, out }, { cwd: ctx.cwd, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    return concat([event.log(`paper: ${name} -> ${out}`)], run.events);
+  });
 }
 
 const drop = <T extends Record<string, unknown>>(o: T): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
@@ -68,18 +72,21 @@ export default definePipeline({
         const perStrategy = p.strategies.map((strategy) => {
           const runDir = join(ctx.runDir, name, strategy);
           runs.push(runDir);
-          const trained = sub(train, 'train', drop({ data, strategy, seeds: p.seeds, depth: p.depth, widen: p.widen, epochs: p.epochs, batchSize: p.batchSize, holdout: p.holdout, limit: p.limit, workers: p.workers, backend: p.backend, resume: true }), runDir, ctx);
+          // With jobs > 1 each strategy's chain runs in child processes, side by side.
+          const step = (pipeline: Pipeline, file: string, values: Record<string, unknown>, out: string): Observable<PipelineEvent> =>
+            p.jobs > 1 ? childRun(file, values, resolve(ctx.cwd, out), strategy, ctx.cwd) : sub(pipeline, file, values, out, ctx);
+          const trained = step(train, 'train', drop({ data, strategy, seeds: p.seeds, depth: p.depth, widen: p.widen, epochs: p.epochs, batchSize: p.batchSize, holdout: p.holdout, limit: p.limit, workers: p.workers, backend: p.backend, resume: true }), runDir);
           const evals = p.seeds.map((seed) => {
             const seedDir = join(runDir, `seed-${seed}`);
             const dirs = seedEvalDirs(seedDir);
             return concat(
-              cfolder && cfolder !== '-' ? sub(evalCifarC, 'eval-cifar10c', drop({ model: seedDir, cifarC: cfolder, images: p.cImages, backend: p.backend }), dirs.cifarC, ctx) : [],
-              sub(evalFourier, 'eval-fourier', drop({ model: seedDir, data, norms: p.norms, images: p.fourierImages ?? p.limit, maxK: p.maxK, kStep: p.kStep, backend: p.backend }), dirs.fourier, ctx),
+              cfolder && cfolder !== '-' ? step(evalCifarC, 'eval-cifar10c', drop({ model: seedDir, cifarC: cfolder, images: p.cImages, backend: p.backend }), dirs.cifarC) : [],
+              step(evalFourier, 'eval-fourier', drop({ model: seedDir, data, norms: p.norms, images: p.fourierImages ?? p.limit, maxK: p.maxK, kStep: p.kStep, backend: p.backend }), dirs.fourier),
             );
           });
           return concat(trained, ...evals);
         });
-        return concat(...perStrategy);
+        return from(perStrategy).pipe(mergeAll(p.jobs));
       });
       const report = defer(async () => {
         const out = resolve(ctx.runDir, 'report');

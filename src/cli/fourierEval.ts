@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeJsonAtomic } from '../data/atomic.ts';
 import { concat, concatMap, defer, finalize, from, mergeMap, type Observable } from 'rxjs';
 import type { Dataset } from '../data/dataset.ts';
 import { mergeCellFiles, missingCells, openCellLog, type FourierFingerprint } from '../data/fourierResults.ts';
 import { formatBackendSelection, selectBackend, type BackendChoice } from '../model/backend.ts';
-import { attackCells, createCleanSet } from '../model/fourierAttack.ts';
+import { attackCells, createCleanSet, evaluateClean } from '../model/fourierAttack.ts';
 import { loadModel, resolveCheckpoint } from '../model/loadModel.ts';
 import { fourierGrid, type FourierGridSpec } from '../ops/fourierGrid.ts';
 import { formatShard, inShard, type Shard } from '../ops/shard.ts';
-import { writeFourierReport } from '../report/fourierReport.ts';
+import { CLEAN_FILE, writeFourierReport } from '../report/fourierReport.ts';
 import { fourierCells } from '../streams/fourierCells.ts';
 import { event, type PipelineEvent } from './events.ts';
 import { loadDataset } from './loadDataset.ts';
@@ -69,13 +72,13 @@ export function fourierEvaluation(spec: FourierEvalSpec): Observable<PipelineEve
       const log = await openCellLog(spec.runDir, fingerprint, spec.shard);
       const cells = fourierGrid(grid);
       const mine = cells.filter((c) => inShard(c.index, spec.shard)).length;
-      return { selection, test, count, model, log, cells, mine };
+      return { selection, test, count, model, log, cells, mine, fingerprint };
     } catch (err) {
       model.net.dispose();
       throw err;
     }
   }).pipe(
-    mergeMap(({ selection, test, count, model, log, cells, mine }) => {
+    mergeMap(({ selection, test, count, model, log, cells, mine, fingerprint }) => {
       let clean: ReturnType<typeof createCleanSet>;
       try {
         clean = createCleanSet(test, spec.batchSize, Int32Array.from({ length: count }, (_, i) => i));
@@ -94,6 +97,12 @@ export function fourierEvaluation(spec: FourierEvalSpec): Observable<PipelineEve
           ),
           event.progress(stage, done, mine, 'cells'),
         ],
+        // The baseline the attack is read against: the same images unperturbed (once per folder).
+        defer(async () => {
+          const path = join(spec.runDir, CLEAN_FILE);
+          if (!existsSync(path)) await writeJsonAtomic(path, { model: fingerprint.model.sha256, images: fingerprint.images.sha256, result: await evaluateClean(model.net, clean, { normalize: model.normalize }) });
+          return [];
+        }).pipe(mergeMap((e) => from(e))),
         fourierCells(cells, { shard: spec.shard, done: new Set(log.done.keys()) }).pipe(
           attackCells(model.net, clean, { normalize: model.normalize, seed: spec.seed }),
           concatMap(async (r) => {
@@ -129,7 +138,7 @@ export function reportIfComplete(outDir: string, dirs: readonly string[] = [outD
         ),
       ];
     }
-    const written = await writeFourierReport(outDir, merged);
+    const written = await writeFourierReport(outDir, merged, dirs);
     return [...written.map((w) => event.artifact(w.path, w.description)), event.summary([`Fourier attack: ${merged.cells.size} cells from ${merged.files.length} file(s); see ${written.find((w) => w.path.endsWith('table2.md'))!.path}`])];
   }).pipe(mergeMap((events) => from(events)));
 }

@@ -6,6 +6,7 @@ import { writePaperReport } from '../report/paperReport.ts';
 import { Command, CommanderError } from 'commander';
 import { corruptEvents, listCorruptions, planCorrupt, type CorruptCommandOptions } from './corruptCommand.ts';
 import { archives } from '../data/fetchArchive.ts';
+import { CHILD_EVENTS } from './childRun.ts';
 import { fetchEvents, resolveArchives } from './dataCommand.ts';
 import { describeParams, describeRun } from './describe.ts';
 import { parseOverrides } from './overrides.ts';
@@ -45,8 +46,10 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     const p = await prepare(spec, overrides);
     const abort = new AbortController();
     const run = prepareRun(p.pipeline, p.file, p.overrides, { cwd: io.cwd, signal: abort.signal });
-    describeRun(run.pipeline, run.file, run.params, run.given, run.runDir, p.fromPreset).forEach((l) => io.stderr.write(`${l}\n`));
-    const result = await render(run.events, io, { abort });
+    // A parent process (`childRun`) asks for the events as JSON lines instead of a display.
+    const jsonl = process.env[CHILD_EVENTS] === 'jsonl';
+    if (!jsonl) describeRun(run.pipeline, run.file, run.params, run.given, run.runDir, p.fromPreset).forEach((l) => io.stderr.write(`${l}\n`));
+    const result = await render(run.events, io, { abort, jsonl });
     status = result.interrupted ? EXIT.interrupted : EXIT.ok;
   };
 

@@ -30,6 +30,8 @@ export interface MainRow {
   readonly testError: number | null;
   readonly testCalibration: number | null;
   readonly cError: number | null;
+  /** Error on the attacked images without a perturbation: the baseline of the attack columns. */
+  readonly attackClean: number | null;
   /** Mean error over the attack grid, per "alignment norm" (e.g. `aligned 4`). */
   readonly fourier: ReadonlyMap<string, number>;
 }
@@ -41,7 +43,10 @@ export async function mainRows(runs: readonly string[]): Promise<MainRow[]> {
     const run = await readRun(dir);
     const s = run.seeds[0];
     const fourier = new Map((s?.fourier?.slices ?? []).map((x) => [`${x.alignment} ${x.norm}`, x.error.mean] as const));
-    rows.push({ strategy: run.strategy, run, testError: s?.test?.error ?? null, testCalibration: s?.test?.calibration ?? null, cError: s?.cifarC?.summary.overall.error ?? null, fourier });
+    rows.push({
+      strategy: run.strategy, run, testError: s?.test?.error ?? null, testCalibration: s?.test?.calibration ?? null,
+      cError: s?.cifarC?.summary.overall.error ?? null, attackClean: s?.fourier?.clean?.error ?? null, fourier,
+    });
   }
   return rows;
 }
@@ -67,12 +72,13 @@ export async function mainReport(runDir: string, runs: readonly string[], studyR
     lines.push(
       '## Results',
       '',
-      'Test error and RMS calibration error on the clean test images, error on our CIFAR-10-C of them (15 corruptions x 5 severities), ' +
-        'and mean error over the Fourier-attack grid per alignment and ℓ2 norm. Small-scale numbers: the direction is what to read.',
+      'Test error and RMS calibration error on the clean test images, error on our CIFAR-10-C made of them (the corruptions implemented x 5 severities), ' +
+        'then the attacked images: their error unperturbed, and the mean error over the Fourier-attack grid per alignment and ℓ2 norm. ' +
+        'Small-scale numbers: the direction is what to read, above all how far each model\'s error rises from its unperturbed baseline.',
       '',
-      `| strategy | test error | calibration | CIFAR-10-C error | ${slices.map((k) => `Fourier ${k}`).join(' | ')} |`,
-      `|---|---|---|---|${slices.map(() => '---').join('|')}|`,
-      ...rows.map((r) => `| ${r.strategy} | ${pct(r.testError)} | ${pct(r.testCalibration)} | ${pct(r.cError)} | ${slices.map((k) => pct(r.fourier.get(k))).join(' | ')} |`),
+      `| strategy | test error | calibration | CIFAR-10-C error | attacked images, unperturbed | ${slices.map((k) => `Fourier ${k}`).join(' | ')} |`,
+      `|---|---|---|---|---|${slices.map(() => '---').join('|')}|`,
+      ...rows.map((r) => `| ${r.strategy} | ${pct(r.testError)} | ${pct(r.testCalibration)} | ${pct(r.cError)} | ${pct(r.attackClean)} | ${slices.map((k) => pct(r.fourier.get(k))).join(' | ')} |`),
       '',
       '### Error under the Fourier attack (lowest frequency at the centre)',
       '',
