@@ -45,6 +45,7 @@ export default definePipeline({
     norms: param.intList({ default: [2, 4], min: 0, help: 'ℓ2 norms of the attack' }),
     kStep: param.int({ default: 4, min: 1, help: 'attack the waves whose kx, ky are multiples of kStep (1: all 514)' }),
     workers: param.optionalInt({ min: 0, max: 256, help: 'worker threads (default: cores)' }),
+    limit: param.optionalInt({ min: 2, help: 'only the first N train and test images (quick trials); default all' }),
     jobs: param.int({ default: Math.min(2, availableParallelism()), min: 1, max: 64, help: 'strategies trained and evaluated at once, each in its own process' }),
     backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend' }),
   }),
@@ -71,6 +72,7 @@ export default definePipeline({
     const studyParams = {
       datasets: [p.data], cifarC: [cFolder], strategies: p.strategies, seeds: [p.seed], depth: p.depth, widen: p.widen, epochs: p.epochs,
       batchSize: p.batchSize, holdout: 0, norms: p.norms, fourierImages: p.fourierImages, kStep: p.kStep, backend: p.backend, jobs: p.jobs,
+      ...(p.limit === undefined ? {} : { limit: p.limit }),
       ...(p.workers === undefined ? {} : { workers: p.workers }),
     };
     return concat(
