@@ -18,13 +18,17 @@ import profileDatapath from './profile-datapath.ts';
 
 const names = Object.keys(strategies);
 
-/** Runs a child pipeline into `<runDir>/<sub>/`, keeping its summary lines for the final summary. */
+/**
+ * Runs a child pipeline into `<runDir>/<sub>/`, keeping its summary lines for the final summary.
+ * Its profile snapshots are dropped: the display would keep showing the last one for the rest of
+ * the run (report.md has the profile).
+ */
 function child(pipeline: Pipeline, file: string, sub: string, params: Record<string, unknown>, ctx: PipelineContext, summary: string[]): Observable<PipelineEvent> {
   return defer(() => {
     const run = prepareRun(pipeline, file, { ...params, out: join(ctx.runDir, sub) }, { cwd: ctx.cwd, ...(ctx.signal ? { signal: ctx.signal } : {}) });
     return run.events.pipe(
       tap((e) => void (e.type === 'summary' && summary.push(...e.lines))),
-      filter((e) => e.type !== 'summary'),
+      filter((e) => e.type !== 'summary' && e.type !== 'profile'),
     );
   });
 }
@@ -38,7 +42,7 @@ export default definePipeline({
     seed: param.int({ default: 0, min: 0, help: 'seed of everything: init, shuffles, augmentations, corruptions, attack signs' }),
     depth: param.int({ default: 16, min: 10, help: 'WRN depth (the paper: 40)' }),
     widen: param.int({ default: 1, min: 1, help: 'WRN width (the paper: 2)' }),
-    epochs: param.int({ default: 4, min: 1, help: 'training epochs (the paper: 100)' }),
+    epochs: param.int({ default: 2, min: 1, help: 'training epochs (the paper: 100)' }),
     batchSize: param.int({ default: 64, min: 1, help: 'training batch size (the paper: 128)' }),
     cImages: param.int({ default: 300, min: 1, help: 'test images the corruption benchmark is made of' }),
     fourierImages: param.int({ default: 300, min: 1, help: 'test images under the Fourier attack' }),
