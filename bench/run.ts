@@ -9,7 +9,7 @@
  * Ours runs on a warm pool reused across passes (steady state, as training sees it).
  * Writes bench/results/latest.{json,md}.
  *
- *   node --import tsx bench/run.ts [--suite datapath|train|all] [--images N] [--passes K] [--quick] [--chunk N]   (or: npm run bench)
+ *   node --import tsx bench/run.ts [--suite datapath|train|evaluate|all] [--images N] [--passes K] [--quick] [--chunk N]   (or: npm run bench)
  *
  * --images N: Python images per worker per pass (default view 5000, jsd 2500). Ours runs whole
  * epochs over the same 1,017 images (data_batch_1.bin), as many as fill ~2 s at its warm-up rate.
@@ -22,6 +22,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { loadTrain, measureKernel, measureMemory, measureOps, measureStream, warmPool, defaultStreamOptions, type Mode } from './datapath.ts';
 import { PYTHON, machineParallelism, pythonHas, ticks } from './machine.ts';
+import { main as evaluateBench } from './evaluate.ts';
 import { main as trainBench } from './train.ts';
 
 const SCRIPT = fileURLToPath(new URL('./pil_reference.py', import.meta.url));
@@ -186,16 +187,20 @@ async function datapath(argv: string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
-/** `--suite datapath|train|all` (default all): the data-path bench, the training bench, or both. */
+/** `--suite datapath|train|evaluate|all` (default all): the data-path, training or evaluation bench, or all three. */
 export async function main(argv: string[]): Promise<number> {
   const at = argv.indexOf('--suite');
   const suite = at >= 0 ? argv[at + 1] : 'all';
-  if (!['datapath', 'train', 'all'].includes(suite ?? '')) throw new Error(`--suite ${suite}: expected datapath, train or all`);
+  if (!['datapath', 'train', 'evaluate', 'all'].includes(suite ?? '')) throw new Error(`--suite ${suite}: expected datapath, train, evaluate or all`);
   let status = 0;
-  if (suite !== 'train') status = await datapath(argv);
-  if (suite !== 'datapath') {
+  if (suite === 'datapath' || suite === 'all') status = await datapath(argv);
+  if (suite === 'train' || suite === 'all') {
     console.log('\ntraining bench (bench/train.ts) ...');
     status = (await trainBench(argv)) || status;
+  }
+  if (suite === 'evaluate' || suite === 'all') {
+    console.log('\nevaluation bench (bench/evaluate.ts) ...');
+    status = (await evaluateBench(argv)) || status;
   }
   return status;
 }

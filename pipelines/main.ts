@@ -1,20 +1,27 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { concat, defer, filter, mergeMap, tap, type Observable } from 'rxjs';
 import { z } from 'zod';
+import { corruptEvents, planCorrupt } from '../src/cli/corruptCommand.ts';
 import { event, type PipelineEvent } from '../src/cli/events.ts';
+import { resolveDataDir } from '../src/cli/loadDataset.ts';
 import { param } from '../src/cli/params.ts';
-import { definePipeline, type PipelineContext } from '../src/cli/pipeline.ts';
+import { definePipeline, type Pipeline, type PipelineContext } from '../src/cli/pipeline.ts';
 import { prepareRun } from '../src/cli/startRun.ts';
 import { writeFileAtomic } from '../src/data/atomic.ts';
-import { mainReport } from '../src/report/mainReport.ts';
+import { strategies } from '../src/ops/strategy.ts';
+import { mainReport, mainRows, sliceKeys } from '../src/report/mainReport.ts';
+import paper from './paper.ts';
 import preview from './preview.ts';
 import profileDatapath from './profile-datapath.ts';
 
-/** Runs a child pipeline into `<runDir>/<sub>/`, collecting its summary lines instead of passing them on. */
-function child(spec: { pipeline: typeof preview | typeof profileDatapath; file: string; sub: string; params: Record<string, unknown> }, ctx: PipelineContext, summary: string[]): Observable<PipelineEvent> {
+const names = Object.keys(strategies);
+
+/** Runs a child pipeline into `<runDir>/<sub>/`, keeping its summary lines for the final summary. */
+function child(pipeline: Pipeline, file: string, sub: string, params: Record<string, unknown>, ctx: PipelineContext, summary: string[]): Observable<PipelineEvent> {
   return defer(() => {
-    const run = prepareRun(spec.pipeline, spec.file, spec.params, { cwd: ctx.cwd, defaultRunDir: join(ctx.runDir, spec.sub), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    const run = prepareRun(pipeline, file, { ...params, out: join(ctx.runDir, sub) }, { cwd: ctx.cwd, ...(ctx.signal ? { signal: ctx.signal } : {}) });
     return run.events.pipe(
       tap((e) => void (e.type === 'summary' && summary.push(...e.lines))),
       filter((e) => e.type !== 'summary'),
@@ -24,26 +31,71 @@ function child(spec: { pipeline: typeof preview | typeof profileDatapath; file: 
 
 export default definePipeline({
   name: 'main',
-  description: 'What `npm start` runs: the augmentation preview, then one profiled epoch of the bundled train split, and report.md',
+  description: 'What `npm start` runs: train Base and AugSVF on the bundled data, test them clean, on a CIFAR-10-C made from the test images and under the Fourier attack, then report.md',
   params: z.object({
     data: param.string({ default: 'data/cifar10-mini', help: 'CIFAR-10/100 binary folder' }),
-    seed: param.int({ default: 0, min: 0, help: 'augmentation and shuffle seed' }),
-    workers: param.int({ default: availableParallelism(), min: 0, max: 256, help: 'worker threads for the profiled epoch' }),
+    strategies: param.list({ default: ['Base', 'AugSVF'], choices: names, help: 'strategies to train and compare (add AugSV if time allows)' }),
+    seed: param.int({ default: 0, min: 0, help: 'seed of everything: init, shuffles, augmentations, corruptions, attack signs' }),
+    depth: param.int({ default: 16, min: 10, help: 'WRN depth (the paper: 40)' }),
+    widen: param.int({ default: 1, min: 1, help: 'WRN width (the paper: 2)' }),
+    epochs: param.int({ default: 4, min: 1, help: 'training epochs (the paper: 100)' }),
+    batchSize: param.int({ default: 64, min: 1, help: 'training batch size (the paper: 128)' }),
+    cImages: param.int({ default: 300, min: 1, help: 'test images the corruption benchmark is made of' }),
+    fourierImages: param.int({ default: 300, min: 1, help: 'test images under the Fourier attack' }),
+    norms: param.intList({ default: [2, 4], min: 0, help: 'ℓ2 norms of the attack' }),
+    kStep: param.int({ default: 4, min: 1, help: 'attack the waves whose kx, ky are multiples of kStep (1: all 514)' }),
+    workers: param.optionalInt({ min: 0, max: 256, help: 'worker threads (default: cores)' }),
+    limit: param.optionalInt({ min: 2, help: 'only the first N train and test images (quick trials); default all' }),
+    jobs: param.int({ default: Math.min(2, availableParallelism()), min: 1, max: 64, help: 'strategies trained and evaluated at once, each in its own process' }),
+    backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend' }),
   }),
   run: (p, ctx) => {
     const summary: string[] = [];
+    const t0 = performance.now();
+    const dataName = basename(resolveDataDir(p.data, ctx.cwd));
+    const cFolder = join(ctx.runDir, `${dataName}-c`);
+    const study = join(ctx.runDir, 'study');
+    const runs = p.strategies.map((s) => join(study, dataName, s));
+    const setup =
+      `${p.strategies.join(' and ')} on ${dataName}: WRN-${p.depth}-${p.widen}, ${p.epochs} epochs, batch ${p.batchSize}, seed ${p.seed}; ` +
+      `corruption benchmark of ${p.cImages} test images; Fourier attack on ${p.fourierImages} test images at norms ${p.norms.join(', ')}, both alignments, ` +
+      `${p.kStep > 1 ? `waves with kx, ky multiples of ${p.kStep}` : 'every wave'}.`;
+    // Made once: a rerun (e.g. after an interruption) keeps a complete benchmark.
+    const corrupt = defer(() => {
+      const made = join(cFolder, 'corrupt.json');
+      if (existsSync(made) && (JSON.parse(readFileSync(made, 'utf8')) as { images?: number; seed?: number }).images === p.cImages) return [event.log(`main: keeping ${cFolder}`)];
+      return defer(() => planCorrupt({ input: resolveDataDir(p.data, ctx.cwd), output: cFolder, split: 'test', seed: String(p.seed), limit: String(p.cImages), chunkSize: '64', ...(p.workers === undefined ? {} : { workers: String(p.workers) }) }, ctx.cwd)).pipe(
+        mergeMap((plan) => corruptEvents(plan)),
+        filter((e) => e.type !== 'summary'),
+      );
+    });
+    const studyParams = {
+      datasets: [p.data], cifarC: [cFolder], strategies: p.strategies, seeds: [p.seed], depth: p.depth, widen: p.widen, epochs: p.epochs,
+      batchSize: p.batchSize, holdout: 0, norms: p.norms, fourierImages: p.fourierImages, kStep: p.kStep, backend: p.backend, jobs: p.jobs,
+      ...(p.limit === undefined ? {} : { limit: p.limit }),
+      ...(p.workers === undefined ? {} : { workers: p.workers }),
+    };
     return concat(
-      child({ pipeline: preview, file: 'pipelines/preview.ts', sub: 'preview', params: { data: p.data, seed: p.seed } }, ctx, summary),
-      child({ pipeline: profileDatapath, file: 'pipelines/profile-datapath.ts', sub: 'profile', params: { data: p.data, seed: p.seed, workers: p.workers, epochs: 1 } }, ctx, summary),
+      child(preview, 'pipelines/preview.ts', 'preview', { data: p.data, seed: p.seed }, ctx, summary),
+      child(profileDatapath, 'pipelines/profile-datapath.ts', 'profile', { data: p.data, seed: p.seed, epochs: 1, ...(p.workers === undefined ? {} : { workers: p.workers }) }, ctx, []),
+      corrupt,
+      child(paper, 'pipelines/paper.ts', 'study', studyParams, ctx, []),
       defer(async () => {
         const path = join(ctx.runDir, 'report.md');
-        await writeFileAtomic(path, await mainReport(ctx.runDir));
+        const studyReport = join(study, 'report', 'report.md');
+        await writeFileAtomic(path, await mainReport(ctx.runDir, runs, existsSync(studyReport) ? studyReport : null, setup));
+        const rows = await mainRows(runs);
+        const slices = sliceKeys(rows);
+        const pct = (x: number | null | undefined): string => (x == null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
+        const w = Math.max(8, ...rows.map((r) => r.strategy.length));
         const shown = (f: string): string => (relative(ctx.cwd, f).startsWith('..') ? f : relative(ctx.cwd, f));
         return [
-          event.artifact(path, 'report linking the preview and the profile'),
+          event.artifact(path, 'the report: results table, heatmaps, preview, profile'),
           event.summary([
-            ...summary,
-            `open ${shown(path)} (report), ${shown(join(ctx.runDir, 'preview', 'preview.png'))} (augmentations), ${shown(join(ctx.runDir, 'profile', 'profile.md'))} (throughput)`,
+            `main: ${setup}`,
+            `${'strategy'.padEnd(w)}  test err  calib   C err  unperturbed ${slices.map((k) => `Fourier ${k}`.padStart(22)).join('')}`,
+            ...rows.map((r) => `${r.strategy.padEnd(w)}  ${pct(r.testError).padStart(8)}  ${pct(r.testCalibration).padStart(5)}  ${pct(r.cError).padStart(6)}  ${pct(r.attackClean).padStart(11)} ${slices.map((k) => pct(r.fourier.get(k)).padStart(22)).join('')}`),
+            `${((performance.now() - t0) / 60000).toFixed(1)} min; open ${shown(path)}`,
           ]),
         ];
       }).pipe(mergeMap((events) => events)),

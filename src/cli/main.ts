@@ -1,8 +1,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { writePaperReport } from '../report/paperReport.ts';
 import { Command, CommanderError } from 'commander';
 import { corruptEvents, listCorruptions, planCorrupt, type CorruptCommandOptions } from './corruptCommand.ts';
+import { archives } from '../data/fetchArchive.ts';
+import { CHILD_EVENTS } from './childRun.ts';
+import { fetchEvents, resolveArchives } from './dataCommand.ts';
 import { describeParams, describeRun } from './describe.ts';
 import { parseOverrides } from './overrides.ts';
 import { render, type RenderIO } from './render.ts';
@@ -41,8 +46,10 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     const p = await prepare(spec, overrides);
     const abort = new AbortController();
     const run = prepareRun(p.pipeline, p.file, p.overrides, { cwd: io.cwd, signal: abort.signal });
-    describeRun(run.pipeline, run.file, run.params, run.given, run.runDir, p.fromPreset).forEach((l) => io.stderr.write(`${l}\n`));
-    const result = await render(run.events, io, { abort });
+    // A parent process (`childRun`) asks for the events as JSON lines instead of a display.
+    const jsonl = process.env[CHILD_EVENTS] === 'jsonl';
+    if (!jsonl) describeRun(run.pipeline, run.file, run.params, run.given, run.runDir, p.fromPreset).forEach((l) => io.stderr.write(`${l}\n`));
+    const result = await render(run.events, io, { abort, jsonl });
     status = result.interrupted ? EXIT.interrupted : EXIT.ok;
   };
 
@@ -111,6 +118,32 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
       io.stderr.write(`corrupt: ${plan.dataset.name} (${plan.dataset.count} images) -> ${plan.output}: ${plan.corruptions.length} corruptions x 5 severities, seed ${plan.seed}\n`);
       const result = await render(corruptEvents(plan), io, { abort });
       status = result.interrupted ? EXIT.interrupted : EXIT.ok;
+    });
+
+  const data = program.command('data').description('datasets: fetch the official archives (needs a network)');
+  data
+    .command('fetch')
+    .description(`download, check (size, MD5) and unpack official archives into --dir: ${Object.keys(archives).join(', ')}`)
+    .argument('<names...>', 'datasets to fetch')
+    .option('--dir <dir>', 'where the unpacked folders go (the train presets read data/cifar-10-batches-bin etc.)', 'data')
+    .option('--base-url <url>', 'fetch from a mirror or local server instead (the file names and checksums stay the same)')
+    .action(async (names: string[], o: { dir: string; baseUrl?: string }) => {
+      const sources = resolveArchives(names, o.baseUrl);
+      const abort = new AbortController();
+      const result = await render(fetchEvents(sources, resolve(io.cwd, o.dir), abort.signal), io, { abort });
+      status = result.interrupted ? EXIT.interrupted : EXIT.ok;
+    });
+
+  program
+    .command('report')
+    .description("build the paper's Table 1 and Table 2 and Figures 1-3 from finished training runs (and their seed-<n>/cifar-c, seed-<n>/fourier evaluations)")
+    .argument('<runs...>', 'training run folders (each with summary.json)')
+    .option('-o, --out <dir>', 'folder for report.md and the figures', 'runs/report')
+    .action(async (runs: string[], o: { out: string }) => {
+      const outDir = resolve(io.cwd, o.out);
+      await mkdir(outDir, { recursive: true });
+      const written = await writePaperReport(runs.map((r) => resolve(io.cwd, r)), outDir);
+      written.forEach((w) => out(`wrote ${w}`));
     });
 
   program

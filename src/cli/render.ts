@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import type { Observable } from 'rxjs';
 import { profileLines } from '../report/profileTable.ts';
 import type { ProfileSnapshot } from '../streams/profiler.ts';
@@ -18,6 +19,11 @@ export interface RenderOptions {
   readonly fps?: number;
   /** Milliseconds between plain-text snapshots when stderr is not a terminal (default 2000). */
   readonly notTTYScheduleMs?: number;
+  /**
+   * Write every event as one JSON line on stdout and nothing else: how a pipeline run in a child
+   * process (`childRun`) reports to its parent.
+   */
+  readonly jsonl?: boolean;
 }
 
 /** How a rendered run ended (errors reject instead). */
@@ -33,12 +39,13 @@ export interface RenderResult {
  * destroys the pool, so the process exits on its own; a second Ctrl-C kills it as usual.
  */
 export function render(events: Observable<PipelineEvent>, io: RenderIO, options: RenderOptions = {}): Promise<RenderResult> {
-  const live = new LiveDisplay(io.stderr, { fps: options.fps ?? 4, notTTYScheduleMs: options.notTTYScheduleMs ?? 2000 });
+  const live = new LiveDisplay(options.jsonl ? new PassThrough() : io.stderr, { fps: options.fps ?? 4, notTTYScheduleMs: options.notTTYScheduleMs ?? 2000 });
   const artifacts: ArtifactEvent[] = [];
   const summary: string[] = [];
   let profile: ProfileSnapshot | null = null;
 
   const finish = (): void => {
+    if (options.jsonl) return;
     live.close();
     if (profile) profileLines(profile).forEach((l) => live.log(l));
     for (const a of artifacts) live.log(`wrote ${a.path}  (${a.description})`);
@@ -62,7 +69,8 @@ export function render(events: Observable<PipelineEvent>, io: RenderIO, options:
     process.once('SIGTERM', onSignal);
     const subscription = events.subscribe({
       next: (e) => {
-        if (e.type === 'progress') live.progress(e);
+        if (options.jsonl) io.stdout.write(`${JSON.stringify(e)}\n`);
+        else if (e.type === 'progress') live.progress(e);
         else if (e.type === 'profile') live.profile((profile = e.snapshot));
         else if (e.type === 'log') live.log(e.message);
         else if (e.type === 'artifact') artifacts.push(e);

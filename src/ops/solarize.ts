@@ -1,17 +1,20 @@
 import { type Image, imageLike } from './image.ts';
+import { stage, unstage } from './kernels.ts';
+
+const ceil = Math.ceil;
 
 /**
  * `ImageOps.solarize(img, threshold)` into `dst`: `v < threshold ? v : 255 - v` per sample.
  * @param threshold any number; <= 0 inverts everything, > 255 is a copy.
+ * Runs in WebAssembly (wasm/pixels.c, 16 bytes per instruction).
  * `dst` has src's shape and may be `src`. Any channel count.
  */
 export function solarizeInto(src: Image, dst: Image, threshold: number): void {
-  const s = src.data;
-  const d = dst.data;
-  for (let i = 0; i < s.length; i++) {
-    const v = s[i]!;
-    d[i] = v < threshold ? v : 255 - v;
-  }
+  // For integer v, v < threshold ⇔ v < ceil(threshold): the kernel takes an integer in [0, 256].
+  const t = threshold > 255 ? 256 : threshold > 0 ? ceil(threshold) : 0;
+  const at = stage(src.data, dst.data);
+  at.k.solarize(at.src, at.dst, src.data.length, t);
+  unstage();
 }
 
 /** `ImageOps.solarize(img, threshold)` as a new image; see {@link solarizeInto}. */

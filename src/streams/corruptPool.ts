@@ -1,5 +1,6 @@
 import { Piscina } from 'piscina';
 import { corruptChunk, type CorruptChunkSpec } from '../ops/corruptions/corruptChunk.ts';
+import { workerFile } from './workerFile.ts';
 
 /** Runs corruption chunks: on a Piscina pool, or in-process (`threads` 0) for debugging and tests. */
 export interface CorruptPool {
@@ -9,13 +10,6 @@ export interface CorruptPool {
   run(spec: CorruptChunkSpec, signal: AbortSignal): Promise<void>;
   /** Stops the threads; pending tasks reject. */
   destroy(): Promise<void>;
-}
-
-/** The worker file sits next to this module; from TypeScript sources the workers load it through tsx (see pool.ts). */
-function workerFile(): { filename: string; execArgv: string[] } {
-  const ts = import.meta.url.endsWith('.ts');
-  const filename = new URL(`./corruptWorker.${ts ? 'ts' : 'js'}`, import.meta.url).href;
-  return { filename, execArgv: ts ? ['--import', 'tsx'] : [] };
 }
 
 /**
@@ -36,7 +30,7 @@ export function createCorruptPool(threads: number): CorruptPool {
       destroy: async () => {},
     };
   }
-  const { filename, execArgv } = workerFile();
+  const { filename, execArgv } = workerFile('corruptWorker');
   const piscina = new Piscina({ filename, execArgv, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
   // As in pool.ts: task failures reach the caller through `run`; the event carries nothing more.
   piscina.on('error', () => {});

@@ -1,5 +1,6 @@
 import { Piscina } from 'piscina';
 import { runAugmentTask, type AugmentResult, type AugmentTask } from './augmentTask.ts';
+import { workerFile } from './workerFile.ts';
 
 /** Runs augmentation tasks: on a Piscina pool, or in-process (`threads` 0) for debugging and tests. */
 export interface AugmentPool {
@@ -12,21 +13,11 @@ export interface AugmentPool {
   destroy(): Promise<void>;
 }
 
-/**
- * The worker file sits next to this module; when running from TypeScript sources the workers load
- * it through tsx (jest's workers do not inherit the parent's loader, so it is passed explicitly).
- */
-function workerFile(): { filename: string; execArgv: string[] } {
-  const ts = import.meta.url.endsWith('.ts');
-  const filename = new URL(`./augmentWorker.${ts ? 'ts' : 'js'}`, import.meta.url).href;
-  return { filename, execArgv: ts ? ['--import', 'tsx'] : [] };
-}
-
 /** A pool of `threads` worker threads, or an in-process runner when `threads` is 0. */
 export function createAugmentPool(threads: number): AugmentPool {
   if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`workers must be an integer >= 0, got ${threads}`);
   if (threads === 0) return inlinePool();
-  const { filename, execArgv } = workerFile();
+  const { filename, execArgv } = workerFile('augmentWorker');
   const piscina = new Piscina({ filename, execArgv, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
   // A task aborted while its result is already on the way back makes Piscina emit 'error'
   // ("Unexpected message from Worker"), which would crash the process. Task failures themselves

@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Observable } from 'rxjs';
+import { formatValue } from './describe.ts';
+import { event, type PipelineEvent } from './events.ts';
+import { packageRoot } from './resolvePipeline.ts';
+
+/** The environment variable that makes `fourier-augmix run` print its events as JSON lines. */
+export const CHILD_EVENTS = 'FOURIER_AUGMIX_EVENTS';
+
+/**
+ * Runs `fourier-augmix run <pipeline> key=value... out=<out>` in a child process (in `cwd`) and relays its
+ * events, progress stages and log lines prefixed with `label`, its summary as log lines. Why a
+ * process: tfjs's wasm and cpu backends compute on one thread, so independent runs (one strategy
+ * each) use a second core only from a second process. Unsubscribing terminates the child.
+ */
+export function childRun(pipeline: string, values: Readonly<Record<string, unknown>>, out: string, label: string, cwd: string): Observable<PipelineEvent> {
+  return new Observable<PipelineEvent>((subscriber) => {
+    const args = Object.entries(values).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${formatValue(v)}`]));
+    const bin = join(packageRoot, 'bin', 'fourier-augmix.js');
+    const child = spawn(process.execPath, [bin, 'run', pipeline, ...args, `out=${out}`], {
+      cwd,
+      env: { ...process.env, [CHILD_EVENTS]: 'jsonl' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const errLines: string[] = [];
+    createInterface({ input: child.stderr }).on('line', (l) => {
+      errLines.push(l);
+      if (errLines.length > 20) errLines.shift();
+    });
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      let e: PipelineEvent;
+      try {
+        e = JSON.parse(line) as PipelineEvent;
+      } catch {
+        return; // not an event (a library printing to stdout): nothing to relay
+      }
+      if (e.type === 'progress') subscriber.next({ ...e, stage: `${label} ${e.stage}` });
+      else if (e.type === 'log') subscriber.next(event.log(`${label}: ${e.message}`));
+      else if (e.type === 'summary') e.lines.forEach((l) => subscriber.next(event.log(`${label}: ${l}`)));
+      else subscriber.next(e);
+    });
+    child.on('error', (err) => subscriber.error(new Error(`${label}: could not start ${pipeline}: ${err.message}`, { cause: err })));
+    child.on('close', (code, signal) => {
+      if (code === 0) return subscriber.complete();
+      const why = errLines.filter((l) => l.startsWith('error:')).at(-1) ?? errLines.at(-1) ?? '';
+      subscriber.error(new Error(`${label}: \`fourier-augmix run ${pipeline}\` ${signal ? `was killed (${signal})` : `failed (exit ${code})`}${why ? `: ${why}` : ''}`));
+    });
+    return () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    };
+  });
+}

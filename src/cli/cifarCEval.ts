@@ -1,0 +1,145 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { concat, concatMap, defer, finalize, from, mergeMap, type Observable } from 'rxjs';
+import { writeFileAtomic, writeJsonAtomic } from '../data/atomic.ts';
+import { openCifarC, readCorruption } from '../data/cifarC.ts';
+import { subset } from '../data/dataset.ts';
+import { stableJson } from '../data/fourierResults.ts';
+import { MetricsLog } from '../data/metricsLog.ts';
+import { formatBackendSelection, selectBackend, type BackendChoice } from '../model/backend.ts';
+import { createCleanSet, evaluateClean } from '../model/fourierAttack.ts';
+import { loadModel, resolveCheckpoint } from '../model/loadModel.ts';
+import { cifarCMarkdown, renderGainFigure, renderSeverityFigure, summariseCifarC, type CifarCCell, type CifarCReport } from '../report/cifarCSummary.ts';
+
+export type { CifarCReport };
+import { event, type PipelineEvent } from './events.ts';
+import { UsageError } from './usageError.ts';
+
+export interface CifarCEvalSpec {
+  readonly model: string;
+  /** A CIFAR-10-C / CIFAR-100-C folder (labels.npy + <corruption>.npy). */
+  readonly cifarC: string;
+  /** Corruptions to evaluate (default: every file present). */
+  readonly corruptions?: readonly string[];
+  readonly severities: readonly number[];
+  /** Only the first N images of each severity (default all). */
+  readonly images?: number;
+  readonly batchSize: number;
+  readonly backend: BackendChoice;
+  /** A finished CIFAR-C evaluation folder (its cifar-c.json) to draw Figure 2 against. */
+  readonly baseline?: string;
+  readonly runDir: string;
+  readonly cwd: string;
+}
+
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+/**
+ * Reads a finished CIFAR-C evaluation (`<dir>/cifar-c.json`).
+ *
+ * @throws Error naming the file when it is missing or not a CIFAR-C report
+ */
+export async function readCifarCReport(dir: string): Promise<CifarCReport> {
+  const path = dir.endsWith('.json') ? dir : join(dir, 'cifar-c.json');
+  if (!existsSync(path)) throw new Error(`${path}: no CIFAR-C results here (run eval-cifar10c into this folder first)`);
+  const r = JSON.parse(await readFile(path, 'utf8')) as Partial<CifarCReport>;
+  if (!Array.isArray(r.cells) || !r.summary || !r.model) throw new Error(`${path}: not a CIFAR-C report (expected model, cells and summary)`);
+  return r as CifarCReport;
+}
+
+/**
+ * CIFAR-C evaluation (issue 4, item 2): every corruption file present x every severity, error and
+ * calibration per cell, appended to `cells.jsonl` as each finishes (a rerun skips finished
+ * cells), then `cifar-c.json`, `cifar-c.md` and the figures: accuracy against severity (Figure
+ * 3) and, given a baseline evaluation, the gain per corruption at severity 5 (Figure 2).
+ */
+export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent> {
+  return defer(async () => {
+    const selection = await selectBackend(spec.backend);
+    const path = resolveCheckpoint(spec.model, spec.cwd);
+    const model = await loadModel(path);
+    try {
+      const { classes } = model.checkpoint.model;
+      const dir = resolve(spec.cwd, spec.cifarC);
+      const handle = await openCifarC(dir, { classes: Array.from({ length: classes }, (_, i) => String(i)) }).catch((err: Error) => {
+        throw new UsageError(`cifarC=${spec.cifarC}: ${err.message}`);
+      });
+      const names = spec.corruptions ?? handle.corruptions;
+      const unknown = names.filter((n) => !handle.files.has(n));
+      if (unknown.length) throw new UsageError(`corruptions=${names.join(',')}: ${unknown.join(', ')} not in ${dir} (present: ${handle.corruptions.join(', ')})`);
+      const perSeverity = spec.images === undefined ? handle.perSeverity : Math.min(spec.images, handle.perSeverity);
+      const header = { type: 'header', format: 'fourier-augmix/cifar-c-cells', version: 1, fingerprint: JSON.parse(stableJson({ model: model.sha256, data: dir, perSeverity })) as unknown };
+      const logPath = join(spec.runDir, 'cells.jsonl');
+      const previous = existsSync(logPath) ? await MetricsLog.read(logPath).catch(() => []) : [];
+      if (previous.length > 0 && stableJson(previous[0]!.fingerprint) !== stableJson(header.fingerprint)) {
+        throw new Error(`${logPath}: results of another CIFAR-C evaluation (model, folder or images differ); use another output folder`);
+      }
+      const log = await MetricsLog.open(logPath, () => true);
+      if (previous.length === 0) await log.append(header);
+      const done = new Map<string, CifarCCell>();
+      for (const { type, time: _t, ...r } of await MetricsLog.read(logPath)) if (type === 'cell') done.set(`${r.corruption}/${r.severity}`, r as unknown as CifarCCell);
+      return { selection, model, handle, names, perSeverity, log, done, dir };
+    } catch (err) {
+      model.net.dispose();
+      throw err;
+    }
+  }).pipe(
+    mergeMap(({ selection, model, handle, names, perSeverity, log, done, dir }) => {
+      const todo = names.flatMap((corruption) => spec.severities.map((severity) => ({ corruption, severity })));
+      const cells = new Map(done);
+      const stage = 'CIFAR-C';
+      let n = [...done.keys()].filter((k) => todo.some((t) => `${t.corruption}/${t.severity}` === k)).length;
+      return concat(
+        [
+          event.log(formatBackendSelection(selection)),
+          event.log(`${stage}: ${model.strategy} (${model.path}) on ${dir}: ${names.length} corruptions x ${spec.severities.length} severities x ${perSeverity} images${n ? `; ${n} cells already done (resumed)` : ''}`),
+          event.progress(stage, n, todo.length, 'cells'),
+        ],
+        from(todo.filter((t) => !done.has(`${t.corruption}/${t.severity}`))).pipe(
+          concatMap(async ({ corruption, severity }) => {
+            const ds = await readCorruption(handle, corruption, severity);
+            const clean = createCleanSet(subset(ds, 0, perSeverity), spec.batchSize);
+            let r;
+            try {
+              r = await evaluateClean(model.net, clean, { normalize: model.normalize });
+            } finally {
+              clean.dispose();
+            }
+            const cell: CifarCCell = { corruption, severity, count: r.count, error: r.error, calibration: r.calibration, calibrationReference: r.calibrationReference, loss: r.loss };
+            await log.append({ type: 'cell', ...cell });
+            cells.set(`${corruption}/${severity}`, cell);
+            return event.progress(stage, ++n, todo.length, 'cells', `${corruption} s${severity}: error ${pct(r.error)}, calibration ${pct(r.calibration)}`);
+          }),
+          finalize(() => model.net.dispose()),
+        ),
+        defer(async () => {
+          const ordered = todo.map((t) => cells.get(`${t.corruption}/${t.severity}`)!);
+          const summary = summariseCifarC(ordered);
+          const { depth, widen } = model.checkpoint.model;
+          const report: CifarCReport = { model: { path: model.path, sha256: model.sha256, strategy: model.strategy, depth, widen }, data: dir, cells: ordered, summary };
+          const name = `${model.strategy} (WRN-${depth}-${widen})`;
+          const out: PipelineEvent[] = [];
+          const write = async (file: string, content: string | Uint8Array, description: string): Promise<void> => {
+            const p = join(spec.runDir, file);
+            await (typeof content === 'string' && file.endsWith('.json') ? writeJsonAtomic(p, report) : writeFileAtomic(p, content));
+            out.push(event.artifact(p, description));
+          };
+          await write('cifar-c.json', '', 'CIFAR-C: error and calibration per corruption and severity');
+          const notes = [`${perSeverity} images per severity of ${dir}; errors and RMS calibration errors in percent.`];
+          await write('cifar-c.md', cifarCMarkdown(`CIFAR-C: ${name}`, summary, notes), 'CIFAR-C table');
+          const me = { name, summary };
+          await write('figure3-severity.png', await renderSeverityFigure([me]), 'Figure 3: accuracy against severity');
+          if (spec.baseline) {
+            const base = await readCifarCReport(resolve(spec.cwd, spec.baseline));
+            const baseName = `${base.model.strategy} (WRN-${base.model.depth}-${base.model.widen})`;
+            await write('figure2-gain.png', await renderGainFigure([me], { name: baseName, summary: base.summary }), `Figure 2: accuracy gain over ${baseName} at severity 5`);
+          }
+          out.push(event.summary([`CIFAR-C ${name}: mean error ${pct(summary.overall.error)}, calibration ${pct(summary.overall.calibration)} over ${summary.overall.cells} cells`]));
+          return out;
+        }).pipe(mergeMap((es) => from(es))),
+      );
+    }),
+  );
+}

@@ -1,0 +1,19 @@
+/* Shared declarations for the data path's WebAssembly kernels (freestanding: no libc). */
+#ifndef KERNELS_H
+#define KERNELS_H
+
+typedef unsigned char u8;
+typedef unsigned int u32;
+
+#define EXPORT(name) __attribute__((export_name(name)))
+
+/*
+ * (int)f for an integer-valued f with |f| < 2^31: adding 1.5·2^52 leaves the integer in the low
+ * mantissa bits. Used instead of a float-to-int conversion, which V8 checks by converting back
+ * through its scratch register xmm15 (see affine.c on why that matters).
+ */
+static inline int exact_int(double f) {
+  return (int)__builtin_bit_cast(long long, f + 0x1.8p52);
+}
+
+#endif
