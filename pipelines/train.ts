@@ -31,7 +31,7 @@ const params = z.object({
   weightDecay: param.number({ default: r.weightDecay, min: 0, help: 'L2 on every parameter' }),
   holdout: param.int({ default: 0, min: 0, help: 'training images held out for best-checkpoint selection' }),
   evalBatch: param.int({ default: 250, min: 1, help: 'evaluation batch size' }),
-  backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend' }),
+  backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend' }),
   workers: param.int({ default: availableParallelism(), min: 0, max: 256, help: 'augmentation worker threads (0 = in-process)' }),
   chunkSize: param.int({ default: r.chunkSize, min: 1, help: 'samples per worker task' }),
   resume: param.boolean({ default: false, help: 'continue from the checkpoints in the run directory' }),

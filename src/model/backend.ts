@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ensureGradients } from './gradients.ts';
+import { loadNativeAddon, NATIVE_BACKEND, NATIVE_PACKAGE, registerNativeBackend } from './nativeBackend.ts';
 import { registerWasmGradKernels } from './wasmKernels.ts';
 
 /** A backend the model can run on, as the CLI and pipeline files name it. */
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'native' | 'wasm' | 'cpu';
 /** What the user may ask for: one backend, or `auto` for the fastest that loads. */
 export type BackendChoice = 'auto' | BackendName;
 
@@ -73,6 +74,12 @@ const SPECS: Readonly<Record<BackendName, BackendSpec>> = {
     tfName: 'tensorflow',
     missingHint: 'it downloads libtensorflow at install time; install it on a machine with network access',
   },
+  native: {
+    name: 'native',
+    pkg: NATIVE_PACKAGE,
+    tfName: NATIVE_BACKEND,
+    missingHint: 'our addon, built from native/ by npm install when oneDNN is installed: apt-get install libdnnl-dev, then npm run build:native',
+  },
   wasm: {
     name: 'wasm',
     pkg: '@tensorflow/tfjs-backend-wasm',
@@ -89,12 +96,13 @@ const SPECS: Readonly<Record<BackendName, BackendSpec>> = {
 
 /**
  * What `auto` tries, fastest first. Measured on the 2-vCPU node machine (WRN-40-2 training):
- * wasm with our gradient kernels 5.5 img/s, cpu 0.011 img/s; tfjs-node cannot be installed there.
+ * native (our oneDNN addon) see bench/results/train.md, wasm with our gradient kernels 5.5 img/s,
+ * cpu 0.011 img/s; tfjs-node cannot be installed there.
  */
 export const AUTO_ORDER: readonly BackendName[] = [
   'tensorflow-gpu',
   'tensorflow',
-  // A later issue adds 'native' (our own addon) here: faster than wasm, slower than libtensorflow.
+  'native',
   'wasm',
   'cpu',
 ];
@@ -137,7 +145,19 @@ export function formatBackendSelection(selection: BackendSelection): string {
 }
 
 async function tryBackend(spec: BackendSpec, options: SelectBackendOptions): Promise<BackendAttempt> {
-  const importer = options.importer ?? ((specifier: string) => import(specifier));
+  if (spec.name === 'native') {
+    // A CommonJS package with a compiled addon: loaded by nativeBackend.ts. A stand-in importer
+    // may still declare it missing or broken.
+    if (options.importer) {
+      try {
+        await options.importer(spec.pkg);
+      } catch (err) {
+        return { name: spec.name, ok: false, reason: loadFailure(spec, err) };
+      }
+    }
+    if (!registerNativeBackend()) return { name: spec.name, ok: false, reason: loadNativeAddon().reason ?? 'the addon is not available' };
+  }
+  const importer = options.importer ?? ((specifier: string) => (specifier === NATIVE_PACKAGE ? Promise.resolve(null) : import(specifier)));
   let mod: unknown;
   try {
     // Importing registers the backend's factory; nothing initialises until setBackend.

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../ops/rng.ts';
-import { batchNormEval, batchNormTrain, type BatchNormParams } from './batchNorm.ts';
+import { batchNormReluEval, batchNormReluTrain, type BatchNormParams } from './batchNorm.ts';
 
 /** Shape of a Wide ResNet: WRN-`depth`-`widen` for `classes` outputs, initialised from `seed`. */
 export interface WrnConfig {
@@ -110,16 +110,17 @@ export function createWrn(config: WrnConfig): Wrn {
   const forward = (x: tf.Tensor4D, options: ForwardOptions = {}): tf.Tensor2D =>
     tf.tidy(() => {
       const training = options.training ?? false;
-      const norm = (t: tf.Tensor4D, p: BatchNormParams): tf.Tensor4D => (training ? batchNormTrain(t, p) : batchNormEval(t, p));
+      // Every BatchNorm of the net is followed by a ReLU: fused where the backend can (native).
+      const normRelu = (t: tf.Tensor4D, p: BatchNormParams): tf.Tensor4D => (training ? batchNormReluTrain(t, p) : batchNormReluEval(t, p));
       let h = conv3x3(x, stem, 1);
       blocks.forEach((b, i) => {
-        const o = tf.relu(norm(h, b.bn1));
+        const o = normRelu(h, b.bn1);
         const sc = b.shortcut == null ? h : tf.conv2d(o, b.shortcut as tf.Tensor4D, b.stride, 'valid');
-        let mid = tf.relu(norm(conv3x3(o, b.conv1, b.stride), b.bn2));
+        let mid = normRelu(conv3x3(o, b.conv1, b.stride), b.bn2);
         if (training && dropRate > 0) mid = tf.dropout(mid, dropRate, undefined, `${options.dropoutSeed ?? ''}:${i}`) as tf.Tensor4D;
         h = tf.add(conv3x3(mid, b.conv2, 1), sc);
       });
-      const pooled = tf.mean(tf.relu(norm(h, headBn)), [1, 2]) as tf.Tensor2D;
+      const pooled = tf.mean(normRelu(h, headBn), [1, 2]) as tf.Tensor2D;
       return tf.add(tf.matMul(pooled, fcW as tf.Tensor2D), fcB);
     });
 

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cli } from './io.ts';
+import { TRAIN_BACKEND } from '../model/testBackend.ts';
 
 const root = resolve('.');
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'fa-cli-'));
@@ -60,9 +61,9 @@ describe('fourier-augmix CLI', () => {
 
   it('trains two seeds on the bundled data and writes checkpoints, metrics and the summary over seeds', async () => {
     const out = tmp();
-    const args = ['run', 'train', 'strategy=AugSF', 'seeds=0,1', 'limit=24', 'depth=10', 'widen=1', 'epochs=1', 'batchSize=8', 'holdout=8', 'evalBatch=16', 'backend=wasm', 'workers=0', `out=${out}`];
+    const args = ['run', 'train', 'strategy=AugSF', 'seeds=0,1', 'limit=24', 'depth=10', 'widen=1', 'epochs=1', 'batchSize=8', 'holdout=8', 'evalBatch=16', `backend=${TRAIN_BACKEND}`, 'workers=0', `out=${out}`];
     const r = await cli(args);
-    expect(r.stderr).toContain('* wasm: selected');
+    expect(r.stderr).toContain(`* ${TRAIN_BACKEND}: selected`);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^AugSF on cifar10-mini\/train\[0:24\], 2 seed\(s\): test error \d+\.\d+% ± \d+\.\d+%, calibration .*summary\.md\n$/m);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { seeds: { seed: number; test: { count: number } }[] };

@@ -5,6 +5,7 @@ import {
   formatBackendSelection,
   selectBackend,
 } from '../../src/model/backend.ts';
+import { loadNativeAddon } from '../../src/model/nativeBackend.ts';
 import { registerWasmGradKernels } from '../../src/model/wasmKernels.ts';
 
 // tfjs backends are process-wide within this file: every test selects the one it needs.
@@ -32,21 +33,29 @@ function maxRelDiff(got: Float32Array, want: Float32Array): number {
 }
 
 describe('selectBackend', () => {
-  it('auto picks wasm here and says why the tensorflow backends were not taken', async () => {
+  it('auto picks native where its addon is built, else wasm, and says why the others were not taken', async () => {
     const sel = await selectBackend('auto');
-    expect(sel.name).toBe('wasm');
-    expect(tf.getBackend()).toBe('wasm');
+    const native = loadNativeAddon().addon != null;
+    const want = native ? 'native' : 'wasm';
+    expect(sel.name).toBe(want);
+    expect(tf.getBackend()).toBe(want);
     expect(sel.tried.map((a) => [a.name, a.ok])).toEqual([
       ['tensorflow-gpu', false],
       ['tensorflow', false],
-      ['wasm', true],
+      ['native', native],
+      ...(native ? [] : [['wasm', true]]),
     ]);
     expect(sel.tried[0]!.reason).toMatch(/^@tensorflow\/tfjs-node-gpu is not installed \(.*network access/);
     expect(sel.tried[1]!.reason).toMatch(/^@tensorflow\/tfjs-node is not installed \(it downloads libtensorflow/);
     const lines = formatBackendSelection(sel).split('\n');
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(native ? 3 : 4);
     expect(lines[0]).toMatch(/^ {2}- tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed/);
-    expect(lines[2]).toBe('  * wasm: selected');
+    if (native) expect(lines[2]).toBe('  * native: selected');
+    else {
+      expect(lines[2]).toBe(`  - native: ${loadNativeAddon().reason}`);
+      expect(lines[3]).toBe('  * wasm: selected');
+    }
+    expect(AUTO_ORDER).toEqual(['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu']);
     expect(AUTO_ORDER.at(-1)).toBe('cpu');
   });
 
@@ -74,7 +83,7 @@ describe('selectBackend', () => {
   });
 
   it('rejects an unknown name with the allowed values', async () => {
-    await expect(selectBackend('gpu' as never)).rejects.toThrow(new RangeError("Unknown backend 'gpu'; expected one of auto, tensorflow-gpu, tensorflow, wasm, cpu"));
+    await expect(selectBackend('gpu' as never)).rejects.toThrow(new RangeError("Unknown backend 'gpu'; expected one of auto, tensorflow-gpu, tensorflow, native, wasm, cpu"));
   });
 
   it('runs on cpu, and selecting it twice is a no-op', async () => {

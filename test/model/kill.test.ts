@@ -5,9 +5,10 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadCheckpoint } from '../../src/model/checkpoint.ts';
 import { cli } from '../cli/io.ts';
+import { TRAIN_BACKEND } from './testBackend.ts';
 
 const args = (out: string): string[] => [
-  'run', 'train', 'strategy=AugSF', 'limit=24', 'depth=10', 'widen=1', 'epochs=3', 'batchSize=8', 'holdout=8', 'evalBatch=16', 'backend=wasm', 'workers=0', `out=${out}`,
+  'run', 'train', 'strategy=AugSF', 'limit=24', 'depth=10', 'widen=1', 'epochs=3', 'batchSize=8', 'holdout=8', 'evalBatch=16', `backend=${TRAIN_BACKEND}`, 'workers=0', `out=${out}`,
 ];
 const dirs: string[] = [];
 const tmp = (): string => {

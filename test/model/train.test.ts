@@ -9,6 +9,7 @@ import { loadCheckpoint } from '../../src/model/checkpoint.ts';
 import { holdoutSplit, train, type TrainConfig, type TrainEvent, type TrainSetup } from '../../src/model/train.ts';
 import { strategies } from '../../src/ops/strategy.ts';
 import { makeDataset } from '../streams/helpers.ts';
+import { TRAIN_BACKEND } from './testBackend.ts';
 
 const config: TrainConfig = {
   depth: 10, widen: 1, dropRate: 0, epochs: 3, batchSize: 8, microBatch: 8, lr: 0.05, lrMin: 1e-4,
@@ -31,7 +32,7 @@ const weights = async (path: string): Promise<Float32Array[]> => {
 };
 
 beforeAll(async () => {
-  await selectBackend('wasm');
+  await selectBackend(TRAIN_BACKEND);
 });
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -48,7 +49,7 @@ describe('holdoutSplit', () => {
   });
 });
 
-describe('train (WRN-10-1 on 16x16 synthetic images, wasm)', () => {
+describe(`train (WRN-10-1 on 16x16 synthetic images, ${TRAIN_BACKEND})`, () => {
   it('runs epochs of JSD steps, evaluates the hold-out set, checkpoints and reports, leaking no tensor', async () => {
     const before = tf.memory().numTensors;
     const s = setup();
@@ -92,16 +93,16 @@ describe('train (WRN-10-1 on 16x16 synthetic images, wasm)', () => {
     expect(steps).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
-  it('trains on the pure-JS cpu backend too, to the same loss as wasm within float tolerance', async () => {
+  it(`trains on the pure-JS cpu backend too, to the same loss as ${TRAIN_BACKEND} within float tolerance`, async () => {
     // cpu's conv filter gradient runs at ~0.01 GFLOP/s: one Base step on 8x8 images.
     const small = makeDataset(6, 8, 8);
-    const trained = async (backend: 'cpu' | 'wasm'): Promise<{ losses: number[]; params: Float32Array[] }> => {
+    const trained = async (backend: 'cpu' | typeof TRAIN_BACKEND): Promise<{ losses: number[]; params: Float32Array[] }> => {
       await selectBackend(backend);
       const s = setup({ train: small, test: small, strategy: strategies.Base! }, { epochs: 1, batchSize: 4, holdout: 2, evalBatch: 6 });
       const events = await run(s);
       return { losses: events.flatMap((e) => (e.type === 'step' ? [e.loss] : [])), params: (await loadCheckpoint(join(s.runDir, 'checkpoint.msgpack'))).params as Float32Array[] };
     };
-    const [cpu, wasm] = [await trained('cpu'), await trained('wasm')];
+    const [cpu, wasm] = [await trained('cpu'), await trained(TRAIN_BACKEND)];
     expect(cpu.losses).toHaveLength(1);
     expect(cpu.losses[0]).toBeCloseTo(wasm.losses[0]!, 4);
     // After the update: the same weights within float tolerance (the step did change them).

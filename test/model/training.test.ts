@@ -7,6 +7,7 @@ import { cosineLr, Sgd } from '../../src/model/sgd.ts';
 import { wasmMicroBatch } from '../../src/model/memory.ts';
 import { trainStep } from '../../src/model/trainStep.ts';
 import { createWrn } from '../../src/model/wrn.ts';
+import { TRAIN_BACKEND } from './testBackend.ts';
 
 // Made by test/fixtures/make_train_fixtures.py with Debian's python3-torch.
 interface LossCase { name: string; batch: number; classes: number; logits: number[]; labels: number[]; loss: number; grad: number[] | null; ce?: number; jsd?: number; clamped?: number; zeros?: number }
@@ -35,7 +36,7 @@ function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return diff / scale;
 }
 
-describe.each(['cpu', 'wasm'] as const)('training maths on %s, against PyTorch', (backend) => {
+describe.each(['cpu', TRAIN_BACKEND] as const)('training maths on %s, against PyTorch', (backend) => {
   beforeAll(async () => {
     await selectBackend(backend);
   });
@@ -126,7 +127,7 @@ describe.each(['cpu', 'wasm'] as const)('training maths on %s, against PyTorch',
 
 describe('trainStep micro-batching', () => {
   beforeAll(async () => {
-    await selectBackend('wasm');
+    await selectBackend(TRAIN_BACKEND);
   });
 
   // A batch whose second half repeats its first: each half has the full batch's BatchNorm

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/model/backend.ts';
 import { createWrn } from '../../src/model/wrn.ts';
+import { TRAIN_BACKEND } from './testBackend.ts';
 
 describe('createWrn', () => {
   beforeAll(async () => {
@@ -44,8 +45,8 @@ describe('createWrn', () => {
     b.dispose();
   });
 
-  it('has the same gradients on wasm (custom conv kernels, explicit padding) as on cpu', async () => {
-    const grads = async (backend: 'cpu' | 'wasm'): Promise<Float32Array[]> => {
+  it(`has the same gradients on ${TRAIN_BACKEND} (custom conv kernels, explicit padding) as on cpu`, async () => {
+    const grads = async (backend: 'cpu' | typeof TRAIN_BACKEND): Promise<Float32Array[]> => {
       await selectBackend(backend);
       const before = tf.memory().numTensors;
       const net = createWrn({ depth: 10, widen: 1, classes: 10, seed: 2 });
@@ -61,7 +62,7 @@ describe('createWrn', () => {
       return out;
     };
     const want = await grads('cpu');
-    const got = await grads('wasm');
+    const got = await grads(TRAIN_BACKEND);
     for (let i = 0; i < want.length; i++) {
       let diff = 0;
       let scale = 0;
