@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { concat, defer, from, mergeAll, mergeMap, type Observable } from 'rxjs';
 import { z } from 'zod';
@@ -66,6 +67,8 @@ export default definePipeline({
     defer(() => {
       if (p.cifarC && p.cifarC.length !== p.datasets.length) throw new UsageError(`cifarC=${p.cifarC.join(',')}: give one folder (or -) per dataset (${p.datasets.length})`);
       const runs: string[] = [];
+      // Side-by-side processes share the cores: the native backend's threads are split between them.
+      const share = { FA_NATIVE_THREADS: process.env.FA_NATIVE_THREADS ?? String(Math.max(1, Math.floor(availableParallelism() / p.jobs))) };
       const perDataset = p.datasets.map((data, di) => {
         const cfolder = p.cifarC?.[di];
         const name = basename(resolveDataDir(data, ctx.cwd));
@@ -74,7 +77,7 @@ export default definePipeline({
           runs.push(runDir);
           // With jobs > 1 each strategy's chain runs in child processes, side by side.
           const step = (pipeline: Pipeline, file: string, values: Record<string, unknown>, out: string): Observable<PipelineEvent> =>
-            p.jobs > 1 ? childRun(file, values, resolve(ctx.cwd, out), strategy, ctx.cwd) : sub(pipeline, file, values, out, ctx);
+            p.jobs > 1 ? childRun(file, values, resolve(ctx.cwd, out), strategy, ctx.cwd, share) : sub(pipeline, file, values, out, ctx);
           const trained = step(train, 'train', drop({ data, strategy, seeds: p.seeds, depth: p.depth, widen: p.widen, epochs: p.epochs, batchSize: p.batchSize, holdout: p.holdout, limit: p.limit, workers: p.workers, backend: p.backend, resume: true }), runDir);
           const evals = p.seeds.map((seed) => {
             const seedDir = join(runDir, `seed-${seed}`);

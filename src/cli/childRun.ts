@@ -15,13 +15,13 @@ export const CHILD_EVENTS = 'FOURIER_AUGMIX_EVENTS';
  * process: tfjs's wasm and cpu backends compute on one thread, so independent runs (one strategy
  * each) use a second core only from a second process. Unsubscribing terminates the child.
  */
-export function childRun(pipeline: string, values: Readonly<Record<string, unknown>>, out: string, label: string, cwd: string): Observable<PipelineEvent> {
+export function childRun(pipeline: string, values: Readonly<Record<string, unknown>>, out: string, label: string, cwd: string, env: Readonly<Record<string, string>> = {}): Observable<PipelineEvent> {
   return new Observable<PipelineEvent>((subscriber) => {
     const args = Object.entries(values).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${formatValue(v)}`]));
     const bin = join(packageRoot, 'bin', 'fourier-augmix.js');
     const child = spawn(process.execPath, [bin, 'run', pipeline, ...args, `out=${out}`], {
       cwd,
-      env: { ...process.env, [CHILD_EVENTS]: 'jsonl' },
+      env: { ...process.env, ...env, [CHILD_EVENTS]: 'jsonl' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const errLines: string[] = [];
