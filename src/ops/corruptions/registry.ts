@@ -9,6 +9,7 @@ import { glassBlur } from './glassBlur.ts';
 import { jpegCompression } from './jpegCompression.ts';
 import { gaussianNoise, impulseNoise, shotNoise, speckleNoise } from './noise.ts';
 import { pixelate } from './pixelate.ts';
+import { spatter } from './spatter.ts';
 import { zoomBlur } from './zoomBlur.ts';
 
 /** The 19 corruption names of the CIFAR-C release (15 standard, then 4 extras), in the release's order. */
@@ -18,7 +19,7 @@ export const ALL_CORRUPTION_NAMES: readonly string[] = [...CIFAR_C_CORRUPTIONS, 
 export const CORRUPTIONS: ReadonlyMap<string, Corruption> = new Map(
   [
     gaussianNoise, shotNoise, impulseNoise, defocusBlur, glassBlur, zoomBlur, fog, brightness, contrast,
-    elasticTransform, pixelate, jpegCompression, gaussianBlur, saturate, speckleNoise,
+    elasticTransform, pixelate, jpegCompression, gaussianBlur, saturate, spatter, speckleNoise,
   ]
     .sort((a, b) => ALL_CORRUPTION_NAMES.indexOf(a.name) - ALL_CORRUPTION_NAMES.indexOf(b.name))
     .map((c) => [c.name, c]),
@@ -29,7 +30,6 @@ export const NOT_IMPLEMENTED: ReadonlyMap<string, string> = new Map([
   ['motion_blur', "needs ImageMagick's MagickMotionBlurImage; a documented re-implementation is still to come"],
   ['snow', "needs ImageMagick's motion blur for the snow layer; still to come"],
   ['frost', 'needs the frost1-5 images of hendrycks/robustness; still to come'],
-  ['spatter', "needs OpenCV's Canny, distance transform and equalizeHist (water branch); still to come"],
 ]);
 
 /**
