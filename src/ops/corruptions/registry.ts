@@ -7,6 +7,7 @@ import { fog } from './fog.ts';
 import { gaussianBlur } from './gaussianBlur.ts';
 import { glassBlur } from './glassBlur.ts';
 import { jpegCompression } from './jpegCompression.ts';
+import { motionBlur } from './motionBlur.ts';
 import { gaussianNoise, impulseNoise, shotNoise, speckleNoise } from './noise.ts';
 import { pixelate } from './pixelate.ts';
 import { spatter } from './spatter.ts';
@@ -18,7 +19,7 @@ export const ALL_CORRUPTION_NAMES: readonly string[] = [...CIFAR_C_CORRUPTIONS, 
 /** The implemented corruptions by name, in the release's order. */
 export const CORRUPTIONS: ReadonlyMap<string, Corruption> = new Map(
   [
-    gaussianNoise, shotNoise, impulseNoise, defocusBlur, glassBlur, zoomBlur, fog, brightness, contrast,
+    gaussianNoise, shotNoise, impulseNoise, defocusBlur, glassBlur, motionBlur, zoomBlur, fog, brightness, contrast,
     elasticTransform, pixelate, jpegCompression, gaussianBlur, saturate, spatter, speckleNoise,
   ]
     .sort((a, b) => ALL_CORRUPTION_NAMES.indexOf(a.name) - ALL_CORRUPTION_NAMES.indexOf(b.name))
@@ -27,7 +28,6 @@ export const CORRUPTIONS: ReadonlyMap<string, Corruption> = new Map(
 
 /** Release corruptions not implemented yet, with the reason. */
 export const NOT_IMPLEMENTED: ReadonlyMap<string, string> = new Map([
-  ['motion_blur', "needs ImageMagick's MagickMotionBlurImage; a documented re-implementation is still to come"],
   ['snow', "needs ImageMagick's motion blur for the snow layer; still to come"],
   ['frost', 'needs the frost1-5 images of hendrycks/robustness; still to come'],
 ]);
