@@ -42,7 +42,7 @@ const only = arg('corruptions', '');
 const names = [...CORRUPTIONS.keys()].filter((n) => only === '' || only.split(',').includes(n));
 const tmp = mkdtempSync(join(tmpdir(), 'cifar-c-compare-'));
 
-const REPLAYABLE = new Set(['gaussian_noise', 'speckle_noise', 'glass_blur', 'fog', 'elastic_transform', 'defocus_blur', 'zoom_blur', 'brightness', 'contrast', 'pixelate', 'jpeg_compression', 'gaussian_blur', 'saturate', 'spatter', 'motion_blur']);
+const REPLAYABLE = new Set(['gaussian_noise', 'speckle_noise', 'glass_blur', 'fog', 'elastic_transform', 'defocus_blur', 'zoom_blur', 'brightness', 'contrast', 'pixelate', 'jpeg_compression', 'gaussian_blur', 'saturate', 'spatter', 'motion_blur', 'snow']);
 
 const reference = async (seed: number, replay = false): Promise<string> => {
   const out = join(tmp, `ref${seed}${replay ? 'r' : ''}`);

@@ -10,6 +10,7 @@ import { jpegCompression } from './jpegCompression.ts';
 import { motionBlur } from './motionBlur.ts';
 import { gaussianNoise, impulseNoise, shotNoise, speckleNoise } from './noise.ts';
 import { pixelate } from './pixelate.ts';
+import { snow } from './snow.ts';
 import { spatter } from './spatter.ts';
 import { zoomBlur } from './zoomBlur.ts';
 
@@ -19,7 +20,7 @@ export const ALL_CORRUPTION_NAMES: readonly string[] = [...CIFAR_C_CORRUPTIONS, 
 /** The implemented corruptions by name, in the release's order. */
 export const CORRUPTIONS: ReadonlyMap<string, Corruption> = new Map(
   [
-    gaussianNoise, shotNoise, impulseNoise, defocusBlur, glassBlur, motionBlur, zoomBlur, fog, brightness, contrast,
+    gaussianNoise, shotNoise, impulseNoise, defocusBlur, glassBlur, motionBlur, zoomBlur, snow, fog, brightness, contrast,
     elasticTransform, pixelate, jpegCompression, gaussianBlur, saturate, spatter, speckleNoise,
   ]
     .sort((a, b) => ALL_CORRUPTION_NAMES.indexOf(a.name) - ALL_CORRUPTION_NAMES.indexOf(b.name))
@@ -28,7 +29,6 @@ export const CORRUPTIONS: ReadonlyMap<string, Corruption> = new Map(
 
 /** Release corruptions not implemented yet, with the reason. */
 export const NOT_IMPLEMENTED: ReadonlyMap<string, string> = new Map([
-  ['snow', "needs ImageMagick's motion blur for the snow layer; still to come"],
   ['frost', 'needs the frost1-5 images of hendrycks/robustness; still to come'],
 ]);
 
