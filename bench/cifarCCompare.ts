@@ -42,13 +42,14 @@ const only = arg('corruptions', '');
 const names = [...CORRUPTIONS.keys()].filter((n) => only === '' || only.split(',').includes(n));
 const tmp = mkdtempSync(join(tmpdir(), 'cifar-c-compare-'));
 
-const REPLAYABLE = new Set(['gaussian_noise', 'speckle_noise', 'glass_blur', 'fog', 'elastic_transform', 'defocus_blur', 'zoom_blur', 'brightness', 'contrast', 'pixelate', 'jpeg_compression', 'gaussian_blur', 'saturate', 'spatter', 'motion_blur', 'snow']);
+const REPLAYABLE = new Set(['gaussian_noise', 'speckle_noise', 'glass_blur', 'fog', 'elastic_transform', 'defocus_blur', 'zoom_blur', 'brightness', 'contrast', 'pixelate', 'jpeg_compression', 'gaussian_blur', 'saturate', 'spatter', 'motion_blur', 'snow', 'frost']);
 
 const reference = async (seed: number, replay = false): Promise<string> => {
   const out = join(tmp, `ref${seed}${replay ? 'r' : ''}`);
   const which = replay ? names.filter((n) => REPLAYABLE.has(n)) : names;
   const args = ['bench/cifar_c_reference.py', '--input', 'data/cifar10-mini', '--count', String(count), '--seed', String(seed), '--output', out, '--corruptions', which.join(',')];
   if (replay) args.push('--replay');
+  args.push('--frost-dir', 'data/frost');
   await run('/usr/bin/python3', args, { cwd: root, maxBuffer: 1 << 24 });
   return out;
 };
@@ -67,8 +68,9 @@ function replayRng(): Rng {
     uniform: () => U[u++]!,
     range: (lo: number, hi: number) => lo + (hi - lo) * U[u++]!,
     normal: () => Z[z++]!,
-    // Only glass_blur draws integers: rng.int(2) - 1 must give the recorded randint(-1, 1).
-    int: () => INTS[i++]! + 1,
+    // glass_blur's rng.int(2) - 1 must give the recorded randint(-1, 1); other ranges (frost)
+    // are floor(n u) on both sides.
+    int: (n: number) => (n === 2 ? INTS[i++]! + 1 : Math.floor(n * U[u++]!)),
   };
   return fake as unknown as Rng;
 }
