@@ -13,7 +13,8 @@ Writes <output>/<corruption>.npy (uint8, 5N x 32 x 32 x 3, severity-major) and l
 layout of the published CIFAR-10-C. frost is written only when --frost-dir holds frost1..frost5.
 
 --replay: instead of numpy's generator, np.random.uniform / normal / randint read the arrays
-u.npy (uniform [0, 1) doubles), z.npy (standard normals) and ints.npy (offsets in {-1, 0}) written
+u.npy (uniform [0, 1) doubles), z.npy (standard normals) and ints.npy (offsets in {-1, 0}; other
+randint ranges take low + floor((high - low) u) from u.npy) written
 to the output folder, restarting at their beginning for every image, so a caller can feed the very
 same draws to another implementation (bench/cifarCCompare.ts does) and compare pixel for pixel.
 """
@@ -310,8 +311,13 @@ class Replay:
         return loc + scale * self._take(self.z, 'iz', size)
 
     def randint(self, low, high=None, size=None):
-        assert (low, high) == (-1, 1), 'replay only records randint(-1, 1)'
-        return self._take(self.ints, 'ii', size)
+        if (low, high) == (-1, 1):
+            return self._take(self.ints, 'ii', size)
+        # Other ranges (frost): low + floor((high - low) u) from the uniform array.
+        if high is None:
+            low, high = 0, low
+        assert size is None, 'replay draws other randint ranges one at a time'
+        return low + int(np.floor((high - low) * self._take(self.u, 'iu', None)))
 
 
 def main():

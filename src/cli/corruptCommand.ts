@@ -33,13 +33,15 @@ export interface CorruptPlan {
   readonly chunkSize: number;
 }
 
-/** The lines of `corrupt --list`: implemented corruptions with their fidelity note, then the missing ones. */
+/** The lines of `corrupt --list`: implemented corruptions with their fidelity note, then the missing ones (none now). */
 export function listCorruptions(): string[] {
   const lines = ['implemented corruptions (release order; * = one of the 4 extras):'];
   const extra = (n: string): string => (ALL_CORRUPTION_NAMES.indexOf(n) >= 15 ? '*' : ' ');
   for (const [name, c] of CORRUPTIONS) lines.push(`  ${name.padEnd(18)}${extra(name)} ${c.fidelity}`);
-  lines.push('not implemented yet:');
-  for (const [name, why] of NOT_IMPLEMENTED) lines.push(`  ${name.padEnd(18)}${extra(name)} ${why}`);
+  if (NOT_IMPLEMENTED.size > 0) {
+    lines.push('not implemented yet:');
+    for (const [name, why] of NOT_IMPLEMENTED) lines.push(`  ${name.padEnd(18)}${extra(name)} ${why}`);
+  }
   return lines;
 }
 

@@ -46,8 +46,8 @@ describe('corruptDataset', () => {
 
   it('rejects an unimplemented corruption before doing any work', async () => {
     const ds = await testImages(1);
-    expect(() => corruptDataset(ds, { corruptions: ['snow'], seed: 0, workers: 0, write: async () => {} })).toThrow(
-      "corruption 'snow' is not implemented; available: gaussian_noise, shot_noise",
+    expect(() => corruptDataset(ds, { corruptions: ['fuzz'], seed: 0, workers: 0, write: async () => {} })).toThrow(
+      "corruption 'fuzz' is not implemented; available: gaussian_noise, shot_noise",
     );
   });
 

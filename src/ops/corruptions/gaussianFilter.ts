@@ -55,7 +55,7 @@ let LINE = new Float64Array(0);
  * `count` lines of `n` values `step` apart, lines starting at `starts(l)`: in place. The sum runs in
  * scipy's order (centre term, then each mirrored pair from the outside in), so results match to the bit.
  */
-function filterLines(a: Float64Array, n: number, step: number, lines: number, lineStart: (l: number) => number, w: Float64Array, mode: BoundaryMode): void {
+function filterLines(a: Float64Array | Float32Array, n: number, step: number, lines: number, lineStart: (l: number) => number, w: Float64Array, mode: BoundaryMode): void {
   const r = (w.length - 1) >> 1;
   if (LINE.length < n + 2 * r) LINE = new Float64Array(n + 2 * r);
   const line = LINE;
@@ -74,9 +74,10 @@ function filterLines(a: Float64Array, n: number, step: number, lines: number, li
 /**
  * scikit-image 0.19's `gaussian(x, sigma, multichannel=True, mode, truncate)` on a float64 HWC
  * array, in place: scipy's `gaussian_filter` along axis 0 (rows), then axis 1, never across
- * channels. A sigma of 0 leaves the array as it is (scipy skips such axes).
+ * channels. A sigma of 0 leaves the array as it is (scipy skips such axes). On a Float32Array each
+ * axis's result is stored as float32, as scipy does for a float32 image (sums still in double).
  */
-export function gaussianFilter(a: Float64Array, width: number, height: number, channels: number, sigma: number, mode: BoundaryMode = 'nearest', truncate = 4): void {
+export function gaussianFilter(a: Float64Array | Float32Array, width: number, height: number, channels: number, sigma: number, mode: BoundaryMode = 'nearest', truncate = 4): void {
   if (!(sigma > 1e-15)) return;
   const w = gaussianKernel(sigma, truncate);
   const row = width * channels;

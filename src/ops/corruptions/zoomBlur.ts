@@ -57,6 +57,35 @@ function axisMap(side: number, z: number): AxisMap {
 const maps = new Map<string, AxisMap[]>();
 
 /**
+ * The original's `clipped_zoom(x, z)` on an HWC float array (one channel or more), in double:
+ * centre crop, scipy's order-1 zoom, centre trim; `out` gets the result (not stored as float32).
+ */
+export function clippedZoom(x: Float64Array | Float32Array, w: number, h: number, ch: number, z: number, out: Float64Array): void {
+  const my = axisMap(h, z);
+  const mx = axisMap(w, z);
+  for (let yy = 0; yy < h; yy++) {
+    const y0 = my.lo[yy]!;
+    const ty = my.t[yy]!;
+    const y1 = ty === 0 ? y0 : y0 + 1;
+    const wy0 = 1 - ty;
+    const wy1 = 1 - wy0;
+    for (let xx = 0; xx < w; xx++) {
+      const x0 = mx.lo[xx]!;
+      const tx = mx.t[xx]!;
+      const x1 = tx === 0 ? x0 : x0 + 1;
+      const wx0 = 1 - tx;
+      const wx1 = 1 - wx0;
+      const a = (y0 * w + x0) * ch;
+      const b = (y0 * w + x1) * ch;
+      const c = (y1 * w + x0) * ch;
+      const d = (y1 * w + x1) * ch;
+      const o = (yy * w + xx) * ch;
+      for (let k = 0; k < ch; k++) out[o + k] = x[a + k]! * wy0 * wx0 + x[b + k]! * wy0 * wx1 + x[c + k]! * wy1 * wx0 + x[d + k]! * wy1 * wx1;
+    }
+  }
+}
+
+/**
  * The average of the image and its zooms by each factor (centre crop, bilinear), in float32 as the
  * original accumulates it. Deterministic.
  */

@@ -16,6 +16,10 @@ const ORDER: Record<string, [number, number][]> = {
   elastic_transform: [[2, 1], [3, 2], [4, 3], [5, 4]],
   // 1-2 desaturate (x0.3, x0.1), 3-5 saturate (x1.5, x2 + 0.1, x2.5 + 0.2).
   saturate: [[1, 2], [3, 2], [3, 4], [4, 5]],
+  // 1-3 water, 4-5 mud: d4 < d3 (and d5 < d3) in the original.
+  spatter: [[1, 2], [2, 3], [4, 3], [4, 5], [5, 3]],
+  // The image weight falls faster than the frost weight grows: d4 and d5 < d3 in the original.
+  frost: [[1, 2], [2, 3], [4, 3], [5, 3]],
 };
 
 describe('severity ordering, as in the original', () => {

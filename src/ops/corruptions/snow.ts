@@ -1,0 +1,66 @@
+import type { Image } from '../image.ts';
+import type { Rng } from '../rng.ts';
+import type { Corruption, Severity } from './corruption.ts';
+import { magickMotionBlur } from './motionBlur.ts';
+import { clippedZoom } from './zoomBlur.ts';
+
+const { fround, trunc } = Math;
+
+// Per-severity (loc, scale, zoom, threshold, blur radius, blur sigma, image weight) of make_cifar_c.py.
+const SNOW: readonly (readonly [number, number, number, number, number, number, number])[] = [
+  [0.1, 0.2, 1, 0.6, 8, 3, 0.95],
+  [0.1, 0.2, 1, 0.5, 10, 4, 0.9],
+  [0.15, 0.3, 1.75, 0.55, 10, 4, 0.9],
+  [0.25, 0.3, 2.25, 0.6, 12, 6, 0.85],
+  [0.3, 0.3, 1.25, 0.65, 14, 12, 0.8],
+];
+// OpenCV's RGB2GRAY weights as float32.
+const R2Y = fround(0.299);
+const G2Y = fround(0.587);
+const B2Y = fround(0.114);
+
+/**
+ * Snow (make_cifar_c.py's `snow`): a layer N(loc, scale) per pixel (drawn in row order from `rng`),
+ * zoomed in (`clipped_zoom`), zeroed below the threshold, saved as an 8-bit grey image (truncated)
+ * and motion-blurred at an angle U(-135, -45) degrees (motionBlur.ts, ImageMagick re-implemented).
+ * The image is brightened towards max(x, 1.5 grey + 0.5) with weight 1 - c (float32; the grey is
+ * cv2's RGB2GRAY, whose AVX2 path sums with fused multiply-adds: b fma (g fma r)), then the layer
+ * and the layer turned 180° are added (float64), clipped and truncated to uint8.
+ */
+export const snow: Corruption = {
+  name: 'snow',
+  fidelity: 'same algorithm and constants; the motion blur is motion_blur\'s ImageMagick re-implementation; normal draws and angle from our Rng',
+  apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {
+    const [loc, scale, zoom, threshold, radius, sigma, weight] = SNOW[severity - 1]!;
+    const { width: w, height: h, channels: ch } = src;
+    const n = w * h;
+    const layer = new Float64Array(n);
+    for (let i = 0; i < n; i++) layer[i] = loc + scale * rng.normal();
+    const zoomed = new Float64Array(n);
+    clippedZoom(layer, w, h, 1, zoom, zoomed);
+    const grey = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = zoomed[i]! < threshold ? 0 : zoomed[i]!;
+      grey[i] = trunc((v < 0 ? 0 : v > 1 ? 1 : v) * 255);
+    }
+    const blurred = new Uint8Array(n);
+    magickMotionBlur(grey, w, h, 1, radius, sigma, rng.range(-135, -45), blurred);
+    const cw = fround(weight);
+    const cr = fround(1 - weight);
+    const s = src.data;
+    for (let i = 0; i < n; i++) {
+      const o = i * ch;
+      const r = fround(s[o]! / 255);
+      const g = fround(s[o + 1]! / 255);
+      const b = fround(s[o + 2]! / 255);
+      const y = fround(b * B2Y + fround(g * G2Y + fround(r * R2Y)));
+      const bright = fround(fround(y * 1.5) + 0.5);
+      for (let k = 0; k < ch; k++) {
+        const x = fround(s[o + k]! / 255);
+        const mixed = fround(fround(cw * x) + fround(cr * (x > bright ? x : bright)));
+        const v = mixed + blurred[i]! / 255 + blurred[n - 1 - i]! / 255;
+        dst[o + k] = v < 0 ? 0 : v > 1 ? 255 : v * 255;
+      }
+    }
+  },
+};

@@ -1,0 +1,92 @@
+import type { Image } from '../image.ts';
+import type { Rng } from '../rng.ts';
+import type { Corruption, Severity } from './corruption.ts';
+import { gaussianFilter } from './gaussianFilter.ts';
+import { boxBlur3F32, boxBlur3U8, canny, castU8, distanceTransformL2Mask5, equalizeHist, filter2D3x3U8 } from './opencv.ts';
+
+const { fround, trunc } = Math;
+
+// Per-severity (loc, scale, sigma, threshold, intensity / mud sigma, mud?) of make_cifar_c.py.
+const SPATTER: readonly (readonly [number, number, number, number, number, number])[] = [
+  [0.62, 0.1, 0.7, 0.7, 0.5, 0],
+  [0.65, 0.1, 0.8, 0.7, 0.5, 0],
+  [0.65, 0.3, 1, 0.69, 0.5, 0],
+  [0.65, 0.1, 0.7, 0.69, 0.6, 1],
+  [0.65, 0.1, 0.5, 0.68, 0.6, 1],
+];
+// The "pale turquoise" (175, 238, 238) and mud (63, 42, 20) in float32, first value on channel 0:
+// the original's BGR conversions on RGB data put 175 on red.
+const WATER = [fround(175 / 255), fround(238 / 255), fround(238 / 255)];
+const MUD = [fround(63 / 255), fround(42 / 255), fround(20 / 255)];
+const EMBOSS = [-2, -1, 0, -1, 1, 1, 0, 1, 2];
+
+/**
+ * Water or mud drops (make_cifar_c.py's `spatter`). A liquid layer N(loc, scale) per pixel (drawn
+ * in row order from `rng`) is blurred (scikit-image gaussian, float64) and zeroed below the
+ * threshold. Severities 1-3 (water): the layer as uint8, its Canny edges (50, 150), the L2 5x5
+ * chamfer distance to them truncated at 20, box blur, histogram equalisation, a 3x3 emboss, box
+ * blur again (opencv.ts, each bit-exact with cv2 4.6); layer x emboss, divided by its maximum,
+ * times 0.5, tints the image (R + 175/255 m, G and B + 238/255 m). Severities 4-5 (mud): the
+ * blurred (float32) mask of the layer, zeroed below 0.8, blends towards brown. All arithmetic in
+ * float32 as the original; truncated to uint8. Severity 4 is closer to the clean image than 3.
+ * A water layer with no liquid at all gives 0/0 in the original: NaN everywhere, black (0) in uint8.
+ */
+export const spatter: Corruption = {
+  name: 'spatter',
+  fidelity: "same algorithm and constants; OpenCV's Canny, distance transform, equalizeHist, filter2D and blur restated bit-exact; normal draws from our Rng",
+  apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {
+    const [loc, scale, sigma, threshold, c4, mud] = SPATTER[severity - 1]!;
+    const { width: w, height: h, channels: ch } = src;
+    const n = w * h;
+    const liquid = new Float64Array(n);
+    for (let i = 0; i < n; i++) liquid[i] = loc + scale * rng.normal();
+    gaussianFilter(liquid, w, h, 1, sigma);
+    for (let i = 0; i < n; i++) if (liquid[i]! < threshold) liquid[i] = 0;
+    const s = src.data;
+    if (mud === 0) {
+      const layer = new Uint8Array(n);
+      for (let i = 0; i < n; i++) layer[i] = castU8(liquid[i]! * 255);
+      const edges = canny(layer, w, h, 50, 150);
+      for (let i = 0; i < n; i++) edges[i] = 255 - edges[i]!;
+      const dist = distanceTransformL2Mask5(edges, w, h);
+      for (let i = 0; i < n; i++) if (dist[i]! > 20) dist[i] = 20;
+      const blurred = boxBlur3F32(dist, w, h);
+      const levels = new Uint8Array(n);
+      for (let i = 0; i < n; i++) levels[i] = trunc(blurred[i]!);
+      const emboss = boxBlur3U8(filter2D3x3U8(equalizeHist(levels), w, h, EMBOSS), w, h);
+      const m = new Float32Array(n);
+      let max = 0;
+      for (let i = 0; i < n; i++) {
+        m[i] = layer[i]! * emboss[i]!;
+        if (m[i]! > max) max = m[i]!;
+      }
+      if (max === 0) {
+        dst.fill(0, 0, n * ch);
+        return;
+      }
+      for (let i = 0; i < n; i++) m[i] = fround(fround(m[i]! / max) * c4);
+      for (let i = 0; i < n; i++) {
+        for (let k = 0; k < ch; k++) {
+          const o = i * ch + k;
+          let v = fround(fround(s[o]! / 255) + fround(m[i]! * WATER[k % 3]!));
+          v = v < 0 ? 0 : v > 1 ? 1 : v;
+          dst[o] = fround(v * 255);
+        }
+      }
+      return;
+    }
+    const m = new Float32Array(n);
+    for (let i = 0; i < n; i++) m[i] = liquid[i]! > threshold ? 1 : 0;
+    gaussianFilter(m, w, h, 1, c4);
+    for (let i = 0; i < n; i++) if (m[i]! < 0.8) m[i] = 0;
+    for (let i = 0; i < n; i++) {
+      const keep = fround(1 - m[i]!);
+      for (let k = 0; k < ch; k++) {
+        const o = i * ch + k;
+        let v = fround(fround(fround(s[o]! / 255) * keep) + fround(MUD[k % 3]! * m[i]!));
+        v = v < 0 ? 0 : v > 1 ? 1 : v;
+        dst[o] = fround(v * 255);
+      }
+    }
+  },
+};

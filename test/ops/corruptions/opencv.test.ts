@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Severity } from '../../../src/ops/corruptions/corruption.ts';
+import { spatter } from '../../../src/ops/corruptions/spatter.ts';
+import { imageAt } from '../../../src/ops/image.ts';
+import type { Rng } from '../../../src/ops/rng.ts';
+import { testImages } from './helpers.ts';
+import { boxBlur3F32, boxBlur3U8, canny, distanceTransformL2Mask5, equalizeHist, filter2D3x3U8 } from '../../../src/ops/corruptions/opencv.ts';
+
+// Made by test/fixtures/make_opencv_fixtures.py (Debian's python3-opencv 4.6): each step of the
+// original spatter's water branch on six liquid layers.
+const FIX = JSON.parse(readFileSync(fileURLToPath(new URL('../../fixtures/opencv-spatter.json', import.meta.url)), 'utf8')) as {
+  w: number;
+  h: number;
+  cases: Record<string, string>[];
+  z: string;
+  spatter: string[];
+};
+const u8 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'));
+const f32 = (s: string): Float32Array => {
+  const b = Buffer.from(s, 'base64');
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+};
+const differing = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;
+  return n;
+};
+
+describe('the OpenCV steps of spatter equal cv2 bit for bit', () => {
+  const { w, h } = FIX;
+  it.each(FIX.cases.map((c, i) => [i, c] as const))('case %i', (_i, c) => {
+    const edges = canny(u8(c.liquid!), w, h, 50, 150);
+    expect(differing(edges, u8(c.edges!))).toBe(0);
+    const inv = u8(c.edges!).map((v) => 255 - v);
+    const dist = distanceTransformL2Mask5(inv, w, h);
+    expect(differing(dist, f32(c.dist!))).toBe(0);
+    const trunc = f32(c.dist!).map((v) => (v > 20 ? 20 : v));
+    expect(differing(boxBlur3F32(trunc, w, h), f32(c.blurred!))).toBe(0);
+    const eqIn = Uint8Array.from(f32(c.blurred!), (v) => Math.trunc(v));
+    expect(differing(equalizeHist(eqIn), u8(c.eq!))).toBe(0);
+    expect(differing(filter2D3x3U8(u8(c.eq!), w, h, [-2, -1, 0, -1, 1, 1, 0, 1, 2]), u8(c.filt!))).toBe(0);
+    expect(differing(boxBlur3U8(u8(c.filt!), w, h), u8(c.final!))).toBe(0);
+  });
+});
+
+describe('spatter equals the original given the same normal draws', () => {
+  it.each([1, 2, 3, 4, 5])('severity %i (water 1-3, mud 4-5)', async (s) => {
+    const b = Buffer.from(FIX.z, 'base64');
+    const z = new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+    const ds = await testImages(2);
+    for (let k = 0; k < 2; k++) {
+      let i = 0;
+      const rng = { normal: () => z[i++]! } as unknown as Rng;
+      const out = new Uint8Array(32 * 32 * 3);
+      spatter.apply(imageAt(ds.pixels, ds.shape, k), out, s as Severity, rng);
+      expect(differing(out, u8(FIX.spatter[(s - 1) * 2 + k]!))).toBe(0);
+    }
+  });
+});
