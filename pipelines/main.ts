@@ -10,6 +10,7 @@ import { param } from '../src/cli/params.ts';
 import { definePipeline, type Pipeline, type PipelineContext } from '../src/cli/pipeline.ts';
 import { prepareRun } from '../src/cli/startRun.ts';
 import { writeFileAtomic } from '../src/data/atomic.ts';
+import { CORRUPTIONS } from '../src/ops/corruptions/registry.ts';
 import { strategies } from '../src/ops/strategy.ts';
 import { mainReport, mainRows, sliceKeys } from '../src/report/mainReport.ts';
 import paper from './paper.ts';
@@ -64,10 +65,11 @@ export default definePipeline({
       `${p.strategies.join(' and ')} on ${dataName}: WRN-${p.depth}-${p.widen}, ${p.epochs} epochs, batch ${p.batchSize}, seed ${p.seed}; ` +
       `corruption benchmark of ${p.cImages} test images; Fourier attack on ${p.fourierImages} test images at norms ${p.norms.join(', ')}, both alignments, ` +
       `${p.kStep > 1 ? `waves with kx, ky multiples of ${p.kStep}` : 'every wave'}.`;
-    // Made once: a rerun (e.g. after an interruption) keeps a complete benchmark.
+    // Made once: a rerun (e.g. after an interruption) keeps a complete benchmark made the same way.
     const corrupt = defer(() => {
       const made = join(cFolder, 'corrupt.json');
-      if (existsSync(made) && (JSON.parse(readFileSync(made, 'utf8')) as { images?: number; seed?: number }).images === p.cImages) return [event.log(`main: keeping ${cFolder}`)];
+      const was = existsSync(made) ? (JSON.parse(readFileSync(made, 'utf8')) as { images?: number; seed?: number; corruptions?: string[] }) : null;
+      if (was && was.images === p.cImages && was.seed === p.seed && was.corruptions?.length === CORRUPTIONS.size) return [event.log(`main: keeping ${cFolder}`)];
       return defer(() => planCorrupt({ input: resolveDataDir(p.data, ctx.cwd), output: cFolder, split: 'test', seed: String(p.seed), limit: String(p.cImages), chunkSize: '64', ...(p.workers === undefined ? {} : { workers: String(p.workers) }) }, ctx.cwd)).pipe(
         mergeMap((plan) => corruptEvents(plan)),
         filter((e) => e.type !== 'summary'),
