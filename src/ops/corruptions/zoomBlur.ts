@@ -61,12 +61,16 @@ const maps = new Map<string, AxisMap[]>();
  * centre crop, scipy's order-1 zoom, centre trim; `out` gets the result (not stored as float32).
  */
 export function clippedZoom(x: Float64Array | Float32Array, w: number, h: number, ch: number, z: number, out: Float64Array): void {
-  const my = axisMap(h, z);
-  const mx = axisMap(w, z);
+  zoomWithMaps(x, w, h, ch, axisMap(h, z), axisMap(w, z), out);
+}
+
+/** `clippedZoom` with its two axis maps already built (zoom_blur reuses them across images). */
+function zoomWithMaps(x: Float64Array | Float32Array, w: number, h: number, ch: number, my: AxisMap, mx: AxisMap, out: Float64Array): void {
   for (let yy = 0; yy < h; yy++) {
     const y0 = my.lo[yy]!;
     const ty = my.t[yy]!;
     const y1 = ty === 0 ? y0 : y0 + 1;
+    // scipy's spline weights for order 1: w0 = 1 - t, and the last weight is 1 minus the others.
     const wy0 = 1 - ty;
     const wy1 = 1 - wy0;
     for (let xx = 0; xx < w; xx++) {
@@ -80,6 +84,7 @@ export function clippedZoom(x: Float64Array | Float32Array, w: number, h: number
       const c = (y1 * w + x0) * ch;
       const d = (y1 * w + x1) * ch;
       const o = (yy * w + xx) * ch;
+      // scipy's term order: (y0, x0), (y0, x1), (y1, x0), (y1, x1), each value * wy * wx.
       for (let k = 0; k < ch; k++) out[o + k] = x[a + k]! * wy0 * wx0 + x[b + k]! * wy0 * wx1 + x[c + k]! * wy1 * wx0 + x[d + k]! * wy1 * wx1;
     }
   }
@@ -103,34 +108,11 @@ export const zoomBlur: Corruption = {
     const x = new Float32Array(n);
     for (let i = 0; i < n; i++) x[i] = fround(s[i]! / 255);
     const acc = new Float32Array(n);
+    const zoomed = new Float64Array(n);
     for (let f = 0; f < factors.length; f++) {
-      const my = m[2 * f]!;
-      const mx = m[2 * f + 1]!;
-      for (let yy = 0; yy < h; yy++) {
-        const y0 = my.lo[yy]!;
-        const ty = my.t[yy]!;
-        const y1 = ty === 0 ? y0 : y0 + 1;
-        // scipy's spline weights for order 1: w0 = 1 - t, and the last weight is 1 minus the others.
-        const wy0 = 1 - ty;
-        const wy1 = 1 - wy0;
-        for (let xx = 0; xx < w; xx++) {
-          const x0 = mx.lo[xx]!;
-          const tx = mx.t[xx]!;
-          const x1 = tx === 0 ? x0 : x0 + 1;
-          const wx0 = 1 - tx;
-          const wx1 = 1 - wx0;
-          const a = (y0 * w + x0) * ch;
-          const b = (y0 * w + x1) * ch;
-          const c = (y1 * w + x0) * ch;
-          const d = (y1 * w + x1) * ch;
-          const o = (yy * w + xx) * ch;
-          // scipy's term order: (y0, x0), (y0, x1), (y1, x0), (y1, x1), each value * wy * wx.
-          for (let k = 0; k < ch; k++) {
-            const v = x[a + k]! * wy0 * wx0 + x[b + k]! * wy0 * wx1 + x[c + k]! * wy1 * wx0 + x[d + k]! * wy1 * wx1;
-            acc[o + k] = acc[o + k]! + fround(v);
-          }
-        }
-      }
+      zoomWithMaps(x, w, h, ch, m[2 * f]!, m[2 * f + 1]!, zoomed);
+      // The original adds each zoom, rounded to float32, into a float32 sum.
+      for (let i = 0; i < n; i++) acc[i] = acc[i]! + fround(zoomed[i]!);
     }
     const div = factors.length + 1;
     for (let i = 0; i < n; i++) {
