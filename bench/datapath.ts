@@ -32,7 +32,8 @@ export interface StreamOptions {
   readonly credits?: number;
 }
 
-export const defaultStreamOptions: StreamOptions = { chunkSize: 64, batchSize: 128 };
+/** One worker task per batch: the batch stage then passes chunks on without copying them. */
+export const defaultStreamOptions: StreamOptions = { chunkSize: 128, batchSize: 128 };
 const SEED = 1;
 export const DATA_DIR = fileURLToPath(new URL('../data/cifar10-mini', import.meta.url));
 

@@ -25,7 +25,7 @@ export default definePipeline({
     split: param.enum(['train', 'test'], { default: 'train', help: 'which split to stream' }),
     strategy: param.enum(Object.keys(strategies) as [string, ...string[]], { default: 'AugSVF', help: 'augmentation strategy' }),
     workers: param.int({ default: availableParallelism(), min: 0, max: 256, help: 'worker threads (0 = in-process)' }),
-    chunkSize: param.int({ default: 64, min: 1, max: 4096, help: 'samples per worker task' }),
+    chunkSize: param.optionalInt({ min: 1, max: 4096, help: 'samples per worker task (default: the batch size, so batches need no copy)' }),
     batchSize: param.int({ default: 128, min: 1, max: 8192, help: 'samples per batch' }),
     epochs: param.int({ default: 1, min: 1, max: 1000, help: 'passes over the data' }),
     limit: param.optionalInt({ min: 1, help: 'at most this many images per epoch (the first ones); default all' }),
@@ -47,7 +47,7 @@ export default definePipeline({
         // A shared counter instead of per-batch snapshots' elapsedMs: both start at subscription.
         const start = performance.now();
         const stream = epochs(ds, { epochs: p.epochs, seed: p.seed }).pipe(
-          augment(strategyByName(p.strategy), { workers: p.workers, chunkSize: p.chunkSize, record: p.record, profiler }),
+          augment(strategyByName(p.strategy), { workers: p.workers, chunkSize: p.chunkSize ?? p.batchSize, record: p.record, profiler }),
           batch(p.batchSize, { profiler }),
           // One batch at a time: the simulated consumer's delay is what holds the stream back.
           concatMap(async (b) => {

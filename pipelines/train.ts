@@ -33,7 +33,7 @@ const params = z.object({
   evalBatch: param.int({ default: 250, min: 1, help: 'evaluation batch size' }),
   backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend' }),
   workers: param.int({ default: availableParallelism(), min: 0, max: 256, help: 'augmentation worker threads (0 = in-process)' }),
-  chunkSize: param.int({ default: r.chunkSize, min: 1, help: 'samples per worker task' }),
+  chunkSize: param.optionalInt({ min: 1, help: 'samples per worker task (default: the batch size, so batches need no copy)' }),
   resume: param.boolean({ default: false, help: 'continue from the checkpoints in the run directory' }),
   limit: param.optionalInt({ min: 2, help: 'use only the first N train and N test images (quick trials); default all' }),
 });

@@ -287,6 +287,26 @@ describeNative('native backend housekeeping', () => {
     tf.tidy(() => tf.exp(tf.ones([8192])));
     expect(b.pooledElements).toBeGreaterThanOrEqual(before);
   });
+
+  it('puts large outputs in huge-page memory of exactly their size, and recycles them', () => {
+    const b = tf.backend() as NativeBackend;
+    const n = (1 << 20) + 3; // at the huge-page threshold, and not a multiple of a page
+    const x = tf.tensor(randomArray(n, 51));
+    const big = tf.neg(x);
+    const start = b.pooledElements;
+    big.dispose(); // unread: back to the pool
+    expect(b.pooledElements).toBe(start + n);
+    const again = tf.neg(x); // takes the pooled array
+    expect(b.pooledElements).toBe(start);
+    const values = again.dataSync() as Float32Array;
+    expect(values.length).toBe(n);
+    expect(values.buffer.byteLength).toBe(4 * n);
+    const xs = x.dataSync();
+    expect(values.every((v, i) => v === -xs[i]!)).toBe(true);
+    tf.dispose([x, again]);
+    expect(() => loadNativeAddon().addon!.allocFloat32(0)).toThrow(/positive integer/);
+    expect(() => loadNativeAddon().addon!.allocFloat32(1.5)).toThrow(/positive integer/);
+  });
 });
 
 describeNative('training on native', () => {
