@@ -48,6 +48,10 @@ let loaded: Loaded | null = null;
 export function loadNativeAddon(): Loaded {
   if (loaded) return loaded;
   if (process.env.FA_NATIVE_DISABLE === '1') return (loaded = { addon: null, reason: 'disabled by FA_NATIVE_DISABLE=1' });
+  // OpenMP threads that sleep when idle instead of spinning (read once, as libgomp loads). On a
+  // shared or busy machine a spinning thread holds a core another process needs; a WRN-40-2 step
+  // at 2 threads under load ran at half speed with libgomp's default spinning.
+  process.env.OMP_WAIT_POLICY ??= 'passive';
   let mod: { addon: NativeAddon | null; reason: string | null };
   try {
     mod = createRequire(import.meta.url)(LOADER.pathname) as typeof mod;
