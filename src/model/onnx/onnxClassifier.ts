@@ -5,15 +5,21 @@ import { modelInputInto } from '../../ops/modelInput.ts';
 import { batchIndices, unitPixels, type Classifier, type CleanSet, type Perturbation, type PredictOptions } from '../classifier.ts';
 import { readMetadata } from './onnxProto.ts';
 import { resolveInputContract, type Expected, type InputContract, type InputOptions } from './inputContract.ts';
-import { loadOnnxRuntime, type Importer, type OnnxRuntime, type OrtSession } from './runtime.ts';
+import { loadOnnxRuntime, type Importer, type OnnxRuntime, type OrtSession, type OrtSessionOptions } from './runtime.ts';
 
 export interface OnnxClassifierOptions {
   readonly input?: InputOptions;
   readonly expected: Expected;
-  /** onnxruntime's intra-op threads (default: FA_NATIVE_THREADS, else the machine's cores). */
+  /** onnxruntime's intra-op threads (default: `defaultThreads()`). */
   readonly threads?: number;
   readonly importer?: Importer;
 }
+
+/** As many threads as the native tfjs backend takes: FA_NATIVE_THREADS (split by `paper`/`main` between processes), else the cores. */
+export const defaultThreads = (): number => Number(process.env.FA_NATIVE_THREADS) || availableParallelism();
+
+/** How every session is made: all graph optimisations (BatchNorm folding into a preceding conv among them), one op at a time. */
+export const sessionOptions = (threads: number): OrtSessionOptions => ({ intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });
 
 export interface OnnxModel {
   readonly classifier: Classifier;
@@ -37,11 +43,11 @@ export async function openOnnxClassifier(path: string, bytes: Uint8Array, option
     throw new Error(`model ${path}: not a readable ONNX file: ${(err as Error).message}`, { cause: err });
   }
   const ort = await loadOnnxRuntime(options.importer);
-  const threads = options.threads ?? (Number(process.env.FA_NATIVE_THREADS) || availableParallelism());
+  const threads = options.threads ?? defaultThreads();
   let session: OrtSession;
   try {
     // By path: onnxruntime reads the file itself (a buffer from jest's VM realm fails its instanceof check).
-    session = await ort.InferenceSession.create(path, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });
+    session = await ort.InferenceSession.create(path, sessionOptions(threads));
   } catch (err) {
     throw new Error(`model ${path}: onnxruntime cannot load it: ${(err as Error).message}`, { cause: err });
   }
