@@ -9,7 +9,7 @@ export const modelParams = {
   model: param.string({ help: 'checkpoint .msgpack, a seed-<n> folder of a training run, a training run folder with one seed, or an .onnx model (required)' }),
   layout: param.enum(['nchw', 'nhwc'], { help: help("input layout (default: the model's metadata, else its input shape)") }),
   channelOrder: param.enum(['rgb', 'bgr'], { help: help("channel order (default: the model's metadata, else rgb)") }),
-  scale: param.number({ min: Number.MIN_VALUE, help: help("pixels are multiplied by this before mean/std: 1 for [0,1] inputs, 255 for [0,255] (default: the model's metadata, else 1)") }),
+  scale: param.number({ min: 0, help: help("pixels are multiplied by this before mean/std: 1 for [0,1] inputs, 255 for [0,255]; > 0 (default: the model's metadata, else 1)") }),
   mean: param.list({ help: help("per-channel mean subtracted, RGB order, in scaled units (default: the model's metadata, else 0.5,0.5,0.5)") }),
   std: param.list({ help: help("per-channel std divided by (default: the model's metadata, else 0.5,0.5,0.5)") }),
 };

@@ -46,7 +46,7 @@ export async function openOnnxClassifier(path: string, bytes: Uint8Array, option
   const threads = options.threads ?? defaultThreads();
   let session: OrtSession;
   try {
-    // By path: onnxruntime reads the file itself (a buffer from jest's VM realm fails its instanceof check).
+    // By path, so onnxruntime finds a large model's external-data files beside it.
     session = await ort.InferenceSession.create(path, sessionOptions(threads));
   } catch (err) {
     throw new Error(`model ${path}: onnxruntime cannot load it: ${(err as Error).message}`, { cause: err });
@@ -72,8 +72,8 @@ export async function openOnnxClassifier(path: string, bytes: Uint8Array, option
 
 /**
  * The clean images as float32 [0, 1] NHWC arrays; each pass turns a batch into the model's input
- * in JS (`modelInputInto`: perturbation, clip, normalisation, channel order, layout: about 10 µs
- * an image here, ~1% of a WRN-16-2's inference) and runs it. No overlap is possible from this
+ * in JS (`modelInputInto`: perturbation, clip, normalisation, channel order, layout: ~14 µs an
+ * image here, ~2% of a WRN-16-2's inference; bench/results/onnx.md) and runs it. No overlap is possible from this
  * thread: onnxruntime-node 1.30's `run` calls the native session synchronously on the main
  * thread (after a setImmediate), its intra-op threads beside it.
  */
