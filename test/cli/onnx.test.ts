@@ -1,6 +1,6 @@
 /** @jest-environment ./test/hostTypedArraysEnvironment.cjs */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CifarCReport } from '../../src/cli/cifarCEval.ts';
 import { selectBackend } from '../../src/model/backend.ts';
@@ -42,6 +42,20 @@ describe('model=<file.onnx> in the evaluation pipelines', () => {
     const fp = (JSON.parse(readFileSync(join(b, 'fourier.json'), 'utf8')) as { fingerprint: { model: Record<string, unknown> } }).fingerprint.model;
     expect(fp).toEqual({ sha256: createHash('sha256').update(readFileSync(onnx)).digest('hex'), strategy: 'AugSF', classes: 10, format: 'onnx', input: { layout: 'nchw', channelOrder: 'rgb', scale: 1 } });
     expect(readFileSync(join(b, 'table2.md'), 'utf8')).toContain('ONNX file sha256');
+  });
+
+  it('eval-fourier on an ONNX model: two shards into one folder, one interrupted and resumed, give the unsharded cells', async () => {
+    const s = join(dir, 'fourier-shards');
+    const shard = (i: number) => cli(['run', 'eval-fourier', `model=${onnx}`, ...grid, `shard=${i}/2`, `out=${s}`]);
+    expect((await shard(0)).code).toBe(0);
+    const file = join(s, 'cells-0-of-2.jsonl');
+    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l);
+    writeFileSync(file, `${lines.slice(0, 3).join('\n')}\n`); // the header and two cells survive
+    const resumed = await shard(0);
+    expect(resumed.stderr).toContain('2 already in');
+    expect((await shard(1)).code).toBe(0);
+    const strip = (d: string) => cells(d).map(({ key, error, loss }) => ({ key, error, loss }));
+    expect(strip(s)).toEqual(strip(join(dir, 'fourier-onnx')));
   });
 
   it('eval-cifar10c and eval-clean run an ONNX model; eval-clean a torch model with its own statistics', async () => {
