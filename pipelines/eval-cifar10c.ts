@@ -1,19 +1,20 @@
 import { defer } from 'rxjs';
 import { z } from 'zod';
 import { cifarCEvaluation } from '../src/cli/cifarCEval.ts';
+import { inputOptions, modelParams } from '../src/cli/modelParams.ts';
 import { param } from '../src/cli/params.ts';
 import { definePipeline } from '../src/cli/pipeline.ts';
 import { UsageError } from '../src/cli/usageError.ts';
 
 const params = z.object({
-  model: param.string({ help: 'checkpoint .msgpack, a seed-<n> folder of a training run, or a training run folder with one seed (required)' }),
+  ...modelParams,
   cifarC: param.string({ default: 'data/CIFAR-10-C', help: 'CIFAR-10-C / CIFAR-100-C folder (labels.npy and <corruption>.npy; see `fourier-augmix corrupt`)' }),
   corruptions: param.list({ help: 'corruptions to evaluate (default: every file in the folder)' }),
   severities: param.intList({ default: [1, 2, 3, 4, 5], min: 1, max: 5, help: 'severities' }),
   images: param.optionalInt({ min: 1, help: 'only the first N images of each severity (default all)' }),
   baseline: param.string({ help: 'a finished eval-cifar10c folder (e.g. of Base) to plot the gain over (Figure 2)' }),
   batch: param.int({ default: 500, min: 1, help: 'images per forward pass' }),
-  backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend' }),
+  backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend for checkpoints (ONNX models run on onnxruntime-node)' }),
 });
 
 export default definePipeline({
@@ -22,9 +23,9 @@ export default definePipeline({
   params,
   run: (p, ctx) =>
     defer(() => {
-      if (!p.model) throw new UsageError('eval-cifar10c: model= is required (a checkpoint .msgpack, a seed-<n> folder or a training run folder)');
+      if (!p.model) throw new UsageError('eval-cifar10c: model= is required (a checkpoint .msgpack, a seed-<n> folder, a training run folder or an .onnx file)');
       return cifarCEvaluation({
-        model: p.model, cifarC: p.cifarC, severities: p.severities, batchSize: p.batch, backend: p.backend, runDir: ctx.runDir, cwd: ctx.cwd,
+        model: p.model, input: inputOptions(p), cifarC: p.cifarC, severities: p.severities, batchSize: p.batch, backend: p.backend, runDir: ctx.runDir, cwd: ctx.cwd,
         ...(p.corruptions ? { corruptions: p.corruptions } : {}), ...(p.images === undefined ? {} : { images: p.images }), ...(p.baseline ? { baseline: p.baseline } : {}),
       });
     }),

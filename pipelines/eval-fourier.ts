@@ -1,6 +1,7 @@
 import { defer } from 'rxjs';
 import { z } from 'zod';
 import { fourierEvaluation } from '../src/cli/fourierEval.ts';
+import { inputOptions, modelParams } from '../src/cli/modelParams.ts';
 import { param } from '../src/cli/params.ts';
 import { definePipeline } from '../src/cli/pipeline.ts';
 import { UsageError } from '../src/cli/usageError.ts';
@@ -8,7 +9,7 @@ import { ALIGNMENTS, type Alignment } from '../src/ops/fourierGrid.ts';
 import { parseShard } from '../src/ops/shard.ts';
 
 const params = z.object({
-  model: param.string({ help: 'checkpoint .msgpack, a seed-<n> folder of a training run, or a training run folder with one seed (required)' }),
+  ...modelParams,
   data: param.string({ default: 'data/cifar10-mini', help: 'CIFAR-10/100 binary folder whose test split is attacked' }),
   norms: param.intList({ default: [1, 2, 3, 4], min: 0, help: 'ℓ2 norms of the perturbation, [0,1] pixel units (paper: 1-4)' }),
   phases: param.list({ default: ['0.75'], help: 'phases as multiples of 2π (paper: 0.75, i.e. 3π/2)' }),
@@ -20,7 +21,7 @@ const params = z.object({
   shard: param.string({ default: '0/1', help: 'i/n: evaluate the i-th of n disjoint parts of the grid (0-based); run all n into one folder, or merge with merge-fourier' }),
   batch: param.int({ default: 500, min: 1, help: 'images per forward pass' }),
   seed: param.int({ default: 0, min: 0, help: 'seed of the random-flip signs (one per image, channel and wave)' }),
-  backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend' }),
+  backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend for checkpoints (ONNX models run on onnxruntime-node)' }),
 });
 
 /** Parses `phases=` items as numbers, naming the key and the item on failure. */
@@ -38,7 +39,7 @@ export default definePipeline({
   params,
   run: (p, ctx) =>
     defer(() => {
-      if (!p.model) throw new UsageError('eval-fourier: model= is required (a checkpoint .msgpack, a seed-<n> folder or a training run folder)');
+      if (!p.model) throw new UsageError('eval-fourier: model= is required (a checkpoint .msgpack, a seed-<n> folder, a training run folder or an .onnx file)');
       let shard;
       try {
         shard = parseShard(p.shard);
@@ -46,7 +47,7 @@ export default definePipeline({
         throw new UsageError(`shard=${p.shard}: ${(err as Error).message}`);
       }
       return fourierEvaluation({
-        model: p.model, data: p.data, cwd: ctx.cwd, runDir: ctx.runDir, shard, batchSize: p.batch, backend: p.backend, seed: p.seed,
+        model: p.model, input: inputOptions(p), data: p.data, cwd: ctx.cwd, runDir: ctx.runDir, shard, batchSize: p.batch, backend: p.backend, seed: p.seed,
         grid: { phaseFactors: parsePhases(p.phases), convention: p.convention, norms: p.norms, alignments: p.alignments as Alignment[], ...(p.maxK === undefined ? {} : { maxK: p.maxK }), ...(p.kStep === undefined ? {} : { kStep: p.kStep }) },
         ...(p.images === undefined ? {} : { images: p.images }),
       });

@@ -8,8 +8,10 @@ import { subset } from '../data/dataset.ts';
 import { stableJson } from '../data/fourierResults.ts';
 import { MetricsLog } from '../data/metricsLog.ts';
 import { formatBackendSelection, selectBackend, type BackendChoice } from '../model/backend.ts';
-import { createCleanSet, evaluateClean } from '../model/fourierAttack.ts';
-import { loadModel, resolveCheckpoint } from '../model/loadModel.ts';
+import { modelLabel } from '../data/modelIdentity.ts';
+import { evaluateClean } from '../model/fourierAttack.ts';
+import { isOnnx, openModel } from '../model/modelSource.ts';
+import type { InputOptions } from '../model/onnx/inputContract.ts';
 import { cifarCMarkdown, renderGainFigure, renderSeverityFigure, summariseCifarC, type CifarCCell, type CifarCReport } from '../report/cifarCSummary.ts';
 
 export type { CifarCReport };
@@ -17,7 +19,10 @@ import { event, type PipelineEvent } from './events.ts';
 import { UsageError } from './usageError.ts';
 
 export interface CifarCEvalSpec {
+  /** A checkpoint (file, seed folder, one-seed run folder) or an .onnx file. */
   readonly model: string;
+  /** How to feed an ONNX model (unset: from its metadata, else the defaults). */
+  readonly input?: InputOptions;
   /** A CIFAR-10-C / CIFAR-100-C folder (labels.npy + <corruption>.npy). */
   readonly cifarC: string;
   /** Corruptions to evaluate (default: every file present). */
@@ -57,11 +62,11 @@ export async function readCifarCReport(dir: string): Promise<CifarCReport> {
  */
 export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent> {
   return defer(async () => {
-    const selection = await selectBackend(spec.backend);
-    const path = resolveCheckpoint(spec.model, spec.cwd);
-    const model = await loadModel(path);
+    const selection = isOnnx(spec.model) ? null : await selectBackend(spec.backend);
+    // CIFAR-C's images are CIFAR's 32x32 RGB; its class count is the model's (checked against the labels).
+    const model = await openModel(spec.model, { cwd: spec.cwd, expected: { height: 32, width: 32, channels: 3 }, ...(spec.input ? { input: spec.input } : {}) });
     try {
-      const { classes } = model.checkpoint.model;
+      const { classes } = model.classifier;
       const dir = resolve(spec.cwd, spec.cifarC);
       const handle = await openCifarC(dir, { classes: Array.from({ length: classes }, (_, i) => String(i)) }).catch((err: Error) => {
         throw new UsageError(`cifarC=${spec.cifarC}: ${err.message}`);
@@ -70,7 +75,9 @@ export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent
       const unknown = names.filter((n) => !handle.files.has(n));
       if (unknown.length) throw new UsageError(`corruptions=${names.join(',')}: ${unknown.join(', ')} not in ${dir} (present: ${handle.corruptions.join(', ')})`);
       const perSeverity = spec.images === undefined ? handle.perSeverity : Math.min(spec.images, handle.perSeverity);
-      const header = { type: 'header', format: 'fourier-augmix/cifar-c-cells', version: 1, fingerprint: JSON.parse(stableJson({ model: model.sha256, data: dir, perSeverity })) as unknown };
+      // An ONNX model's input contract is part of its identity (checkpoints keep the fields older logs have).
+      const input = model.format === 'onnx' ? { input: { ...model.identity.input, ...model.normalize } } : {};
+      const header = { type: 'header', format: 'fourier-augmix/cifar-c-cells', version: 1, fingerprint: JSON.parse(stableJson({ model: model.identity.sha256, data: dir, perSeverity, ...input })) as unknown };
       const logPath = join(spec.runDir, 'cells.jsonl');
       const previous = existsSync(logPath) ? await MetricsLog.read(logPath).catch(() => []) : [];
       if (previous.length > 0 && stableJson(previous[0]!.fingerprint) !== stableJson(header.fingerprint)) {
@@ -82,7 +89,7 @@ export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent
       for (const { type, time: _t, ...r } of await MetricsLog.read(logPath)) if (type === 'cell') done.set(`${r.corruption}/${r.severity}`, r as unknown as CifarCCell);
       return { selection, model, handle, names, perSeverity, log, done, dir };
     } catch (err) {
-      model.net.dispose();
+      model.classifier.dispose();
       throw err;
     }
   }).pipe(
@@ -93,17 +100,17 @@ export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent
       let n = [...done.keys()].filter((k) => todo.some((t) => `${t.corruption}/${t.severity}` === k)).length;
       return concat(
         [
-          event.log(formatBackendSelection(selection)),
-          event.log(`${stage}: ${model.strategy} (${model.path}) on ${dir}: ${names.length} corruptions x ${spec.severities.length} severities x ${perSeverity} images${n ? `; ${n} cells already done (resumed)` : ''}`),
+          event.log(selection ? formatBackendSelection(selection) : `model: ${model.classifier.description}`),
+          event.log(`${stage}: ${model.label} (${model.path}) on ${dir}: ${names.length} corruptions x ${spec.severities.length} severities x ${perSeverity} images${n ? `; ${n} cells already done (resumed)` : ''}`),
           event.progress(stage, n, todo.length, 'cells'),
         ],
         from(todo.filter((t) => !done.has(`${t.corruption}/${t.severity}`))).pipe(
           concatMap(async ({ corruption, severity }) => {
             const ds = await readCorruption(handle, corruption, severity);
-            const clean = createCleanSet(subset(ds, 0, perSeverity), spec.batchSize);
+            const clean = model.classifier.cleanSet(subset(ds, 0, perSeverity), spec.batchSize);
             let r;
             try {
-              r = await evaluateClean(model.net, clean, { normalize: model.normalize });
+              r = await evaluateClean(clean);
             } finally {
               clean.dispose();
             }
@@ -112,14 +119,14 @@ export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent
             cells.set(`${corruption}/${severity}`, cell);
             return event.progress(stage, ++n, todo.length, 'cells', `${corruption} s${severity}: error ${pct(r.error)}, calibration ${pct(r.calibration)}`);
           }),
-          finalize(() => model.net.dispose()),
+          finalize(() => model.classifier.dispose()),
         ),
         defer(async () => {
           const ordered = todo.map((t) => cells.get(`${t.corruption}/${t.severity}`)!);
           const summary = summariseCifarC(ordered);
-          const { depth, widen } = model.checkpoint.model;
-          const report: CifarCReport = { model: { path: model.path, sha256: model.sha256, strategy: model.strategy, depth, widen }, data: dir, cells: ordered, summary };
-          const name = `${model.strategy} (WRN-${depth}-${widen})`;
+          const { classes: _c, ...identity } = model.identity;
+          const report: CifarCReport = { model: { path: model.path, ...identity }, data: dir, cells: ordered, summary };
+          const name = model.label;
           const out: PipelineEvent[] = [];
           const write = async (file: string, content: string | Uint8Array, description: string): Promise<void> => {
             const p = join(spec.runDir, file);
@@ -133,7 +140,7 @@ export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent
           await write('figure3-severity.png', await renderSeverityFigure([me]), 'Figure 3: accuracy against severity');
           if (spec.baseline) {
             const base = await readCifarCReport(resolve(spec.cwd, spec.baseline));
-            const baseName = `${base.model.strategy} (WRN-${base.model.depth}-${base.model.widen})`;
+            const baseName = modelLabel(base.model);
             await write('figure2-gain.png', await renderGainFigure([me], { name: baseName, summary: base.summary }), `Figure 2: accuracy gain over ${baseName} at severity 5`);
           }
           out.push(event.summary([`CIFAR-C ${name}: mean error ${pct(summary.overall.error)}, calibration ${pct(summary.overall.calibration)} over ${summary.overall.cells} cells`]));

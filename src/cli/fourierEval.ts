@@ -4,21 +4,24 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../data/atomic.ts';
 import { concat, concatMap, defer, finalize, from, mergeMap, type Observable } from 'rxjs';
 import type { Dataset } from '../data/dataset.ts';
+import type { CleanSet } from '../model/classifier.ts';
 import { mergeCellFiles, missingCells, openCellLog, type FourierFingerprint } from '../data/fourierResults.ts';
 import { formatBackendSelection, selectBackend, type BackendChoice } from '../model/backend.ts';
-import { attackCells, createCleanSet, evaluateClean } from '../model/fourierAttack.ts';
-import { loadModel, resolveCheckpoint } from '../model/loadModel.ts';
+import { attackCells, evaluateClean } from '../model/fourierAttack.ts';
+import { isOnnx, openModel } from '../model/modelSource.ts';
+import type { InputOptions } from '../model/onnx/inputContract.ts';
 import { fourierGrid, type FourierGridSpec } from '../ops/fourierGrid.ts';
 import { formatShard, inShard, type Shard } from '../ops/shard.ts';
 import { CLEAN_FILE, writeFourierReport } from '../report/fourierReport.ts';
 import { fourierCells } from '../streams/fourierCells.ts';
 import { event, type PipelineEvent } from './events.ts';
 import { loadDataset } from './loadDataset.ts';
-import { UsageError } from './usageError.ts';
 
 export interface FourierEvalSpec {
-  /** `model=`: checkpoint file, seed folder or single-seed run folder (see `resolveCheckpoint`). */
+  /** `model=`: checkpoint file, seed folder, single-seed run folder (see `resolveCheckpoint`) or .onnx file. */
   readonly model: string;
+  /** How to feed an ONNX model (unset: from its metadata, else the defaults). */
+  readonly input?: InputOptions;
   /** CIFAR-10/100 binary folder; its test split is attacked. */
   readonly data: string;
   /** The grid, without the image size (taken from the data). */
@@ -27,6 +30,7 @@ export interface FourierEvalSpec {
   readonly images?: number;
   readonly shard: Shard;
   readonly batchSize: number;
+  /** tfjs backend for checkpoints (ONNX models run on onnxruntime). */
   readonly backend: BackendChoice;
   readonly seed: number;
   /** Where the cells file and, once the grid is complete, the figures go. */
@@ -53,20 +57,14 @@ function imagesHash(ds: Dataset, count: number): string {
  */
 export function fourierEvaluation(spec: FourierEvalSpec): Observable<PipelineEvent> {
   return defer(async () => {
-    const selection = await selectBackend(spec.backend);
+    const selection = isOnnx(spec.model) ? null : await selectBackend(spec.backend);
     const test = await loadDataset(spec.data, 'test', spec.cwd);
     const count = spec.images === undefined ? test.count : Math.min(spec.images, test.count);
-    const path = resolveCheckpoint(spec.model, spec.cwd);
-    const model = await loadModel(path);
+    const model = await openModel(spec.model, { cwd: spec.cwd, expected: { ...test.shape, classes: test.classes.length }, ...(spec.input ? { input: spec.input } : {}) });
     try {
-      if (model.checkpoint.model.classes !== test.classes.length) {
-        throw new UsageError(`model ${path} has ${model.checkpoint.model.classes} classes, data=${spec.data} has ${test.classes.length}: evaluate it on the dataset it was trained on`);
-      }
       const grid: FourierGridSpec = { ...spec.grid, height: test.shape.height, width: test.shape.width };
-      const { depth, widen, classes } = model.checkpoint.model;
       const fingerprint: FourierFingerprint = {
-        grid, seed: spec.seed, normalize: model.normalize,
-        model: { sha256: model.sha256, strategy: model.strategy, depth, widen, classes },
+        grid, seed: spec.seed, normalize: model.normalize, model: model.identity,
         images: { dataset: test.name, count, sha256: imagesHash(test, count) },
       };
       const log = await openCellLog(spec.runDir, fingerprint, spec.shard);
@@ -74,25 +72,25 @@ export function fourierEvaluation(spec: FourierEvalSpec): Observable<PipelineEve
       const mine = cells.filter((c) => inShard(c.index, spec.shard)).length;
       return { selection, test, count, model, log, cells, mine, fingerprint };
     } catch (err) {
-      model.net.dispose();
+      model.classifier.dispose();
       throw err;
     }
   }).pipe(
     mergeMap(({ selection, test, count, model, log, cells, mine, fingerprint }) => {
-      let clean: ReturnType<typeof createCleanSet>;
+      let clean: CleanSet;
       try {
-        clean = createCleanSet(test, spec.batchSize, Int32Array.from({ length: count }, (_, i) => i));
+        clean = model.classifier.cleanSet(test, spec.batchSize, Int32Array.from({ length: count }, (_, i) => i));
       } catch (err) {
-        model.net.dispose();
+        model.classifier.dispose();
         throw err;
       }
       let done = log.done.size;
       const stage = `fourier attack ${formatShard(spec.shard)}`;
       return concat(
         [
-          event.log(formatBackendSelection(selection)),
+          event.log(selection ? formatBackendSelection(selection) : `model: ${model.classifier.description}`),
           event.log(
-            `${stage}: ${model.strategy} WRN-${model.checkpoint.model.depth}-${model.checkpoint.model.widen} (${model.path}) on ${count} images of ${test.name}; ` +
+            `${stage}: ${model.label} (${model.path}) on ${count} images of ${test.name}; ` +
               `${mine} of ${cells.length} cells in this shard${done ? `, ${done} already in ${log.path} (resumed)` : ''}`,
           ),
           event.progress(stage, done, mine, 'cells'),
@@ -100,11 +98,11 @@ export function fourierEvaluation(spec: FourierEvalSpec): Observable<PipelineEve
         // The baseline the attack is read against: the same images unperturbed (once per folder).
         defer(async () => {
           const path = join(spec.runDir, CLEAN_FILE);
-          if (!existsSync(path)) await writeJsonAtomic(path, { model: fingerprint.model.sha256, images: fingerprint.images.sha256, result: await evaluateClean(model.net, clean, { normalize: model.normalize }) });
+          if (!existsSync(path)) await writeJsonAtomic(path, { model: fingerprint.model.sha256, images: fingerprint.images.sha256, result: await evaluateClean(clean) });
           return [];
         }).pipe(mergeMap((e) => from(e))),
         fourierCells(cells, { shard: spec.shard, done: new Set(log.done.keys()) }).pipe(
-          attackCells(model.net, clean, { normalize: model.normalize, seed: spec.seed }),
+          attackCells(clean, { seed: spec.seed }),
           concatMap(async (r) => {
             const { cell, ...figures } = r;
             await log.append({ key: cell.key, index: cell.index, kx: cell.kx, ky: cell.ky, phaseFactor: cell.phaseFactor, phase: cell.phase, norm: cell.norm, alignment: cell.alignment, ...figures });
@@ -113,7 +111,7 @@ export function fourierEvaluation(spec: FourierEvalSpec): Observable<PipelineEve
           }),
           finalize(() => {
             clean.dispose();
-            model.net.dispose();
+            model.classifier.dispose();
           }),
         ),
         defer(() => reportIfComplete(spec.runDir)),

@@ -9,6 +9,7 @@ import { archives } from '../data/fetchArchive.ts';
 import { CHILD_EVENTS } from './childRun.ts';
 import { fetchEvents, resolveArchives } from './dataCommand.ts';
 import { describeParams, describeRun } from './describe.ts';
+import { exportOnnx } from './exportCommand.ts';
 import { parseOverrides } from './overrides.ts';
 import { render, type RenderIO } from './render.ts';
 import { builtinPipelines, loadPipeline, packageRoot } from './resolvePipeline.ts';
@@ -132,6 +133,15 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
       const abort = new AbortController();
       const result = await render(fetchEvents(sources, resolve(io.cwd, o.dir), abort.signal), io, { abort });
       status = result.interrupted ? EXIT.interrupted : EXIT.ok;
+    });
+
+  program
+    .command('export')
+    .description('write a checkpoint\'s WRN as an ONNX model (opset 13, BatchNorm kept, normalisation in its metadata), for PyTorch, onnxruntime or a browser')
+    .argument('<checkpoint>', 'checkpoint .msgpack, a seed-<n> folder or a one-seed training run folder')
+    .option('--onnx <file>', 'the .onnx file to write')
+    .action(async (checkpoint: string, o: { onnx?: string }) => {
+      (await exportOnnx(checkpoint, o.onnx, io.cwd)).forEach(out);
     });
 
   program

@@ -5,6 +5,7 @@ import fg from 'fast-glob';
 import type { Alignment, FourierCell, FourierGridSpec } from '../ops/fourierGrid.ts';
 import type { Shard } from '../ops/shard.ts';
 import { MetricsLog } from './metricsLog.ts';
+import type { ModelIdentity } from './modelIdentity.ts';
 
 const FORMAT = 'fourier-augmix/fourier-cells';
 const VERSION = 1;
@@ -17,7 +18,7 @@ export interface FourierFingerprint {
   readonly grid: FourierGridSpec;
   /** Seed of the random-flip signs. */
   readonly seed: number;
-  readonly model: { readonly sha256: string; readonly strategy: string; readonly depth: number; readonly widen: number; readonly classes: number };
+  readonly model: ModelIdentity;
   readonly normalize: { readonly mean: readonly number[]; readonly std: readonly number[] };
   /** The test images: dataset name, count and a hash of the image indices and their labels. */
   readonly images: { readonly dataset: string; readonly count: number; readonly sha256: string };

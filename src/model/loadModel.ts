@@ -38,6 +38,20 @@ export function resolveCheckpoint(spec: string, cwd: string): string {
 }
 
 /**
+ * The training strategy's name and normalisation, from a checkpoint's fingerprint.
+ *
+ * @throws Error naming the file when the normalisation is missing or malformed
+ */
+export function trainingStrategy(path: string, checkpoint: Checkpoint): Pick<LoadedModel, 'strategy' | 'normalize'> {
+  const strategy = checkpoint.fingerprint.strategy as { name?: unknown; mean?: unknown; std?: unknown } | undefined;
+  const numbers = (v: unknown): v is number[] => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number');
+  if (!strategy || !numbers(strategy.mean) || !numbers(strategy.std)) {
+    throw new Error(`checkpoint ${path}: 'fingerprint.strategy.mean' and '.std' (the training normalisation) are missing or not number lists`);
+  }
+  return { strategy: typeof strategy.name === 'string' ? strategy.name : 'unknown', normalize: { mean: strategy.mean, std: strategy.std } };
+}
+
+/**
  * Loads a checkpoint into a new WRN (evaluation mode is the default of `forward`). The caller
  * disposes `net`.
  *
@@ -45,11 +59,7 @@ export function resolveCheckpoint(spec: string, cwd: string): string {
  */
 export async function loadModel(path: string): Promise<LoadedModel> {
   const [checkpoint, bytes] = await Promise.all([loadCheckpoint(path), readFile(path)]);
-  const strategy = checkpoint.fingerprint.strategy as { name?: unknown; mean?: unknown; std?: unknown } | undefined;
-  const numbers = (v: unknown): v is number[] => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number');
-  if (!strategy || !numbers(strategy.mean) || !numbers(strategy.std)) {
-    throw new Error(`checkpoint ${path}: 'fingerprint.strategy.mean' and '.std' (the training normalisation) are missing or not number lists`);
-  }
+  const { strategy, normalize } = trainingStrategy(path, checkpoint);
   const net = createWrn(checkpoint.model);
   try {
     restoreCheckpoint(path, checkpoint, net, null);
@@ -61,8 +71,8 @@ export async function loadModel(path: string): Promise<LoadedModel> {
     path,
     sha256: createHash('sha256').update(bytes).digest('hex'),
     checkpoint,
-    strategy: typeof strategy.name === 'string' ? strategy.name : 'unknown',
-    normalize: { mean: strategy.mean, std: strategy.std },
+    strategy,
+    normalize,
     net,
   };
 }

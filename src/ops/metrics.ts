@@ -67,3 +67,16 @@ export function rmsCalibrationError(confidence: ArrayLike<number>, correct: Arra
   }
   return Math.sqrt(sum);
 }
+
+/** Row-wise softmax of logits [n, classes], in double precision, rounded to float32. */
+export function softmaxRows(logits: Float32Array, classes: number): Float32Array {
+  const out = new Float32Array(logits.length);
+  for (let r = 0; r < logits.length; r += classes) {
+    let max = -Infinity;
+    for (let k = 0; k < classes; k++) max = Math.max(max, logits[r + k]!);
+    let sum = 0;
+    for (let k = 0; k < classes; k++) sum += Math.exp(logits[r + k]! - max);
+    for (let k = 0; k < classes; k++) out[r + k] = Math.exp(logits[r + k]! - max) / sum;
+  }
+  return out;
+}

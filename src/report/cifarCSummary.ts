@@ -1,3 +1,4 @@
+import type { ModelIdentity } from '../data/modelIdentity.ts';
 import { renderBarChart, renderLineChart } from './charts.ts';
 
 /** One (corruption, severity) cell of a CIFAR-C evaluation. */
@@ -13,7 +14,8 @@ export interface CifarCCell {
 
 /** What `cifar-c.json` holds (written by eval-cifar10c). */
 export interface CifarCReport {
-  readonly model: { readonly path: string; readonly sha256: string; readonly strategy: string; readonly depth: number; readonly widen: number };
+  /** depth and widen for our WRNs; format 'onnx' and the input contract for ONNX models. */
+  readonly model: { readonly path: string } & Omit<ModelIdentity, 'classes'>;
   readonly data: string;
   readonly cells: readonly CifarCCell[];
   readonly summary: CifarCSummary;

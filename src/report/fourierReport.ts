@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../data/atomic.ts';
 import { missingCells, type CellRecord, type MergedCells } from '../data/fourierResults.ts';
+import { modelLabel } from '../data/modelIdentity.ts';
 import type { EvalResult } from '../model/evaluate.ts';
 import { fourierGrid } from '../ops/fourierGrid.ts';
 import { fourierTableMarkdown, summariseFourier, type FourierSlice } from './fourierSummary.ts';
@@ -49,9 +50,9 @@ export async function writeFourierReport(dir: string, merged: MergedCells, sourc
   const json = join(dir, 'fourier.json');
   await writeJsonAtomic(json, report);
   out.push({ path: json, description: `Fourier attack: ${cells.length} cells${missing ? ` (${missing} missing)` : ''}, mean/max per norm and alignment` });
-  const what = `${fp.model.strategy} (WRN-${fp.model.depth}-${fp.model.widen})`;
+  const what = modelLabel(fp.model);
   const notes = [
-    `Model: ${what}, checkpoint sha256 ${fp.model.sha256.slice(0, 12)}; ${fp.images.count} images of ${fp.images.dataset}; random-flip seed ${fp.seed}.`,
+    `Model: ${what}, ${fp.model.format === 'onnx' ? 'ONNX file' : 'checkpoint'} sha256 ${fp.model.sha256.slice(0, 12)}; ${fp.images.count} images of ${fp.images.dataset}; random-flip seed ${fp.seed}.`,
     `Phase convention: ${fp.grid.convention} (${fp.grid.convention === 'paper' ? 'φ = 2π·factor subtracted, Eq. 1' : "the authors' code: + π/4 + 2π·factor"}); |K| = ${new Set(grid.map((c) => `${c.kx},${c.ky}`)).size} waves${fp.grid.maxK === undefined ? '' : ` (|kx|, |ky| ≤ ${fp.grid.maxK})`}${fp.grid.kStep === undefined ? '' : ` (kx, ky multiples of ${fp.grid.kStep}; each drawn over its ${fp.grid.kStep}x${fp.grid.kStep} block)`}.`,
     'RMS calibration error over all bins of 100 (the correct sum; Hendrycks\' calib_err leaves the last bin out, see fourier.json calibrationReference).',
     ...(clean ? [`Without a perturbation, on the same images: error ${pct(clean.error)}, calibration ${pct(clean.calibration)}.`] : []),

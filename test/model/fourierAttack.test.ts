@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { lastValueFrom, take, tap, toArray } from 'rxjs';
 import { selectBackend } from '../../src/model/backend.ts';
-import { attackCells, createCleanSet, type CellResult, evaluateCell, evaluateClean, normalizeBatch, perturbBatch } from '../../src/model/fourierAttack.ts';
+import { attackCells, type CellResult, evaluateCell, evaluateClean } from '../../src/model/fourierAttack.ts';
+import { normalizeBatch, perturbBatch, tensorCleanSet } from '../../src/model/tfjsClassifier.ts';
 import { createWrn, type Wrn } from '../../src/model/wrn.ts';
 import { fourierBasis } from '../../src/ops/fourierBasis.ts';
 import { flipSignsInto, fourierGrid } from '../../src/ops/fourierGrid.ts';
@@ -13,6 +14,7 @@ import { makeDataset } from '../streams/helpers.ts';
 const ds = makeDataset(24, 16, 16);
 const norm = { mean: [0.5, 0.4, 0.3], std: [0.25, 0.5, 0.2] };
 let net: Wrn;
+const createCleanSet = (batchSize: number) => tensorCleanSet(net, norm, ds, batchSize);
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -23,7 +25,7 @@ afterAll(() => net.dispose());
 describe('perturbation on the tensor backend', () => {
   it.each(['aligned', 'random-flip'] as const)('equals perturbFloatInto bit for bit (%s), batched, and leaves no tensor', async (alignment) => {
     const before = tf.memory().numTensors;
-    const clean = createCleanSet(ds, 10);
+    const clean = createCleanSet(10);
     const k = { kx: 3, ky: -7 };
     const u = fourierBasis({ height: 16, width: 16, ...k, phase: 1.5 * Math.PI, norm: 4 });
     const basis = tf.tensor4d(u, [1, 16, 16, 1]);
@@ -49,7 +51,7 @@ describe('perturbation on the tensor backend', () => {
   });
 
   it("normalises like the data path's tables (v/255 − mean)/std in float32", () => {
-    const clean = createCleanSet(ds, 24);
+    const clean = createCleanSet(24);
     const got = normalizeBatch(clean.batches[0]!.images, norm);
     const want = new Float32Array(ds.pixels.length);
     normalizeInto(ds.pixels, want, normalizationTable(norm.mean, norm.std), 3);
@@ -66,8 +68,8 @@ describe('evaluateCell', () => {
     const before = tf.memory().numTensors;
     const results: CellResult[][] = [];
     for (const batchSize of [24, 5]) {
-      const clean = createCleanSet(ds, batchSize);
-      results.push(await lastValueFrom(fourierCells(cells).pipe(attackCells(net, clean, { normalize: norm, seed: 3 }), toArray())));
+      const clean = createCleanSet(batchSize);
+      results.push(await lastValueFrom(fourierCells(cells).pipe(attackCells(clean, { seed: 3 }), toArray())));
       clean.dispose();
     }
     const strip = (rs: CellResult[]) => rs.map(({ seconds: _s, ...r }) => r);
@@ -78,15 +80,15 @@ describe('evaluateCell', () => {
   });
 
   it('at φ = 3π/2 the zero-frequency wave is all zeros, so its cell equals the clean evaluation', async () => {
-    const clean = createCleanSet(ds, 8);
+    const clean = createCleanSet(8);
     const dc = cells.find((c) => c.kx === 0 && c.ky === 0 && c.alignment === 'random-flip')!;
-    const { cell: _c, seconds: _s, ...r } = (await evaluateCell(net, clean, dc, { normalize: norm, seed: 0 }))!;
-    expect(r).toEqual(await evaluateClean(net, clean, { normalize: norm }));
+    const { cell: _c, seconds: _s, ...r } = (await evaluateCell(clean, dc, { seed: 0 }))!;
+    expect(r).toEqual(await evaluateClean(clean));
     clean.dispose();
   });
 
   it('lets the event loop run between cells, so each result can be written as it finishes (regression: a grid starved I/O)', async () => {
-    const clean = createCleanSet(ds, 24);
+    const clean = createCleanSet(24);
     let ticks = 0;
     let handle: NodeJS.Immediate;
     const tick = (): void => {
@@ -95,7 +97,7 @@ describe('evaluateCell', () => {
     };
     tick();
     const seen: number[] = [];
-    await lastValueFrom(fourierCells(cells.slice(0, 3)).pipe(attackCells(net, clean, { normalize: norm, seed: 3 }), tap(() => seen.push(ticks)), toArray()));
+    await lastValueFrom(fourierCells(cells.slice(0, 3)).pipe(attackCells(clean, { seed: 3 }), tap(() => seen.push(ticks)), toArray()));
     clearImmediate(handle!);
     clean.dispose();
     expect(seen[1]!).toBeGreaterThan(seen[0]!);
@@ -104,8 +106,8 @@ describe('evaluateCell', () => {
 
   it('stops between batches when unsubscribed', async () => {
     const before = tf.memory().numTensors;
-    const clean = createCleanSet(ds, 4);
-    const got = await lastValueFrom(fourierCells(cells).pipe(attackCells(net, clean, { normalize: norm, seed: 3 }), take(1), toArray()));
+    const clean = createCleanSet(4);
+    const got = await lastValueFrom(fourierCells(cells).pipe(attackCells(clean, { seed: 3 }), take(1), toArray()));
     expect(got).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 50));
     clean.dispose();

@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import { defer, from, mergeMap, type Observable } from 'rxjs';
+import { writeFileAtomic, writeJsonAtomic } from '../data/atomic.ts';
+import type { CifarSplit } from '../data/cifar.ts';
+import { formatBackendSelection, selectBackend, type BackendChoice } from '../model/backend.ts';
+import type { EvalResult } from '../model/evaluate.ts';
+import { evaluateClean } from '../model/fourierAttack.ts';
+import { isOnnx, openModel } from '../model/modelSource.ts';
+import type { InputOptions } from '../model/onnx/inputContract.ts';
+import { event, type PipelineEvent } from './events.ts';
+import { loadDataset } from './loadDataset.ts';
+
+export interface CleanEvalSpec {
+  /** A checkpoint (file, seed folder, one-seed run folder) or an .onnx file. */
+  readonly model: string;
+  readonly input?: InputOptions;
+  readonly data: string;
+  readonly split: CifarSplit;
+  /** Only the first N images (default all). */
+  readonly images?: number;
+  readonly batchSize: number;
+  readonly backend: BackendChoice;
+  readonly runDir: string;
+  readonly cwd: string;
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+
+/**
+ * Test error and calibration of any model (checkpoint or ONNX) on a CIFAR split, unperturbed:
+ * `test-error.json` (model identity, data, figures) and `test-error.md`.
+ */
+export function cleanEvaluation(spec: CleanEvalSpec): Observable<PipelineEvent> {
+  return defer(async () => {
+    const selection = isOnnx(spec.model) ? null : await selectBackend(spec.backend);
+    const ds = await loadDataset(spec.data, spec.split, spec.cwd);
+    const count = spec.images === undefined ? ds.count : Math.min(spec.images, ds.count);
+    const model = await openModel(spec.model, { cwd: spec.cwd, expected: { ...ds.shape, classes: ds.classes.length }, ...(spec.input ? { input: spec.input } : {}) });
+    let result: EvalResult;
+    try {
+      const clean = model.classifier.cleanSet(ds, spec.batchSize, Int32Array.from({ length: count }, (_, i) => i));
+      try {
+        result = await evaluateClean(clean);
+      } finally {
+        clean.dispose();
+      }
+    } finally {
+      model.classifier.dispose();
+    }
+    const json = join(spec.runDir, 'test-error.json');
+    await writeJsonAtomic(json, { model: { path: model.path, ...model.identity }, normalize: model.normalize, data: ds.name, split: spec.split, images: count, result });
+    const md = join(spec.runDir, 'test-error.md');
+    await writeFileAtomic(md, [
+      `# ${model.label}: ${spec.split} error`, '',
+      `${count} images of ${ds.name} (${spec.split}), unperturbed; ${model.format === 'onnx' ? 'ONNX file' : 'checkpoint'} ${model.path} (sha256 ${model.identity.sha256.slice(0, 12)}).`, '',
+      '| error | RMS calibration error | calibration (Hendrycks\' calib_err) | mean cross-entropy |', '|---|---|---|---|',
+      `| ${pct(result.error)} | ${pct(result.calibration)} | ${Number.isNaN(result.calibrationReference) ? 'n/a' : pct(result.calibrationReference)} | ${result.loss.toFixed(4)} |`, '',
+    ].join('\n'));
+    return [
+      event.log(selection ? formatBackendSelection(selection) : `model: ${model.classifier.description}`),
+      event.artifact(json, 'test error and calibration (JSON)'),
+      event.artifact(md, 'test error and calibration'),
+      event.summary([`${model.label} on ${count} ${spec.split} images of ${ds.name}: error ${pct(result.error)}, calibration ${pct(result.calibration)}`]),
+    ];
+  }).pipe(mergeMap((events) => from(events)));
+}

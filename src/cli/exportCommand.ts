@@ -1,0 +1,33 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { writeFileAtomic } from '../data/atomic.ts';
+import { loadCheckpoint } from '../model/checkpoint.ts';
+import { resolveCheckpoint, trainingStrategy } from '../model/loadModel.ts';
+import { EXPORT_OPSET, wrnToOnnx } from '../model/onnx/exportWrn.ts';
+import { UsageError } from './usageError.ts';
+
+/**
+ * `fourier-augmix export <checkpoint> --onnx <file>`: writes the checkpoint's WRN as ONNX
+ * (atomically) and returns what to tell the user.
+ */
+export async function exportOnnx(spec: string, onnx: string | undefined, cwd: string): Promise<string[]> {
+  if (!onnx) throw new UsageError('export: missing --onnx <file> (where the ONNX model goes)');
+  if (!onnx.toLowerCase().endsWith('.onnx')) throw new UsageError(`export: --onnx ${onnx}: the file name must end in .onnx (evaluations recognise ONNX models by it)`);
+  const path = resolveCheckpoint(spec, cwd);
+  const [checkpoint, bytes] = await Promise.all([loadCheckpoint(path), readFile(path)]);
+  const { strategy, normalize } = trainingStrategy(path, checkpoint);
+  const out = resolve(cwd, onnx);
+  let model: Uint8Array;
+  try {
+    model = wrnToOnnx(checkpoint, { normalize, strategy, checkpointSha256: createHash('sha256').update(bytes).digest('hex') });
+  } catch (err) {
+    throw new Error(`checkpoint ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  await writeFileAtomic(out, model);
+  const { depth, widen, classes } = checkpoint.model;
+  return [
+    `wrote ${out} (${(model.length / 1e6).toFixed(2)} MB): ${strategy} WRN-${depth}-${widen}, ${classes} classes, ONNX opset ${EXPORT_OPSET}`,
+    `  input 'input' float32 [batch, 3, 32, 32] (NCHW, RGB in [0, 1]) normalised with mean [${normalize.mean.join(', ')}], std [${normalize.std.join(', ')}] (in the model's metadata too); output 'logits' [batch, ${classes}]`,
+  ];
+}
