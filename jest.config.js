@@ -1,7 +1,9 @@
 // Tests run the TypeScript sources directly (swc strips types); worker threads load
 // the same sources through tsx, so tests exercise exactly what the CLI runs.
 export default {
-  testEnvironment: 'node',
+  // jest's node environment with the outer realm's typed arrays, as a plain Node process has
+  // (onnxruntime's native outputs are made of them): test/hostTypedArraysEnvironment.cjs.
+  testEnvironment: '<rootDir>/test/hostTypedArraysEnvironment.cjs',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],

@@ -5,7 +5,7 @@
  * WRN-40-2 at batch 256 likewise; plus the data path's share of a step. Writes
  * bench/results/train.{json,md}.
  *
- *   node --import tsx bench/train.ts [--quick] [--infer] [--no-datapath]   (also part of: npm run bench)
+ *   node --import tsx bench/train.ts [--quick] [--infer] [--no-datapath] [--backends native,wasm]   (also part of: npm run bench)
  *
  * tfjs wasm runs one thread in Node (threads are disabled there), so its row is compared with
  * PyTorch at 1 thread. The native backend (oneDNN) runs at 1 and 2 threads, each beside PyTorch
@@ -113,7 +113,8 @@ export async function main(argv: string[]): Promise<number> {
   const hasTorch = pythonHas('torch');
   const models: Model[] = inferOnly ? [] : [{ depth: 40, widen: 2, batch: 64 }, { depth: 16, widen: 2, batch: 64 }];
   const rows: Row[] = [];
-  const backends: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'native', 'wasm'];
+  const only = argv.includes('--backends') ? argv[argv.indexOf('--backends') + 1]!.split(',') : null;
+  const backends = (['tensorflow-gpu', 'tensorflow', 'native', 'wasm'] as BackendName[]).filter((b) => only === null || only.includes(b));
   /** [backend, threads] pairs to run: native at 1 and 2 threads, the others at their default. */
   const runs = async (): Promise<[BackendName, number][]> => {
     const out: [BackendName, number][] = [];

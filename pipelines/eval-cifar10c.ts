@@ -25,7 +25,7 @@ export default definePipeline({
     defer(() => {
       if (!p.model) throw new UsageError('eval-cifar10c: model= is required (a checkpoint .msgpack, a seed-<n> folder, a training run folder or an .onnx file)');
       return cifarCEvaluation({
-        model: p.model, input: inputOptions(p), cifarC: p.cifarC, severities: p.severities, batchSize: p.batch, backend: p.backend, runDir: ctx.runDir, cwd: ctx.cwd,
+        model: p.model, input: inputOptions(p), cifarC: p.cifarC, severities: p.severities, batchSize: p.batch, backend: p.backend, runtime: p.runtime, runDir: ctx.runDir, cwd: ctx.cwd,
         ...(p.corruptions ? { corruptions: p.corruptions } : {}), ...(p.images === undefined ? {} : { images: p.images }), ...(p.baseline ? { baseline: p.baseline } : {}),
       });
     }),

@@ -47,7 +47,7 @@ export default definePipeline({
         throw new UsageError(`shard=${p.shard}: ${(err as Error).message}`);
       }
       return fourierEvaluation({
-        model: p.model, input: inputOptions(p), data: p.data, cwd: ctx.cwd, runDir: ctx.runDir, shard, batchSize: p.batch, backend: p.backend, seed: p.seed,
+        model: p.model, input: inputOptions(p), data: p.data, cwd: ctx.cwd, runDir: ctx.runDir, shard, batchSize: p.batch, backend: p.backend, runtime: p.runtime, seed: p.seed,
         grid: { phaseFactors: parsePhases(p.phases), convention: p.convention, norms: p.norms, alignments: p.alignments as Alignment[], ...(p.maxK === undefined ? {} : { maxK: p.maxK }), ...(p.kStep === undefined ? {} : { kStep: p.kStep }) },
         ...(p.images === undefined ? {} : { images: p.images }),
       });

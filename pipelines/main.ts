@@ -52,7 +52,8 @@ export default definePipeline({
     workers: param.optionalInt({ min: 0, max: 256, help: 'worker threads (default: cores)' }),
     limit: param.optionalInt({ min: 2, help: 'only the first N train and test images (quick trials); default all' }),
     jobs: param.int({ default: Math.min(2, availableParallelism()), min: 1, max: 64, help: 'strategies trained and evaluated at once, each in its own process' }),
-    backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend' }),
+    backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend' }),
+    runtime: param.enum(['auto', 'tfjs', 'onnxruntime'], { default: 'auto', help: 'what evaluates the trained checkpoints: auto = onnxruntime-node when installed and tfjs is on the CPU, else tfjs' }),
   }),
   run: (p, ctx) => {
     const summary: string[] = [];
@@ -77,7 +78,7 @@ export default definePipeline({
     });
     const studyParams = {
       datasets: [p.data], cifarC: [cFolder], strategies: p.strategies, seeds: [p.seed], depth: p.depth, widen: p.widen, epochs: p.epochs,
-      batchSize: p.batchSize, holdout: 0, norms: p.norms, fourierImages: p.fourierImages, kStep: p.kStep, backend: p.backend, jobs: p.jobs,
+      batchSize: p.batchSize, holdout: 0, norms: p.norms, fourierImages: p.fourierImages, kStep: p.kStep, backend: p.backend, runtime: p.runtime, jobs: p.jobs,
       ...(p.limit === undefined ? {} : { limit: p.limit }),
       ...(p.workers === undefined ? {} : { workers: p.workers }),
     };

@@ -35,7 +35,8 @@ const params = z.object({
   kStep: param.optionalInt({ min: 1, help: 'Fourier attack on waves whose kx, ky are multiples of kStep only (default all of K)' }),
   cImages: param.optionalInt({ min: 1, help: 'CIFAR-C: first N images per severity only (default all)' }),
   workers: param.optionalInt({ min: 0, max: 256, help: 'augmentation worker threads for training (default: cores; 0 = in-process)' }),
-  backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend' }),
+  backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend' }),
+    runtime: param.enum(['auto', 'tfjs', 'onnxruntime'], { default: 'auto', help: 'what evaluates the trained checkpoints: auto = onnxruntime-node when installed and tfjs is on the CPU, else tfjs' }),
   jobs: param.int({ default: 1, min: 1, max: 64, help: 'strategies trained and evaluated at once, each in its own process (wasm and cpu compute on one core per process)' }),
 });
 
@@ -83,8 +84,8 @@ export default definePipeline({
             const seedDir = join(runDir, `seed-${seed}`);
             const dirs = seedEvalDirs(seedDir);
             return concat(
-              cfolder && cfolder !== '-' ? step(evalCifarC, 'eval-cifar10c', drop({ model: seedDir, cifarC: cfolder, images: p.cImages, backend: p.backend }), dirs.cifarC) : [],
-              step(evalFourier, 'eval-fourier', drop({ model: seedDir, data, norms: p.norms, images: p.fourierImages ?? p.limit, maxK: p.maxK, kStep: p.kStep, backend: p.backend }), dirs.fourier),
+              cfolder && cfolder !== '-' ? step(evalCifarC, 'eval-cifar10c', drop({ model: seedDir, cifarC: cfolder, images: p.cImages, backend: p.backend, runtime: p.runtime }), dirs.cifarC) : [],
+              step(evalFourier, 'eval-fourier', drop({ model: seedDir, data, norms: p.norms, images: p.fourierImages ?? p.limit, maxK: p.maxK, kStep: p.kStep, backend: p.backend, runtime: p.runtime }), dirs.fourier),
             );
           });
           return concat(trained, ...evals);

@@ -872,6 +872,14 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
     Args a(env, info);
     int n = static_cast<int>(a.num(0));
     if (n < 1) throw JsError("threads must be >= 1");
+    // oneDNN fixes a primitive's thread partitioning when it is created: primitives made for
+    // another count would keep running on that many threads (a 2-thread step ran at 1 thread's speed).
+    if (n != omp_get_max_threads()) {
+      convFwdCache.clear();
+      convBwdDataCache.clear();
+      convBwdWeightsCache.clear();
+      matmulCache.clear();
+    }
     omp_set_num_threads(n);
     flushDenormals();
     return undef(env);

@@ -10,7 +10,7 @@ import { MetricsLog } from '../data/metricsLog.ts';
 import { formatBackendSelection, selectBackend, type BackendChoice } from '../model/backend.ts';
 import { modelLabel } from '../data/modelIdentity.ts';
 import { evaluateClean } from '../model/fourierAttack.ts';
-import { isOnnx, openModel } from '../model/modelSource.ts';
+import { isOnnx, openModel, type Runtime } from '../model/modelSource.ts';
 import type { InputOptions } from '../model/onnx/inputContract.ts';
 import { cifarCMarkdown, renderGainFigure, renderSeverityFigure, summariseCifarC, type CifarCCell, type CifarCReport } from '../report/cifarCSummary.ts';
 
@@ -32,6 +32,8 @@ export interface CifarCEvalSpec {
   readonly images?: number;
   readonly batchSize: number;
   readonly backend: BackendChoice;
+  /** What runs a checkpoint (default tfjs; see `Runtime`). */
+  readonly runtime?: Runtime;
   /** A finished CIFAR-C evaluation folder (its cifar-c.json) to draw Figure 2 against. */
   readonly baseline?: string;
   readonly runDir: string;
@@ -64,7 +66,7 @@ export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent
   return defer(async () => {
     const selection = isOnnx(spec.model) ? null : await selectBackend(spec.backend);
     // CIFAR-C's images are CIFAR's 32x32 RGB; its class count is the model's (checked against the labels).
-    const model = await openModel(spec.model, { cwd: spec.cwd, expected: { height: 32, width: 32, channels: 3 }, ...(spec.input ? { input: spec.input } : {}) });
+    const model = await openModel(spec.model, { cwd: spec.cwd, expected: { height: 32, width: 32, channels: 3 }, ...(spec.input ? { input: spec.input } : {}), runtime: spec.runtime ?? 'tfjs', ...(selection ? { tfjsBackend: selection.name } : {}) });
     try {
       const { classes } = model.classifier;
       const dir = resolve(spec.cwd, spec.cifarC);
@@ -100,7 +102,7 @@ export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent
       let n = [...done.keys()].filter((k) => todo.some((t) => `${t.corruption}/${t.severity}` === k)).length;
       return concat(
         [
-          event.log(selection ? formatBackendSelection(selection) : `model: ${model.classifier.description}`),
+          event.log(selection && model.runtime === 'tfjs' ? formatBackendSelection(selection) : `model: ${model.classifier.description}`),
           event.log(`${stage}: ${model.label} (${model.path}) on ${dir}: ${names.length} corruptions x ${spec.severities.length} severities x ${perSeverity} images${n ? `; ${n} cells already done (resumed)` : ''}`),
           event.progress(stage, n, todo.length, 'cells'),
         ],

@@ -5,7 +5,7 @@ import type { CifarSplit } from '../data/cifar.ts';
 import { formatBackendSelection, selectBackend, type BackendChoice } from '../model/backend.ts';
 import type { EvalResult } from '../model/evaluate.ts';
 import { evaluateClean } from '../model/fourierAttack.ts';
-import { isOnnx, openModel } from '../model/modelSource.ts';
+import { isOnnx, openModel, type Runtime } from '../model/modelSource.ts';
 import type { InputOptions } from '../model/onnx/inputContract.ts';
 import { event, type PipelineEvent } from './events.ts';
 import { loadDataset } from './loadDataset.ts';
@@ -20,6 +20,8 @@ export interface CleanEvalSpec {
   readonly images?: number;
   readonly batchSize: number;
   readonly backend: BackendChoice;
+  /** What runs a checkpoint (default tfjs; see `Runtime`). */
+  readonly runtime?: Runtime;
   readonly runDir: string;
   readonly cwd: string;
 }
@@ -35,7 +37,7 @@ export function cleanEvaluation(spec: CleanEvalSpec): Observable<PipelineEvent> 
     const selection = isOnnx(spec.model) ? null : await selectBackend(spec.backend);
     const ds = await loadDataset(spec.data, spec.split, spec.cwd);
     const count = spec.images === undefined ? ds.count : Math.min(spec.images, ds.count);
-    const model = await openModel(spec.model, { cwd: spec.cwd, expected: { ...ds.shape, classes: ds.classes.length }, ...(spec.input ? { input: spec.input } : {}) });
+    const model = await openModel(spec.model, { cwd: spec.cwd, expected: { ...ds.shape, classes: ds.classes.length }, ...(spec.input ? { input: spec.input } : {}), runtime: spec.runtime ?? 'tfjs', ...(selection ? { tfjsBackend: selection.name } : {}) });
     let result: EvalResult;
     try {
       const clean = model.classifier.cleanSet(ds, spec.batchSize, Int32Array.from({ length: count }, (_, i) => i));
@@ -57,7 +59,7 @@ export function cleanEvaluation(spec: CleanEvalSpec): Observable<PipelineEvent> 
       `| ${pct(result.error)} | ${pct(result.calibration)} | ${Number.isNaN(result.calibrationReference) ? 'n/a' : pct(result.calibrationReference)} | ${result.loss.toFixed(4)} |`, '',
     ].join('\n'));
     return [
-      event.log(selection ? formatBackendSelection(selection) : `model: ${model.classifier.description}`),
+      event.log(selection && model.runtime === 'tfjs' ? formatBackendSelection(selection) : `model: ${model.classifier.description}`),
       event.artifact(json, 'test error and calibration (JSON)'),
       event.artifact(md, 'test error and calibration'),
       event.summary([`${model.label} on ${count} ${spec.split} images of ${ds.name}: error ${pct(result.error)}, calibration ${pct(result.calibration)}`]),

@@ -8,7 +8,7 @@ import type { CleanSet } from '../model/classifier.ts';
 import { mergeCellFiles, missingCells, openCellLog, type FourierFingerprint } from '../data/fourierResults.ts';
 import { formatBackendSelection, selectBackend, type BackendChoice } from '../model/backend.ts';
 import { attackCells, evaluateClean } from '../model/fourierAttack.ts';
-import { isOnnx, openModel } from '../model/modelSource.ts';
+import { isOnnx, openModel, type Runtime } from '../model/modelSource.ts';
 import type { InputOptions } from '../model/onnx/inputContract.ts';
 import { fourierGrid, type FourierGridSpec } from '../ops/fourierGrid.ts';
 import { formatShard, inShard, type Shard } from '../ops/shard.ts';
@@ -32,6 +32,8 @@ export interface FourierEvalSpec {
   readonly batchSize: number;
   /** tfjs backend for checkpoints (ONNX models run on onnxruntime). */
   readonly backend: BackendChoice;
+  /** What runs a checkpoint (default tfjs; see `Runtime`). */
+  readonly runtime?: Runtime;
   readonly seed: number;
   /** Where the cells file and, once the grid is complete, the figures go. */
   readonly runDir: string;
@@ -60,7 +62,7 @@ export function fourierEvaluation(spec: FourierEvalSpec): Observable<PipelineEve
     const selection = isOnnx(spec.model) ? null : await selectBackend(spec.backend);
     const test = await loadDataset(spec.data, 'test', spec.cwd);
     const count = spec.images === undefined ? test.count : Math.min(spec.images, test.count);
-    const model = await openModel(spec.model, { cwd: spec.cwd, expected: { ...test.shape, classes: test.classes.length }, ...(spec.input ? { input: spec.input } : {}) });
+    const model = await openModel(spec.model, { cwd: spec.cwd, expected: { ...test.shape, classes: test.classes.length }, ...(spec.input ? { input: spec.input } : {}), runtime: spec.runtime ?? 'tfjs', ...(selection ? { tfjsBackend: selection.name } : {}) });
     try {
       const grid: FourierGridSpec = { ...spec.grid, height: test.shape.height, width: test.shape.width };
       const fingerprint: FourierFingerprint = {
@@ -88,7 +90,7 @@ export function fourierEvaluation(spec: FourierEvalSpec): Observable<PipelineEve
       const stage = `fourier attack ${formatShard(spec.shard)}`;
       return concat(
         [
-          event.log(selection ? formatBackendSelection(selection) : `model: ${model.classifier.description}`),
+          event.log(selection && model.runtime === 'tfjs' ? formatBackendSelection(selection) : `model: ${model.classifier.description}`),
           event.log(
             `${stage}: ${model.label} (${model.path}) on ${count} images of ${test.name}; ` +
               `${mine} of ${cells.length} cells in this shard${done ? `, ${done} already in ${log.path} (resumed)` : ''}`,

@@ -25,14 +25,14 @@ export interface FourierReport {
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
-/** File name of a slice's heatmap: `heatmap-<alignment>-norm<n>[-phase<f>].png`. */
-export const heatmapFileName = (s: Pick<FourierSlice, 'alignment' | 'norm' | 'phaseFactor'>, multiPhase: boolean): string =>
-  `heatmap-${s.alignment}-norm${s.norm}${multiPhase ? `-phase${s.phaseFactor}` : ''}.png`;
+/** File name of a slice's heatmap: `heatmap-<alignment>-norm<n>[-phase<f>].png` (error), `calibration-…` (RMS calibration error). */
+export const heatmapFileName = (s: Pick<FourierSlice, 'alignment' | 'norm' | 'phaseFactor'>, multiPhase: boolean, metric: 'error' | 'calibration' = 'error'): string =>
+  `${metric === 'error' ? 'heatmap' : 'calibration'}-${s.alignment}-norm${s.norm}${multiPhase ? `-phase${s.phaseFactor}` : ''}.png`;
 
 /**
  * Writes an evaluation's outputs into `dir`: `fourier.json` (every cell, mean/max per slice),
- * `table2.md` (the paper's Table 2 for this model) and one error heatmap PNG per (norm,
- * alignment[, phase]). Each file is written atomically, so shards that finish together may both
+ * `table2.md` (the paper's Table 2 for this model) and, per (norm, alignment[, phase]), a heatmap
+ * PNG of the error and one of the RMS calibration error (as the authors' toolbox draws both). Each file is written atomically, so shards that finish together may both
  * write them. Returns the paths written, with a description each.
  */
 export async function writeFourierReport(dir: string, merged: MergedCells, sources: readonly string[] = [dir]): Promise<{ path: string; description: string }[]> {
@@ -62,16 +62,20 @@ export async function writeFourierReport(dir: string, merged: MergedCells, sourc
   out.push({ path: table, description: 'Table 2: mean (max) error and calibration per norm' });
   const multiPhase = fp.grid.phaseFactors.length > 1;
   for (const s of slices) {
-    const values = grid.filter((c) => c.norm === s.norm && c.alignment === s.alignment && c.phaseFactor === s.phaseFactor && merged.cells.has(c.key)).map((c) => ({ kx: c.kx, ky: c.ky, value: merged.cells.get(c.key)!.error }));
-    const png = await renderHeatmap({
-      title: `${what}: error under the Fourier attack`,
-      subtitle: `‖U‖₂ = ${s.norm}, ${s.alignment}, phase ${s.phaseFactor}·2π (${fp.grid.convention}); ${fp.images.count} images of ${fp.images.dataset}; mean ${pct(s.error.mean)}, max ${pct(s.error.max)}${s.cells < s.expected ? `; ${s.cells}/${s.expected} cells` : ''}`,
-      height: fp.grid.height, width: fp.grid.width, values, min: 0, max: 1, label: 'error', format: (v) => `${Math.round(100 * v)}%`,
-      ...(fp.grid.kStep === undefined ? {} : { step: fp.grid.kStep }),
-    });
-    const path = join(dir, heatmapFileName(s, multiPhase));
-    await writeFileAtomic(path, png);
-    out.push({ path, description: `heatmap: error per wave vector, norm ${s.norm}, ${s.alignment}` });
+    const sliceCells = grid.filter((c) => c.norm === s.norm && c.alignment === s.alignment && c.phaseFactor === s.phaseFactor && merged.cells.has(c.key));
+    for (const metric of ['error', 'calibration'] as const) {
+      const values = sliceCells.map((c) => ({ kx: c.kx, ky: c.ky, value: merged.cells.get(c.key)![metric] }));
+      const name = metric === 'error' ? 'error' : 'RMS calibration error';
+      const png = await renderHeatmap({
+        title: `${what}: ${name} under the Fourier attack`,
+        subtitle: `‖U‖₂ = ${s.norm}, ${s.alignment}, phase ${s.phaseFactor}·2π (${fp.grid.convention}); ${fp.images.count} images of ${fp.images.dataset}; mean ${pct(s[metric].mean)}, max ${pct(s[metric].max)}${s.cells < s.expected ? `; ${s.cells}/${s.expected} cells` : ''}`,
+        height: fp.grid.height, width: fp.grid.width, values, min: 0, max: 1, label: name, format: (v) => `${Math.round(100 * v)}%`,
+        ...(fp.grid.kStep === undefined ? {} : { step: fp.grid.kStep }),
+      });
+      const path = join(dir, heatmapFileName(s, multiPhase, metric));
+      await writeFileAtomic(path, png);
+      out.push({ path, description: `heatmap: ${name} per wave vector, norm ${s.norm}, ${s.alignment}` });
+    }
   }
   return out;
 }

@@ -31,7 +31,7 @@ afterAll(() => {
 describe('eval-cifar10c', () => {
   it('evaluates every corruption file x severity, as the data path would, and writes the table, JSON and figures', async () => {
     const out = join(dir, 'a');
-    const r = await cli(['run', 'eval-cifar10c', `model=${model}`, `cifarC=${fixture}`, 'backend=wasm', 'batch=3', `out=${out}`]);
+    const r = await cli(['run', 'eval-cifar10c', `model=${model}`, `cifarC=${fixture}`, 'backend=wasm', 'runtime=tfjs', 'batch=3', `out=${out}`]);
     expect(r.code).toBe(0);
     const report = read(out);
     expect(report.cells).toHaveLength(8 * 5);
@@ -51,7 +51,7 @@ describe('eval-cifar10c', () => {
     expect(existsSync(join(out, 'figure2-gain.png'))).toBe(false);
 
     const b = join(dir, 'b');
-    const withBase = await cli(['run', 'eval-cifar10c', `model=${model}`, `cifarC=${fixture}`, 'corruptions=contrast,saturate', 'severities=5', `baseline=${out}`, 'backend=wasm', `out=${b}`]);
+    const withBase = await cli(['run', 'eval-cifar10c', `model=${model}`, `cifarC=${fixture}`, 'corruptions=contrast,saturate', 'severities=5', `baseline=${out}`, 'backend=wasm', 'runtime=tfjs', `out=${b}`]);
     expect(withBase.code).toBe(0);
     expect(read(b).cells.map((c) => `${c.corruption}/${c.severity}`)).toEqual(['contrast/5', 'saturate/5']);
     expect(readFileSync(join(b, 'figure2-gain.png')).subarray(1, 4).toString()).toBe('PNG');
@@ -62,7 +62,7 @@ describe('eval-cifar10c', () => {
     const lines = readFileSync(join(out, 'cells.jsonl'), 'utf8').split('\n');
     writeFileSync(join(out, 'cells.jsonl'), `${lines.slice(0, 4).join('\n')}\n${lines[4]!.slice(0, 30)}`);
     const before = read(out);
-    const r = await cli(['run', 'eval-cifar10c', `model=${model}`, `cifarC=${fixture}`, 'backend=wasm', 'batch=3', `out=${out}`]);
+    const r = await cli(['run', 'eval-cifar10c', `model=${model}`, `cifarC=${fixture}`, 'backend=wasm', 'runtime=tfjs', 'batch=3', `out=${out}`]);
     expect(r.stderr).toContain('3 cells already done (resumed)');
     expect(read(out).cells).toEqual(before.cells);
     expect(readFileSync(join(out, 'cells.jsonl'), 'utf8').split('\n').slice(0, 4)).toEqual(lines.slice(0, 4));

@@ -44,7 +44,7 @@ describe('eval-fourier', () => {
   it('writes every cell, fourier.json, Table 2 and a heatmap per (norm, alignment)', () => {
     const w = join(dir, 'whole');
     expect(cellLines(join(w, 'cells-0-of-1.jsonl'))).toHaveLength(10);
-    for (const f of ['fourier.json', 'table2.md', 'heatmap-aligned-norm2.png', 'heatmap-random-flip-norm2.png']) expect(existsSync(join(w, f))).toBe(true);
+    for (const f of ['fourier.json', 'table2.md', 'heatmap-aligned-norm2.png', 'heatmap-random-flip-norm2.png', 'calibration-aligned-norm2.png', 'calibration-random-flip-norm2.png']) expect(existsSync(join(w, f))).toBe(true);
     const table = readFileSync(join(w, 'table2.md'), 'utf8');
     expect(table).toMatch(/\| 2 \| [\d.]+ \([\d.]+\) \| [\d.]+ \([\d.]+\) \|/);
     expect(readFileSync(join(w, 'heatmap-aligned-norm2.png')).subarray(1, 4).toString()).toBe('PNG');

@@ -1,4 +1,3 @@
-/** @jest-environment ./test/hostTypedArraysEnvironment.cjs */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +29,7 @@ beforeAll(async () => {
 describe('model=<file.onnx> in the evaluation pipelines', () => {
   it('eval-fourier: the exported checkpoint gives the same per-cell errors as the checkpoint; the results name the ONNX file', async () => {
     const [a, b] = [join(dir, 'fourier-ck'), join(dir, 'fourier-onnx')];
-    expect((await cli(['run', 'eval-fourier', `model=${ck}`, ...grid, `out=${a}`])).code).toBe(0);
+    expect((await cli(['run', 'eval-fourier', `model=${ck}`, ...grid, 'runtime=tfjs', `out=${a}`])).code).toBe(0);
     const r = await cli(['run', 'eval-fourier', `model=${onnx}`, ...grid, `out=${b}`]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('model: onnxruntime-node CPU');
@@ -42,6 +41,25 @@ describe('model=<file.onnx> in the evaluation pipelines', () => {
     const fp = (JSON.parse(readFileSync(join(b, 'fourier.json'), 'utf8')) as { fingerprint: { model: Record<string, unknown> } }).fingerprint.model;
     expect(fp).toEqual({ sha256: createHash('sha256').update(readFileSync(onnx)).digest('hex'), strategy: 'AugSF', classes: 10, format: 'onnx', input: { layout: 'nchw', channelOrder: 'rgb', scale: 1 } });
     expect(readFileSync(join(b, 'table2.md'), 'utf8')).toContain('ONNX file sha256');
+  });
+
+  it('runtime=onnxruntime (and auto, on a CPU backend) runs a checkpoint on onnxruntime: same cells, same checkpoint identity as on tfjs', async () => {
+    const fingerprint = (d: string): unknown => (JSON.parse(readFileSync(join(d, 'fourier.json'), 'utf8')) as { fingerprint: unknown }).fingerprint;
+    const tfjs = join(dir, 'fourier-ck');
+    for (const runtime of ['onnxruntime', 'auto']) {
+      const out = join(dir, `fourier-ck-${runtime}`);
+      const r = await cli(['run', 'eval-fourier', `model=${ck}`, ...grid, `runtime=${runtime}`, `out=${out}`]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('model: onnxruntime-node CPU');
+      expect(r.stderr).not.toContain('* wasm');
+      expect(cells(out).map((c) => c.error)).toEqual(cells(tfjs).map((c) => c.error));
+      cells(out).forEach((c, i) => expect(Math.abs(c.loss - cells(tfjs)[i]!.loss)).toBeLessThan(1e-5));
+      expect(fingerprint(out)).toEqual(fingerprint(tfjs));
+    }
+    const onTfjs = await cli(['run', 'eval-clean', `model=${ck}`, 'images=4', 'backend=wasm', 'runtime=tfjs', `out=${join(dir, 'clean-tfjs')}`]);
+    expect(onTfjs.code).toBe(0);
+    expect(onTfjs.stderr).toContain('* wasm');
+    expect(onTfjs.stderr).not.toContain('onnxruntime');
   });
 
   it('eval-fourier on an ONNX model: two shards into one folder, one interrupted and resumed, give the unsharded cells', async () => {

@@ -106,8 +106,8 @@ describe('writeMsgpackAtomic / readMsgpack', () => {
   });
 
   test('typed arrays come back as the same typed arrays (checked in a plain node process)', () => {
-    // Not checkable in-process: jest-environment-node swaps in the outer realm's Uint8Array, so
-    // msgpackr's `instanceof TypedArray` misses the sandbox's Float32Array and packs it as a map.
+    // In a plain process, as production runs it: msgpackr's `instanceof TypedArray` depends on
+    // which realm made the array, and a jest sandbox has two.
     const path = join(folder(), 'typed.msgpack');
     const atomic = new URL('../../src/data/atomic.ts', import.meta.url).href;
     const script = `

@@ -255,10 +255,17 @@ describeNative('native backend housekeeping', () => {
     await selectBackend('native');
   });
 
-  it('sets and reports its thread count', () => {
+  it('sets and reports its thread count; a new count drops the primitives made for the old one', () => {
     const before = getNativeThreads()!;
+    const addon = loadNativeAddon().addon!;
     setNativeThreads(1);
     expect(getNativeThreads()).toBe(1);
+    tf.tidy(() => tf.conv2d(tf.ones([1, 4, 4, 2]) as tf.Tensor4D, tf.ones([3, 3, 2, 2]) as tf.Tensor4D, 1, 'same').dataSync());
+    expect(addon.cacheSize()).toBeGreaterThan(0);
+    setNativeThreads(1); // unchanged: the cache stays
+    expect(addon.cacheSize()).toBeGreaterThan(0);
+    setNativeThreads(2); // oneDNN fixes a primitive's threads at creation
+    expect(addon.cacheSize()).toBe(0);
     setNativeThreads(before);
     expect(() => setNativeThreads(0)).toThrow(RangeError);
     expect(loadNativeAddon().addon!.info()).toMatch(/^oneDNN \d+\.\d+\.\d+/);

@@ -12,6 +12,8 @@ export interface OnnxClassifierOptions {
   readonly expected: Expected;
   /** onnxruntime's intra-op threads (default: `defaultThreads()`). */
   readonly threads?: number;
+  /** Give onnxruntime `bytes` rather than the file at `path` (a model made in memory, e.g. an exported checkpoint). */
+  readonly inMemory?: boolean;
   readonly importer?: Importer;
 }
 
@@ -46,8 +48,8 @@ export async function openOnnxClassifier(path: string, bytes: Uint8Array, option
   const threads = options.threads ?? defaultThreads();
   let session: OrtSession;
   try {
-    // By path, so onnxruntime finds a large model's external-data files beside it.
-    session = await ort.InferenceSession.create(path, sessionOptions(threads));
+    // A file by path, so onnxruntime finds a large model's external-data files beside it.
+    session = await ort.InferenceSession.create(options.inMemory ? bytes : path, sessionOptions(threads));
   } catch (err) {
     throw new Error(`model ${path}: onnxruntime cannot load it: ${(err as Error).message}`, { cause: err });
   }

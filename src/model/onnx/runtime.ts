@@ -34,7 +34,7 @@ export interface OrtSessionOptions {
 }
 
 export interface OnnxRuntime {
-  readonly InferenceSession: { create(path: string, options?: OrtSessionOptions): Promise<OrtSession> };
+  readonly InferenceSession: { create(model: string | Uint8Array, options?: OrtSessionOptions): Promise<OrtSession> };
   readonly Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensor;
 }
 

@@ -1,4 +1,3 @@
-/** @jest-environment ./test/hostTypedArraysEnvironment.cjs */
 import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
 import { exportOnnx } from '../../../src/cli/exportCommand.ts';

@@ -1,4 +1,3 @@
-/** @jest-environment ./test/hostTypedArraysEnvironment.cjs */
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCifar10 } from '../../../src/data/cifar.ts';
