@@ -22,6 +22,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { loadTrain, measureKernel, measureMemory, measureOps, measureStream, warmPool, defaultStreamOptions, type Mode } from './datapath.ts';
 import { PYTHON, machineParallelism, pythonHas, ticks } from './machine.ts';
+import type { AugmentPool } from '../src/streams/pool.ts';
 import { main as evaluateBench } from './evaluate.ts';
 import { main as onnxBench } from './onnx.ts';
 import { main as trainBench } from './train.ts';
@@ -93,6 +94,23 @@ async function datapath(argv: string[]): Promise<number> {
     }
   }
 
+  // 2-worker scaling from back-to-back pairs: the passes above run minutes apart (Python runs in
+  // between), and this machine's speed drifts by ±20% over minutes, more than the effect judged.
+  const paired: Record<Mode, number[]> = { view: [], jsd: [] };
+  for (const mode of ['view', 'jsd'] as const) {
+    const one = await warmPool(same, mode, 1);
+    const two = await warmPool(same, mode, 2);
+    const epochs = Math.max(2, Math.round(two.rate / (quick ? 5 : 1) / same.count));
+    const rate = async (pool: AugmentPool): Promise<number> => (await measureStream(same, mode, pool, epochs, opts)).imagesPerSecond;
+    for (let i = 0; i < (quick ? 3 : 7); i++) {
+      // Alternate who goes first, so a trend within a pair favours neither.
+      const [r1, r2] = i % 2 ? await rate(two.pool).then(async (b) => [await rate(one.pool), b]) : [await rate(one.pool), await rate(two.pool)];
+      paired[mode].push(r2! / r1!);
+    }
+    console.log(`  ${mode} paired 2w/1w: ${paired[mode].map((x) => x.toFixed(2)).join(', ')}`);
+    await Promise.all([one.pool.destroy(), two.pool.destroy()]);
+  }
+
   console.log('  memory: 10 epochs of the JSD stream, 2 workers ...');
   const memSet = quick ? same : train;
   const mem = await measureMemory(memSet, 2, 10);
@@ -109,7 +127,10 @@ async function datapath(argv: string[]): Promise<number> {
   const others = t0 && t1 ? Math.max(0, (t1.all - t0.all - (t1.mine - t0.mine)) / 100 / ((performance.now() - wall0) / 1000) / cpus().length) : null;
   const judged = (r: Row): number | null => (hasTv ? r.reference : r.lean);
   const stream = (mode: Mode, w: number): Row => rows.find((r) => r.mode === mode && r.workers === w && r.path === 'stream')!;
-  const scaling = (mode: Mode): number => stream(mode, 2).ours / stream(mode, 1).ours;
+  const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  /** Judged: the median of the back-to-back pairs; best-of-passes shown beside it. */
+  const scaling = (mode: Mode): number => median(paired[mode]);
+  const bestScaling = (mode: Mode): number => stream(mode, 2).ours / stream(mode, 1).ours;
   const md: string[] = [];
   const out = (line = ''): void => {
     console.log(line);
@@ -140,7 +161,8 @@ async function datapath(argv: string[]): Promise<number> {
   out();
   for (const mode of ['view', 'jsd'] as const) {
     const py = (k: 'reference' | 'lean'): string => (stream(mode, 1)[k] && stream(mode, 2)[k] ? `, ${k} ${(stream(mode, 2)[k]! / stream(mode, 1)[k]!).toFixed(2)}x` : '');
-    out(`Scaling ${mode}, 2 workers / 1 worker: ours ${scaling(mode).toFixed(2)}x${py('reference')}${py('lean')}; target (ours) ≥ ${TARGET.scaling}x: ${verdict(scaling(mode) >= TARGET.scaling)}`);
+    out(`Scaling ${mode}, 2 workers / 1 worker: ours ${scaling(mode).toFixed(2)}x (median of ${paired[mode].length} back-to-back pairs: ${paired[mode].map((x) => x.toFixed(2)).join(', ')}; ` +
+      `best-of-passes above ${bestScaling(mode).toFixed(2)}x)${py('reference')}${py('lean')}; target (ours) ≥ ${TARGET.scaling}x: ${verdict(scaling(mode) >= TARGET.scaling)}`);
   }
   out();
   const peak = Math.max(...mem.peakMB);
@@ -178,7 +200,7 @@ async function datapath(argv: string[]): Promise<number> {
 
   mkdirSync(RESULTS, { recursive: true });
   const json = { date: new Date().toISOString(), judgedAgainst: hasTv ? 'reference (torchvision)' : 'lean (numpy)', stream: opts, cpus: cpus().length, otherProcessesCpuShare: others,
-    machineParallelism: [parallelBefore, parallelAfter], node: process.version, passes, quick, rows, scaling: { view: scaling('view'), jsd: scaling('jsd') },
+    machineParallelism: [parallelBefore, parallelAfter], node: process.version, passes, quick, rows, scaling: { view: scaling('view'), jsd: scaling('jsd'), pairs: paired, bestOfPasses: { view: bestScaling('view'), jsd: bestScaling('jsd') } },
     memory: { ...mem, peakMB: peak, peakPerEpochMB: mem.peakMB, growthEpochs6to10MB: growthMB, endGrowthEpochs6to10MB: endGrowthMB }, ops: { ours: opsOurs, ...opsPy } };
   writeFileSync(`${RESULTS}latest.json`, JSON.stringify(json, null, 2) + '\n');
   writeFileSync(`${RESULTS}latest.md`, md.join('\n') + '\n');

@@ -55,16 +55,21 @@ def main():
     torch.manual_seed(0)
     net = Wrn(depth, widen)
     if infer:
-        # PyTorch's best of two layouts: Debian's build runs eval-mode NCHW convs on a slow path
-        # (18 img/s for WRN-40-2 at 1 thread here), channels_last goes through oneDNN (27).
+        # PyTorch's best of its inference paths: Debian's build runs eager NCHW convs on a slow
+        # path (18-27 img/s for WRN-40-2 at 1 thread here), channels_last goes through oneDNN
+        # (27-37), and a frozen TorchScript graph (BatchNorm folded into the convs, oneDNN) is the
+        # fastest (82).
         net.eval()
         rates = {}
-        for layout in ('nchw', 'channels_last'):
+        for layout in ('torchscript_frozen', 'nchw', 'channels_last'):
             fmt = torch.channels_last if layout == 'channels_last' else torch.contiguous_format
-            m = net.to(memory_format=fmt)
             x = torch.randn(batch, 3, 32, 32).to(memory_format=fmt)
             with torch.no_grad():
-                m(x)
+                m = net.to(memory_format=fmt)
+                if layout == 'torchscript_frozen':
+                    m = torch.jit.freeze(torch.jit.trace(m, x))
+                for _ in range(3):  # TorchScript's profiling executor optimises after its first runs
+                    m(x)
                 t = time.perf_counter()
                 for _ in range(steps):
                     m(x)

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, relative } from 'node:path';
-import { concat, defer, filter, mergeMap, tap, type Observable } from 'rxjs';
+import { concat, defer, filter, from, mergeMap, tap, type Observable } from 'rxjs';
 import { z } from 'zod';
 import { corruptEvents, planCorrupt } from '../src/cli/corruptCommand.ts';
 import { event, type PipelineEvent } from '../src/cli/events.ts';
@@ -10,6 +10,7 @@ import { param } from '../src/cli/params.ts';
 import { definePipeline, type Pipeline, type PipelineContext } from '../src/cli/pipeline.ts';
 import { prepareRun } from '../src/cli/startRun.ts';
 import { writeFileAtomic } from '../src/data/atomic.ts';
+import { formatBackendSelection, selectBackend, type BackendName } from '../src/model/backend.ts';
 import { CORRUPTIONS } from '../src/ops/corruptions/registry.ts';
 import { strategies } from '../src/ops/strategy.ts';
 import { mainReport, mainRows, sliceKeys } from '../src/report/mainReport.ts';
@@ -18,6 +19,16 @@ import preview from './preview.ts';
 import profileDatapath from './profile-datapath.ts';
 
 const names = Object.keys(strategies);
+
+/**
+ * Default epochs by backend speed, so the job fits about 15 minutes on 2 cores either way. At 2
+ * epochs a WRN-16-1 is barely trained (~60% error) and the two strategies' rise under the attack
+ * differs by half; at 10 the paper's direction is plain (AugSVF below Base under every attack
+ * slice, CIFAR-C too). Measured idle: 10 epochs on native 4.5 min, 2 on wasm 8.7 min (README).
+ */
+const FAST_BACKENDS: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'native'];
+const FAST_EPOCHS = 10;
+const SLOW_EPOCHS = 2;
 
 /**
  * Runs a child pipeline into `<runDir>/<sub>/`, keeping its summary lines for the final summary.
@@ -34,78 +45,94 @@ function child(pipeline: Pipeline, file: string, sub: string, params: Record<str
   });
 }
 
+const params = z.object({
+  data: param.string({ default: 'data/cifar10-mini', help: 'CIFAR-10/100 binary folder' }),
+  strategies: param.list({ default: ['Base', 'AugSVF'], choices: names, help: 'strategies to train and compare (add AugSV if time allows)' }),
+  seed: param.int({ default: 0, min: 0, help: 'seed of everything: init, shuffles, augmentations, corruptions, attack signs' }),
+  depth: param.int({ default: 16, min: 10, help: 'WRN depth (the paper: 40)' }),
+  widen: param.int({ default: 1, min: 1, help: 'WRN width (the paper: 2)' }),
+  epochs: param.optionalInt({ min: 1, help: `training epochs (the paper: 100); default ${FAST_EPOCHS} on a fast backend (${FAST_BACKENDS.join(', ')}), ${SLOW_EPOCHS} on wasm or cpu` }),
+  batchSize: param.int({ default: 64, min: 1, help: 'training batch size (the paper: 128)' }),
+  cImages: param.int({ default: 300, min: 1, help: 'test images the corruption benchmark is made of' }),
+  fourierImages: param.int({ default: 300, min: 1, help: 'test images under the Fourier attack' }),
+  norms: param.intList({ default: [2, 4], min: 0, help: 'ℓ2 norms of the attack' }),
+  kStep: param.int({ default: 4, min: 1, help: 'attack the waves whose kx, ky are multiples of kStep (1: all 514)' }),
+  workers: param.optionalInt({ min: 0, max: 256, help: 'worker threads (default: cores)' }),
+  limit: param.optionalInt({ min: 2, help: 'only the first N train and test images (quick trials); default all' }),
+  jobs: param.int({ default: Math.min(2, availableParallelism()), min: 1, max: 64, help: 'strategies trained and evaluated at once, each in its own process' }),
+  backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend' }),
+  runtime: param.enum(['auto', 'tfjs', 'onnxruntime'], { default: 'auto', help: 'what evaluates the trained checkpoints: auto = onnxruntime-node when installed and tfjs is on the CPU, else tfjs' }),
+});
+
 export default definePipeline({
   name: 'main',
   description: 'What `npm start` runs: train Base and AugSVF on the bundled data, test them clean, on a CIFAR-10-C made from the test images and under the Fourier attack, then report.md',
-  params: z.object({
-    data: param.string({ default: 'data/cifar10-mini', help: 'CIFAR-10/100 binary folder' }),
-    strategies: param.list({ default: ['Base', 'AugSVF'], choices: names, help: 'strategies to train and compare (add AugSV if time allows)' }),
-    seed: param.int({ default: 0, min: 0, help: 'seed of everything: init, shuffles, augmentations, corruptions, attack signs' }),
-    depth: param.int({ default: 16, min: 10, help: 'WRN depth (the paper: 40)' }),
-    widen: param.int({ default: 1, min: 1, help: 'WRN width (the paper: 2)' }),
-    epochs: param.int({ default: 2, min: 1, help: 'training epochs (the paper: 100)' }),
-    batchSize: param.int({ default: 64, min: 1, help: 'training batch size (the paper: 128)' }),
-    cImages: param.int({ default: 300, min: 1, help: 'test images the corruption benchmark is made of' }),
-    fourierImages: param.int({ default: 300, min: 1, help: 'test images under the Fourier attack' }),
-    norms: param.intList({ default: [2, 4], min: 0, help: 'ℓ2 norms of the attack' }),
-    kStep: param.int({ default: 4, min: 1, help: 'attack the waves whose kx, ky are multiples of kStep (1: all 514)' }),
-    workers: param.optionalInt({ min: 0, max: 256, help: 'worker threads (default: cores)' }),
-    limit: param.optionalInt({ min: 2, help: 'only the first N train and test images (quick trials); default all' }),
-    jobs: param.int({ default: Math.min(2, availableParallelism()), min: 1, max: 64, help: 'strategies trained and evaluated at once, each in its own process' }),
-    backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend' }),
-    runtime: param.enum(['auto', 'tfjs', 'onnxruntime'], { default: 'auto', help: 'what evaluates the trained checkpoints: auto = onnxruntime-node when installed and tfjs is on the CPU, else tfjs' }),
-  }),
-  run: (p, ctx) => {
-    const summary: string[] = [];
-    const t0 = performance.now();
-    const dataName = basename(resolveDataDir(p.data, ctx.cwd));
-    const cFolder = join(ctx.runDir, `${dataName}-c`);
-    const study = join(ctx.runDir, 'study');
-    const runs = p.strategies.map((s) => join(study, dataName, s));
-    const setup =
-      `${p.strategies.join(' and ')} on ${dataName}: WRN-${p.depth}-${p.widen}, ${p.epochs} epochs, batch ${p.batchSize}, seed ${p.seed}; ` +
-      `corruption benchmark of ${p.cImages} test images; Fourier attack on ${p.fourierImages} test images at norms ${p.norms.join(', ')}, both alignments, ` +
-      `${p.kStep > 1 ? `waves with kx, ky multiples of ${p.kStep}` : 'every wave'}.`;
-    // Made once: a rerun (e.g. after an interruption) keeps a complete benchmark made the same way.
-    const corrupt = defer(() => {
-      const made = join(cFolder, 'corrupt.json');
-      const was = existsSync(made) ? (JSON.parse(readFileSync(made, 'utf8')) as { images?: number; seed?: number; corruptions?: string[] }) : null;
-      if (was && was.images === p.cImages && was.seed === p.seed && was.corruptions?.length === CORRUPTIONS.size) return [event.log(`main: keeping ${cFolder}`)];
-      return defer(() => planCorrupt({ input: resolveDataDir(p.data, ctx.cwd), output: cFolder, split: 'test', seed: String(p.seed), limit: String(p.cImages), chunkSize: '64', ...(p.workers === undefined ? {} : { workers: String(p.workers) }) }, ctx.cwd)).pipe(
-        mergeMap((plan) => corruptEvents(plan)),
-        filter((e) => e.type !== 'summary'),
-      );
-    });
-    const studyParams = {
-      datasets: [p.data], cifarC: [cFolder], strategies: p.strategies, seeds: [p.seed], depth: p.depth, widen: p.widen, epochs: p.epochs,
-      batchSize: p.batchSize, holdout: 0, norms: p.norms, fourierImages: p.fourierImages, kStep: p.kStep, backend: p.backend, runtime: p.runtime, jobs: p.jobs,
-      ...(p.limit === undefined ? {} : { limit: p.limit }),
-      ...(p.workers === undefined ? {} : { workers: p.workers }),
-    };
-    return concat(
-      child(preview, 'pipelines/preview.ts', 'preview', { data: p.data, seed: p.seed }, ctx, summary),
-      child(profileDatapath, 'pipelines/profile-datapath.ts', 'profile', { data: p.data, seed: p.seed, epochs: 1, ...(p.workers === undefined ? {} : { workers: p.workers }) }, ctx, []),
-      corrupt,
-      child(paper, 'pipelines/paper.ts', 'study', studyParams, ctx, []),
-      defer(async () => {
-        const path = join(ctx.runDir, 'report.md');
-        const studyReport = join(study, 'report', 'report.md');
-        await writeFileAtomic(path, await mainReport(ctx.runDir, runs, existsSync(studyReport) ? studyReport : null, setup));
-        const rows = await mainRows(runs);
-        const slices = sliceKeys(rows);
-        const pct = (x: number | null | undefined): string => (x == null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
-        const w = Math.max(8, ...rows.map((r) => r.strategy.length));
-        const shown = (f: string): string => (relative(ctx.cwd, f).startsWith('..') ? f : relative(ctx.cwd, f));
-        return [
-          event.artifact(path, 'the report: results table, heatmaps, preview, profile'),
-          event.summary([
-            `main: ${setup}`,
-            `${'strategy'.padEnd(w)}  test err  calib   C err  unperturbed ${slices.map((k) => `Fourier ${k}`.padStart(22)).join('')}`,
-            ...rows.map((r) => `${r.strategy.padEnd(w)}  ${pct(r.testError).padStart(8)}  ${pct(r.testCalibration).padStart(5)}  ${pct(r.cError).padStart(6)}  ${pct(r.attackClean).padStart(11)} ${slices.map((k) => pct(r.fourier.get(k)).padStart(22)).join('')}`),
-            `${((performance.now() - t0) / 60000).toFixed(1)} min; open ${shown(path)}`,
-          ]),
-        ];
-      }).pipe(mergeMap((events) => events)),
-    );
-  },
+  params,
+  // The backend is chosen here, once, so that the default epochs can follow it and every child
+  // process trains and evaluates on the same one.
+  run: (p, ctx) =>
+    from(selectBackend(p.backend)).pipe(
+      mergeMap((selected) =>
+        concat(
+          [event.log(formatBackendSelection(selected))],
+          job({ ...p, backend: selected.name, epochs: p.epochs ?? (FAST_BACKENDS.includes(selected.name) ? FAST_EPOCHS : SLOW_EPOCHS) }, ctx),
+        ),
+      ),
+    ),
 });
+
+type MainParams = z.infer<typeof params>;
+
+function job(p: MainParams & { epochs: number; backend: BackendName }, ctx: PipelineContext): Observable<PipelineEvent> {
+  const summary: string[] = [];
+  const t0 = performance.now();
+  const dataName = basename(resolveDataDir(p.data, ctx.cwd));
+  const cFolder = join(ctx.runDir, `${dataName}-c`);
+  const study = join(ctx.runDir, 'study');
+  const runs = p.strategies.map((s) => join(study, dataName, s));
+  const setup =
+    `${p.strategies.join(' and ')} on ${dataName}: WRN-${p.depth}-${p.widen}, ${p.epochs} epochs on ${p.backend}, batch ${p.batchSize}, seed ${p.seed}; ` +
+    `corruption benchmark of ${p.cImages} test images; Fourier attack on ${p.fourierImages} test images at norms ${p.norms.join(', ')}, both alignments, ` +
+    `${p.kStep > 1 ? `waves with kx, ky multiples of ${p.kStep}` : 'every wave'}.`;
+  // Made once: a rerun (e.g. after an interruption) keeps a complete benchmark made the same way.
+  const corrupt = defer(() => {
+    const made = join(cFolder, 'corrupt.json');
+    const was = existsSync(made) ? (JSON.parse(readFileSync(made, 'utf8')) as { images?: number; seed?: number; corruptions?: string[] }) : null;
+    if (was && was.images === p.cImages && was.seed === p.seed && was.corruptions?.length === CORRUPTIONS.size) return [event.log(`main: keeping ${cFolder}`)];
+    return defer(() => planCorrupt({ input: resolveDataDir(p.data, ctx.cwd), output: cFolder, split: 'test', seed: String(p.seed), limit: String(p.cImages), chunkSize: '64', ...(p.workers === undefined ? {} : { workers: String(p.workers) }) }, ctx.cwd)).pipe(
+      mergeMap((plan) => corruptEvents(plan)),
+      filter((e) => e.type !== 'summary'),
+    );
+  });
+  const studyParams = {
+    datasets: [p.data], cifarC: [cFolder], strategies: p.strategies, seeds: [p.seed], depth: p.depth, widen: p.widen, epochs: p.epochs,
+    batchSize: p.batchSize, holdout: 0, norms: p.norms, fourierImages: p.fourierImages, kStep: p.kStep, backend: p.backend, runtime: p.runtime, jobs: p.jobs,
+    ...(p.limit === undefined ? {} : { limit: p.limit }),
+    ...(p.workers === undefined ? {} : { workers: p.workers }),
+  };
+  return concat(
+    child(preview, 'pipelines/preview.ts', 'preview', { data: p.data, seed: p.seed }, ctx, summary),
+    child(profileDatapath, 'pipelines/profile-datapath.ts', 'profile', { data: p.data, seed: p.seed, epochs: 1, ...(p.workers === undefined ? {} : { workers: p.workers }) }, ctx, []),
+    corrupt,
+    child(paper, 'pipelines/paper.ts', 'study', studyParams, ctx, []),
+    defer(async () => {
+      const path = join(ctx.runDir, 'report.md');
+      const studyReport = join(study, 'report', 'report.md');
+      await writeFileAtomic(path, await mainReport(ctx.runDir, runs, existsSync(studyReport) ? studyReport : null, setup));
+      const rows = await mainRows(runs);
+      const slices = sliceKeys(rows);
+      const pct = (x: number | null | undefined): string => (x == null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
+      const w = Math.max(8, ...rows.map((r) => r.strategy.length));
+      const shown = (f: string): string => (relative(ctx.cwd, f).startsWith('..') ? f : relative(ctx.cwd, f));
+      return [
+        event.artifact(path, 'the report: results table, heatmaps, preview, profile'),
+        event.summary([
+          `main: ${setup}`,
+          `${'strategy'.padEnd(w)}  test err  calib   C err  unperturbed ${slices.map((k) => `Fourier ${k}`.padStart(22)).join('')}`,
+          ...rows.map((r) => `${r.strategy.padEnd(w)}  ${pct(r.testError).padStart(8)}  ${pct(r.testCalibration).padStart(5)}  ${pct(r.cError).padStart(6)}  ${pct(r.attackClean).padStart(11)} ${slices.map((k) => pct(r.fourier.get(k)).padStart(22)).join('')}`),
+          `${((performance.now() - t0) / 60000).toFixed(1)} min; open ${shown(path)}`,
+        ]),
+      ];
+    }).pipe(mergeMap((events) => events)),
+  );
+}

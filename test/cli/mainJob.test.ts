@@ -6,14 +6,16 @@ import { cli } from './io.ts';
 const dir = mkdtempSync(join(tmpdir(), 'fa-main-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-// What `npm start` runs, shrunk to seconds; jobs=2 runs each strategy in child processes.
-const args = ['run', 'main', 'limit=40', 'depth=10', 'epochs=1', 'batchSize=20', 'cImages=3', 'fourierImages=8', 'norms=4', 'kStep=16', 'jobs=2', 'workers=0', 'backend=wasm', `out=${dir}`];
+// What `npm start` runs, shrunk to seconds; jobs=2 runs each strategy in child processes. No
+// epochs=: the default follows the backend (2 on wasm).
+const args = ['run', 'main', 'limit=40', 'depth=10', 'batchSize=20', 'cImages=3', 'fourierImages=8', 'norms=4', 'kStep=16', 'jobs=2', 'workers=0', 'backend=wasm', `out=${dir}`];
 
 describe('the main job', () => {
   it('trains both strategies side by side, builds the corruption benchmark, evaluates, and writes report.md', async () => {
     const r = await cli(args);
     expect(r.stderr).not.toContain('error:');
     expect(r.code).toBe(0);
+    expect(r.stdout).toContain('WRN-10-1, 2 epochs on wasm, batch 20');
     expect(r.stdout).toMatch(/^strategy +test err +calib +C err +unperturbed +Fourier aligned 4 +Fourier random-flip 4$/m);
     expect(r.stdout).toMatch(/^Base +\d+\.\d% +\d+\.\d% +\d+\.\d% +\d+\.\d% +\d+\.\d% +\d+\.\d%$/m);
     expect(r.stdout).toMatch(/^AugSVF +\d+\.\d%/m);

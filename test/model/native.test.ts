@@ -93,8 +93,14 @@ describeNative('native kernels against the cpu backend', () => {
     [2, 8, 8, 4, 3, 6, 2, [[0, 0], [1, 1], [1, 1], [0, 0]]],
     [1, 7, 5, 2, 5, 3, 2, [[0, 0], [2, 0], [1, 2], [0, 0]]],
     [1, 5, 5, 16, 3, 16, 1, 'same'],
+    // Stride 1: the input gradient runs as a forward convolution with the rotated kernel, padded
+    // k-1-p per side (valid: k-1; asymmetric; an even kernel's 'same'); padding past k-1 falls back.
+    [2, 6, 7, 3, 3, 4, 1, 'valid'],
+    [1, 7, 6, 3, 3, 5, 1, [[0, 0], [2, 0], [0, 1], [0, 0]]],
+    [1, 6, 6, 3, 2, 4, 1, 'same'],
+    [1, 5, 5, 2, 3, 3, 1, [[0, 0], [3, 3], [0, 4], [0, 0]]],
   ];
-  it.each(convs)('conv2d, its input and filter gradients: x [%i,%i,%i,%i], %ix%i -> %i, stride %i, pad %j', async (n, h, w, ci, k, co, s, pad) => {
+  it.each(convs)('conv2d, its input and filter gradients: x [%i,%i,%i,%i], kernel %i, %i out channels, stride %i, pad %j', async (n, h, w, ci, k, co, s, pad) => {
     const inputs = [{ shape: [n, h, w, ci], seed: 1 }, { shape: [k, k, ci, co], seed: 2 }];
     await sameAsCpu(inputs, (x, f) => {
       const conv = (a: tf.Tensor, b: tf.Tensor): tf.Tensor4D => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad);
