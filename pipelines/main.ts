@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join, relative } from 'node:path';
-import { concat, defer, filter, from, mergeMap, tap, type Observable } from 'rxjs';
+import { concat, defer, filter, mergeMap, tap, type Observable } from 'rxjs';
 import { z } from 'zod';
 import { corruptEvents, planCorrupt } from '../src/cli/corruptCommand.ts';
 import { event, type PipelineEvent } from '../src/cli/events.ts';
@@ -71,7 +71,7 @@ export default definePipeline({
   // The backend is chosen here, once, so that the default epochs can follow it and every child
   // process trains and evaluates on the same one.
   run: (p, ctx) =>
-    from(selectBackend(p.backend)).pipe(
+    defer(() => selectBackend(p.backend)).pipe(
       mergeMap((selected) =>
         concat(
           [event.log(formatBackendSelection(selected))],
