@@ -104,8 +104,9 @@ async function datapath(argv: string[]): Promise<number> {
     const rate = async (pool: AugmentPool): Promise<number> => (await measureStream(same, mode, pool, epochs, opts)).imagesPerSecond;
     for (let i = 0; i < (quick ? 3 : 7); i++) {
       // Alternate who goes first, so a trend within a pair favours neither.
-      const [r1, r2] = i % 2 ? await rate(two.pool).then(async (b) => [await rate(one.pool), b]) : [await rate(one.pool), await rate(two.pool)];
-      paired[mode].push(r2! / r1!);
+      const rates = new Map<AugmentPool, number>();
+      for (const pool of i % 2 ? [two.pool, one.pool] : [one.pool, two.pool]) rates.set(pool, await rate(pool));
+      paired[mode].push(rates.get(two.pool)! / rates.get(one.pool)!);
     }
     console.log(`  ${mode} paired 2w/1w: ${paired[mode].map((x) => x.toFixed(2)).join(', ')}`);
     await Promise.all([one.pool.destroy(), two.pool.destroy()]);

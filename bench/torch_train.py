@@ -57,8 +57,8 @@ def main():
     if infer:
         # PyTorch's best of its inference paths: Debian's build runs eager NCHW convs on a slow
         # path (18-27 img/s for WRN-40-2 at 1 thread here), channels_last goes through oneDNN
-        # (27-37), and a frozen TorchScript graph (BatchNorm folded into the convs, oneDNN) is the
-        # fastest (82).
+        # (27-51), and a frozen TorchScript graph (BatchNorm folded into the convs, oneDNN) ran at
+        # 34-82 from run to run; the best of the three is kept.
         net.eval()
         rates = {}
         for layout in ('torchscript_frozen', 'nchw', 'channels_last'):

@@ -172,17 +172,32 @@ convolution_forward::primitive_desc convFwdPd(const ConvShape &s, bool bias, int
   return convolution_forward::primitive_desc(d, attr, eng());
 }
 
+// Weights in a primitive's own layout: reordered from the user's HWIO on each call when it differs.
+struct PrimWeights {
+  memory::desc user;
+  std::unique_ptr<memory> buf;
+  std::unique_ptr<reorder> toPrim;
+  PrimWeights(const memory::desc &prim, const memory::desc &userMd) : user(userMd) {
+    if (prim != user) {
+      buf.reset(new memory(prim, eng()));
+      toPrim.reset(new reorder(memory(user, eng(), nullptr), *buf));
+    }
+  }
+  memory in(float *w) {
+    memory wu(user, eng(), w);
+    if (!buf) return wu;
+    toPrim->execute(strm(), wu, *buf);
+    return *buf;
+  }
+};
+
 struct ConvFwd {
   convolution_forward prim;
-  memory::desc weiMd, weiUser;
-  std::unique_ptr<memory> weiBuf;  // weights in the primitive's layout, when it differs from HWIO
-  std::unique_ptr<reorder> weiReorder;
+  PrimWeights wei;
 };
 struct ConvBwdData {
   convolution_backward_data prim;
-  memory::desc weiMd, weiUser;
-  std::unique_ptr<memory> weiBuf;
-  std::unique_ptr<reorder> weiReorder;
+  PrimWeights wei;
 };
 struct ConvBwdWeights {
   convolution_backward_weights prim;
@@ -203,19 +218,10 @@ void convForwardRun(const std::vector<int64_t> &p, float *x, float *w, float *y,
   ConvShape s(p);
   if (!e) {
     auto pd = convFwdPd(s, bias != nullptr, act, alpha);
-    e.reset(new ConvFwd{convolution_forward(pd), pd.weights_desc(), s.weiUser(), nullptr, nullptr});
-    if (e->weiMd != e->weiUser) {
-      e->weiBuf.reset(new memory(e->weiMd, eng()));
-      e->weiReorder.reset(new reorder(memory(e->weiUser, eng(), nullptr), *e->weiBuf));
-    }
+    e.reset(new ConvFwd{convolution_forward(pd), PrimWeights(pd.weights_desc(), s.weiUser())});
   }
-  memory xm(s.srcMd(), eng(), x), ym(s.dstMd(), eng(), y), wu(e->weiUser, eng(), w);
-  memory wm = wu;
-  if (e->weiBuf) {
-    e->weiReorder->execute(strm(), wu, *e->weiBuf);
-    wm = *e->weiBuf;
-  }
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, xm}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DST, ym}};
+  memory xm(s.srcMd(), eng(), x), ym(s.dstMd(), eng(), y);
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, xm}, {DNNL_ARG_WEIGHTS, e->wei.in(w)}, {DNNL_ARG_DST, ym}};
   if (bias) args.insert({DNNL_ARG_BIAS, memory(s.biasMd(), eng(), bias)});
   e->prim.execute(strm(), args);
   strm().wait();
@@ -276,19 +282,10 @@ napi_value ConvBackwardData(napi_env env, napi_callback_info info) {
       auto fpd = convFwdPd(s, false, 0, 0.f);
       auto d = convolution_backward_data::desc(algorithm::convolution_direct, s.srcMd(), s.weiAny(), s.dstMd(), s.strides, s.dil, s.pl, s.pr);
       auto pd = convolution_backward_data::primitive_desc(d, eng(), fpd);
-      e.reset(new ConvBwdData{convolution_backward_data(pd), pd.weights_desc(), s.weiUser(), nullptr, nullptr});
-      if (e->weiMd != e->weiUser) {
-        e->weiBuf.reset(new memory(e->weiMd, eng()));
-        e->weiReorder.reset(new reorder(memory(e->weiUser, eng(), nullptr), *e->weiBuf));
-      }
+      e.reset(new ConvBwdData{convolution_backward_data(pd), PrimWeights(pd.weights_desc(), s.weiUser())});
     }
-    memory dym(s.dstMd(), eng(), dy), dxm(s.srcMd(), eng(), dx), wu(e->weiUser, eng(), w);
-    memory wm = wu;
-    if (e->weiBuf) {
-      e->weiReorder->execute(strm(), wu, *e->weiBuf);
-      wm = *e->weiBuf;
-    }
-    e->prim.execute(strm(), {{DNNL_ARG_DIFF_DST, dym}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DIFF_SRC, dxm}});
+    memory dym(s.dstMd(), eng(), dy), dxm(s.srcMd(), eng(), dx);
+    e->prim.execute(strm(), {{DNNL_ARG_DIFF_DST, dym}, {DNNL_ARG_WEIGHTS, e->wei.in(w)}, {DNNL_ARG_DIFF_SRC, dxm}});
     strm().wait();
     return undef(env);
   });
