@@ -344,7 +344,11 @@ describeNative('training on native', () => {
     got.forEach((g, i) => expect(relErr(g, want[i]!)).toBeLessThan(1e-3));
   });
 
-  it('gives the loss curve of wasm over 5 JSD steps of a WRN-16-1, and the same weights', async () => {
+  it('gives the loss curve of wasm over 5 JSD steps of a WRN-16-1, and the same weights and logits after 2', async () => {
+    // Weights are compared after 2 steps, not 5: this tiny-batch trajectory amplifies rounding
+    // about 10x per step. Measured max |Δweight| native vs wasm after steps 1-5: 6e-8, 1e-7,
+    // 2.5e-6, 3e-5, 3e-4, and the same growth between native on 1 and on 2 threads, whose first
+    // first step agrees bit for bit. Past step 2 a weight check tests the float noise, not the backend.
     const curve = async (backend: 'native' | 'wasm'): Promise<{ losses: number[]; params: Float32Array[]; logits: Float32Array }> => {
       await selectBackend(backend);
       const before = tf.memory().numTensors;
@@ -353,9 +357,11 @@ describeNative('training on native', () => {
       const images = tf.tensor(randomArray(3 * 8 * 16 * 16 * 3, 60), [24, 16, 16, 3]) as tf.Tensor4D;
       const labels = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32');
       const tb = { epoch: 0, step: 0, index: 0, size: 8, views: 3, images, labels, dispose: () => undefined };
-      const losses = Array.from({ length: 5 }, (_, i) => trainStep(net, sgd, tb, 0.05, 8, `s${i}`).loss);
+      const step = (i: number): number => trainStep(net, sgd, tb, 0.05, 8, `s${i}`).loss;
+      const losses = [step(0), step(1)];
       const params = net.params.map((p) => p.dataSync().slice() as Float32Array);
       const logits = tf.tidy(() => net.forward(images).dataSync().slice() as Float32Array);
+      for (let i = 2; i < 5; i++) losses.push(step(i));
       tf.dispose([images, labels]);
       sgd.dispose();
       net.dispose();
@@ -366,7 +372,7 @@ describeNative('training on native', () => {
     const native = await curve('native');
     expect(native.losses[4]).toBeLessThan(native.losses[0]!);
     native.losses.forEach((l, i) => expect(Math.abs(l - wasm.losses[i]!)).toBeLessThan(1e-3 * Math.max(1, Math.abs(wasm.losses[i]!))));
-    native.params.forEach((p, i) => expect(relErr(p, wasm.params[i]!)).toBeLessThan(1e-3));
-    expect(relErr(native.logits, wasm.logits)).toBeLessThan(1e-3);
+    native.params.forEach((p, i) => expect(relErr(p, wasm.params[i]!)).toBeLessThan(1e-4));
+    expect(relErr(native.logits, wasm.logits)).toBeLessThan(1e-4);
   });
 });
