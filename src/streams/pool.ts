@@ -21,13 +21,6 @@ export interface AugmentPool {
  */
 const TASKS_PER_THREAD = 2;
 
-/**
- * Young generation per worker (MB). Augmenting makes ~10 KB of short-lived garbage per JSD sample
- * (sampled parameters, views); V8's default leaves room for ~7 MB of it, so a scavenge every ~150 ms
- * per worker, and its parallel helper threads then take CPU from the other worker.
- */
-const YOUNG_GENERATION_MB = 64;
-
 interface Waiting {
   readonly task: AugmentTask;
   readonly signal: AbortSignal;
@@ -42,7 +35,7 @@ export function createAugmentPool(threads: number): AugmentPool {
   const { filename, execArgv } = workerFile('augmentWorker');
   const piscina = new Piscina({
     filename, execArgv, minThreads: threads, maxThreads: threads, idleTimeout: 60_000,
-    concurrentTasksPerWorker: TASKS_PER_THREAD, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+    concurrentTasksPerWorker: TASKS_PER_THREAD,
   });
   // Destroying the pool while a task's result is on its way back makes Piscina emit 'error'
   // ("Unexpected message from Worker"), which would crash the process. Task failures themselves
