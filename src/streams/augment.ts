@@ -58,8 +58,8 @@ export function augment(strategy: Strategy, options: AugmentOptions = {}): Opera
       const ready = new Map<number, AugmentedChunk>();
       // Output buffers, reused once their chunk is released. Shared memory, written in place by the
       // worker: a transferred buffer arrives as a new ArrayBuffer, counted as fresh external memory
-      // until collected, which made V8 collect on the main thread every ~14 chunks ("external
-      // memory pressure" in --trace-gc).
+      // until collected, which made V8 collect on the main thread for "external memory pressure"
+      // (--trace-gc; no such collection since).
       const spare: SharedArrayBuffer[] = [];
       const shared = new WeakMap<Dataset, Uint8Array>();
       const credits = new Credits(limit, () => pump());
@@ -97,13 +97,12 @@ export function augment(strategy: Strategy, options: AugmentOptions = {}): Opera
         p.pos += indices.length;
         const size = dataset.shape.width * dataset.shape.height * dataset.shape.channels;
         const bytes = views * chunkSize * size * 4;
-        let out = spare.pop();
-        if (!out || out.byteLength < bytes) out = new SharedArrayBuffer(bytes); // a spare from a smaller image shape is dropped
-        const buffer = out;
+        const reused = spare.pop(); // one too small (left by a smaller image shape) is dropped
+        const buffer = reused && reused.byteLength >= bytes ? reused : new SharedArrayBuffer(bytes);
         const mine = seq++;
         running++;
         const task = {
-          pixels: sharedPixels(dataset), shape: dataset.shape, indices, seed, epoch, strategy: resolved, views, out, record,
+          pixels: sharedPixels(dataset), shape: dataset.shape, indices, seed, epoch, strategy: resolved, views, out: buffer, record,
           replay: replay ? Array.from(indices, (i) => replay(epoch, i)) : undefined,
         };
         pool.run(task, abort.signal).then(

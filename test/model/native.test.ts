@@ -348,7 +348,7 @@ describeNative('training on native', () => {
     // Weights are compared after 2 steps, not 5: this tiny-batch trajectory amplifies rounding
     // about 10x per step. Measured max |Δweight| native vs wasm after steps 1-5: 6e-8, 1e-7,
     // 2.5e-6, 3e-5, 3e-4, and the same growth between native on 1 and on 2 threads, whose first
-    // first step agrees bit for bit. Past step 2 a weight check tests the float noise, not the backend.
+    // step agrees bit for bit. Past step 2 a weight check tests the float noise, not the backend.
     const curve = async (backend: 'native' | 'wasm'): Promise<{ losses: number[]; params: Float32Array[]; logits: Float32Array }> => {
       await selectBackend(backend);
       const before = tf.memory().numTensors;

@@ -1,4 +1,4 @@
-import { firstValueFrom, lastValueFrom, map, toArray } from 'rxjs';
+import { concat, firstValueFrom, lastValueFrom, map, toArray } from 'rxjs';
 import { defineStrategy, strategies } from '../../src/ops/strategy.ts';
 import { permutation } from '../../src/ops/permutation.ts';
 import { augment } from '../../src/streams/augment.ts';
@@ -24,6 +24,18 @@ describe('augment + batch', () => {
       expect([...got.keys()].sort()).toEqual([...ref.keys()].sort());
       for (const [k, v] of ref) expect(got.get(k)).toEqual(v);
     }
+  });
+
+  it('augments plans of different image shapes in one stream as it does each alone (reused output buffers fit)', async () => {
+    const small = makeDataset(12, 16, 16);
+    const run = (...sets: (typeof ds)[]) =>
+      collect(concat(...sets.map((d) => epochs(d, { epochs: 1, seed: 5 }))).pipe(augment(strategies.AugS!, { workers: 1, chunkSize: 4, credits: 4 }), batch(4)));
+    const mixed = await run(small, ds, small);
+    // All three plans are epoch 0: batch order tells them apart (3 batches of 16x16, 10 of 32x32, 3 of 16x16).
+    const pixels = (b: { data: Float32Array }) => b.data.length / (3 * 4);
+    expect(mixed.map(pixels)).toEqual([...Array(3).fill(16 * 16 * 3), ...Array(10).fill(per), ...Array(3).fill(16 * 16 * 3)]);
+    const alone = await run(ds);
+    expect(mixed.slice(3, 13).map((b) => [...b.data])).toEqual(alone.map((b) => [...b.data]));
   });
 
   it('emits batches in epoch order, with each epoch shuffled by its own seed and labels matching', async () => {
