@@ -56,11 +56,8 @@ export function augment(strategy: Strategy, options: AugmentOptions = {}): Opera
       const abort = new AbortController();
       const plans: Pending[] = [];
       const ready = new Map<number, AugmentedChunk>();
-      // Output buffers, reused once their chunk is released. Shared memory, written in place by the
-      // worker: a transferred buffer arrives as a new ArrayBuffer, counted as fresh external memory
-      // until collected, which made V8 collect on the main thread for "external memory pressure"
-      // (--trace-gc; no such collection since).
-      const spare: SharedArrayBuffer[] = [];
+      // Output buffers, transferred to the worker and back, and reused once their chunk is released.
+      const spare: ArrayBuffer[] = [];
       const shared = new WeakMap<Dataset, Uint8Array>();
       const credits = new Credits(limit, () => pump());
       let seq = 0;
@@ -98,11 +95,11 @@ export function augment(strategy: Strategy, options: AugmentOptions = {}): Opera
         const size = dataset.shape.width * dataset.shape.height * dataset.shape.channels;
         const bytes = views * chunkSize * size * 4;
         const reused = spare.pop(); // one too small (left by a smaller image shape) is dropped
-        const buffer = reused && reused.byteLength >= bytes ? reused : new SharedArrayBuffer(bytes);
+        const out = reused && reused.byteLength >= bytes ? reused : new ArrayBuffer(bytes);
         const mine = seq++;
         running++;
         const task = {
-          pixels: sharedPixels(dataset), shape: dataset.shape, indices, seed, epoch, strategy: resolved, views, out: buffer, record,
+          pixels: sharedPixels(dataset), shape: dataset.shape, indices, seed, epoch, strategy: resolved, views, out, record,
           replay: replay ? Array.from(indices, (i) => replay(epoch, i)) : undefined,
         };
         pool.run(task, abort.signal).then(
@@ -112,12 +109,12 @@ export function augment(strategy: Strategy, options: AugmentOptions = {}): Opera
             profiler?.record('augment', indices.length, result.busyMs, Math.max(threads, 1));
             const labels = Int32Array.from(indices, (i) => dataset.labels[i]!);
             const refs = refCounted(() => {
-              spare.push(buffer);
+              spare.push(result.out);
               credits.give();
             });
             ready.set(mine, {
               epoch, seq: mine, start, epochSize: order.length, indices, labels, views, shape: dataset.shape,
-              data: new Float32Array(buffer, 0, views * indices.length * size),
+              data: new Float32Array(result.out, 0, views * indices.length * size),
               params: result.params, chunkSize, credits: limit, ...refs,
             });
             flush();

@@ -4,17 +4,18 @@ import type { SampleParams } from '../ops/sampleParams.ts';
 import type { Strategy } from '../ops/strategy.ts';
 import { loadPrimitives } from './loadPrimitives.ts';
 
-/** One unit of pool work: a chunk of samples, and the shared buffer to fill in place. */
+/** One unit of pool work: a chunk of samples, and the buffer to fill (transferred, not copied). */
 export interface AugmentTask extends ChunkSpec {
   readonly strategy: Strategy;
   readonly views: number;
   /** Float32 storage for [views, indices.length, H, W, C]. */
-  readonly out: SharedArrayBuffer;
+  readonly out: ArrayBuffer;
   /** Return the sampled parameters (for logging and replay). */
   readonly record: boolean;
 }
 
 export interface AugmentResult {
+  readonly out: ArrayBuffer;
   readonly params: SampleParams[] | null;
   /** Milliseconds the thread spent on the chunk (for utilisation). */
   readonly busyMs: number;
@@ -34,5 +35,5 @@ export async function runAugmentTask(task: AugmentTask): Promise<AugmentResult> 
   const a = await augmenter;
   const start = performance.now();
   const params = augmentChunk(task, a, new Float32Array(task.out), task.views, task.record);
-  return { params, busyMs: performance.now() - start };
+  return { out: task.out, params, busyMs: performance.now() - start };
 }

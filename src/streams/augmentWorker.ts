@@ -1,6 +1,8 @@
-import { runAugmentTask, type AugmentTask, type AugmentResult } from './augmentTask.ts';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
+import { runAugmentTask, type AugmentTask } from './augmentTask.ts';
 
-/** Piscina entry: fills the task's shared output buffer; only the small result travels back. */
-export default function (task: AugmentTask): Promise<AugmentResult> {
-  return runAugmentTask(task);
+/** Piscina entry: runs the task and moves the output buffer back instead of copying it. */
+export default async function (task: AugmentTask): Promise<unknown> {
+  const result = await runAugmentTask(task);
+  return move({ [transferableSymbol]: [result.out], [valueSymbol]: result } as never);
 }

@@ -55,7 +55,7 @@ export function createAugmentPool(threads: number): AugmentPool {
         continue;
       }
       onThreads++;
-      (piscina.run(w.task) as Promise<AugmentResult>).then(w.resolve, w.reject).finally(() => {
+      (piscina.run(w.task, { transferList: [w.task.out] }) as Promise<AugmentResult>).then(w.resolve, w.reject).finally(() => {
         onThreads--;
         submit();
       });
