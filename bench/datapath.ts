@@ -75,11 +75,21 @@ export async function measureStream(
   return { images, seconds, imagesPerSecond: images / seconds, utilisation: busyMs / (seconds * 1000 * Math.max(pool.threads, 1)) };
 }
 
-/** A pool of `workers` threads, warmed up (threads started, modules loaded, JIT warm) for `mode`; rate in images/s. */
-export async function warmPool(ds: Dataset, mode: Mode, workers: number): Promise<{ pool: AugmentPool; rate: number }> {
+/**
+ * A pool of `workers` threads, warmed up for `mode` (threads started, modules loaded, JIT done);
+ * rate in images/s. Warm means seconds, not a few epochs: --trace-opt showed TurboFan still
+ * compiling the primitives (rotateInto, autocontrastInto, ...) in every thread after ~1,500
+ * samples each, 124 compilations within a 3 s measurement after the old 3-epoch warm-up and 20,
+ * none of them ours, after 40 more epochs. Compiling runs on V8's helper threads, so with 2
+ * workers on 2 cores it slows the workers, with 1 it takes the idle core: under-warmed pools
+ * understate 2-worker scaling.
+ */
+export async function warmPool(ds: Dataset, mode: Mode, workers: number, seconds = 3): Promise<{ pool: AugmentPool; rate: number }> {
   const pool = createAugmentPool(workers);
   await measureStream(subset(ds, 0, Math.min(512, ds.count)), mode, pool, 2);
-  const { imagesPerSecond: rate } = await measureStream(ds, mode, pool, 1);
+  const t0 = performance.now();
+  let rate = 0;
+  while (performance.now() - t0 < seconds * 1000) rate = (await measureStream(ds, mode, pool, 5)).imagesPerSecond;
   return { pool, rate };
 }
 
@@ -98,7 +108,7 @@ export function measureKernel(ds: Dataset, mode: Mode, images: number): Measurem
       augmentChunk({ pixels: ds.pixels, shape: ds.shape, indices, seed: SEED, epoch }, aug, out, views);
     }
   };
-  run(2048, 1000); // warm-up
+  run(20480, 1000); // warm-up: long enough for the JIT to finish (see warmPool)
   const t0 = performance.now();
   run(images, 0);
   const seconds = (performance.now() - t0) / 1000;
