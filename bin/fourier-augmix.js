@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// The package runs its TypeScript sources through tsx: pipeline files and user primitives
-// are TypeScript loaded at run time anyway, so one loader serves the CLI, workers and tests.
-import { register } from 'tsx/esm/api';
+// Starts the built command line (dist/, made by `npm run build`, which `npm ci` and `npm pack` run).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const entry = new URL('../dist/src/cli/bin.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write(`fourier-augmix: ${fileURLToPath(entry)} is missing: run \`npm run build\` in ${fileURLToPath(new URL('..', import.meta.url))}\n`);
+  process.exit(1);
+}
+await import(entry.href);

@@ -13,12 +13,11 @@ import { writeFileAtomic } from '../src/data/atomic.ts';
 import { formatBackendSelection, selectBackend, type BackendName } from '../src/model/backend.ts';
 import { CORRUPTIONS } from '../src/ops/corruptions/registry.ts';
 import { strategies } from '../src/ops/strategy.ts';
+import { loadStrategy } from '../src/streams/loadStrategy.ts';
 import { mainReport, mainRows, sliceKeys } from '../src/report/mainReport.ts';
 import paper from './paper.ts';
 import preview from './preview.ts';
 import profileDatapath from './profile-datapath.ts';
-
-const names = Object.keys(strategies);
 
 /**
  * Default epochs by backend speed, so the job fits about 15 minutes on 2 cores either way. At 2
@@ -47,7 +46,7 @@ function child(pipeline: Pipeline, file: string, sub: string, params: Record<str
 
 const params = z.object({
   data: param.string({ default: 'data/cifar10-mini', help: 'CIFAR-10/100 binary folder' }),
-  strategies: param.list({ default: ['Base', 'AugSVF'], choices: names, help: 'strategies to train and compare (add AugSV if time allows)' }),
+  strategies: param.strategies({ default: ['Base', 'AugSVF'], help: 'strategies to train and compare: built-ins or strategy modules (add AugSV if time allows)' }),
   seed: param.int({ default: 0, min: 0, help: 'seed of everything: init, shuffles, augmentations, corruptions, attack signs' }),
   depth: param.int({ default: 16, min: 10, help: 'WRN depth (the paper: 40)' }),
   widen: param.int({ default: 1, min: 1, help: 'WRN width (the paper: 2)' }),
@@ -71,11 +70,11 @@ export default definePipeline({
   // The backend is chosen here, once, so that the default epochs can follow it and every child
   // process trains and evaluates on the same one.
   run: (p, ctx) =>
-    defer(() => selectBackend(p.backend)).pipe(
-      mergeMap((selected) =>
+    defer(() => Promise.all([selectBackend(p.backend), Promise.all(p.strategies.map((s) => loadStrategy(s, ctx.cwd)))])).pipe(
+      mergeMap(([selected, loaded]) =>
         concat(
           [event.log(formatBackendSelection(selected))],
-          job({ ...p, backend: selected.name, epochs: p.epochs ?? (FAST_BACKENDS.includes(selected.name) ? FAST_EPOCHS : SLOW_EPOCHS) }, ctx),
+          job({ ...p, backend: selected.name, epochs: p.epochs ?? (FAST_BACKENDS.includes(selected.name) ? FAST_EPOCHS : SLOW_EPOCHS) }, loaded.map((s) => s.name), ctx),
         ),
       ),
     ),
@@ -83,15 +82,15 @@ export default definePipeline({
 
 type MainParams = z.infer<typeof params>;
 
-function job(p: MainParams & { epochs: number; backend: BackendName }, ctx: PipelineContext): Observable<PipelineEvent> {
+function job(p: MainParams & { epochs: number; backend: BackendName }, names: readonly string[], ctx: PipelineContext): Observable<PipelineEvent> {
   const summary: string[] = [];
   const t0 = performance.now();
   const dataName = basename(resolveDataDir(p.data, ctx.cwd));
   const cFolder = join(ctx.runDir, `${dataName}-c`);
   const study = join(ctx.runDir, 'study');
-  const runs = p.strategies.map((s) => join(study, dataName, s));
+  const runs = names.map((s) => join(study, dataName, s));
   const setup =
-    `${p.strategies.join(' and ')} on ${dataName}: WRN-${p.depth}-${p.widen}, ${p.epochs} epochs on ${p.backend}, batch ${p.batchSize}, seed ${p.seed}; ` +
+    `${names.join(' and ')} on ${dataName}: WRN-${p.depth}-${p.widen}, ${p.epochs} epochs on ${p.backend}, batch ${p.batchSize}, seed ${p.seed}; ` +
     `corruption benchmark of ${p.cImages} test images; Fourier attack on ${p.fourierImages} test images at norms ${p.norms.join(', ')}, both alignments, ` +
     `${p.kStep > 1 ? `waves with kx, ky multiples of ${p.kStep}` : 'every wave'}.`;
   // Made once: a rerun (e.g. after an interruption) keeps a complete benchmark made the same way.
@@ -111,7 +110,7 @@ function job(p: MainParams & { epochs: number; backend: BackendName }, ctx: Pipe
     ...(p.workers === undefined ? {} : { workers: p.workers }),
   };
   return concat(
-    child(preview, 'pipelines/preview.ts', 'preview', { data: p.data, seed: p.seed }, ctx, summary),
+    child(preview, 'pipelines/preview.ts', 'preview', { data: p.data, seed: p.seed, strategies: [...new Set([...Object.keys(strategies), ...p.strategies])] }, ctx, summary),
     child(profileDatapath, 'pipelines/profile-datapath.ts', 'profile', { data: p.data, seed: p.seed, epochs: 1, ...(p.workers === undefined ? {} : { workers: p.workers }) }, ctx, []),
     corrupt,
     child(paper, 'pipelines/paper.ts', 'study', studyParams, ctx, []),

@@ -11,17 +11,16 @@ import { definePipeline, type Pipeline, type PipelineContext } from '../src/cli/
 import { prepareRun } from '../src/cli/startRun.ts';
 import { UsageError } from '../src/cli/usageError.ts';
 import { strategies } from '../src/ops/strategy.ts';
+import { loadStrategy } from '../src/streams/loadStrategy.ts';
 import { seedEvalDirs, writePaperReport } from '../src/report/paperReport.ts';
 import evalCifarC from './eval-cifar10c.ts';
 import evalFourier from './eval-fourier.ts';
 import train from './train.ts';
 
-const names = Object.keys(strategies);
-
 const params = z.object({
   datasets: param.list({ default: ['data/cifar10-mini'], help: 'CIFAR-10/100 binary folders to train and test on' }),
   cifarC: param.list({ help: 'CIFAR-C folder per dataset, same order (default: none, -C columns stay n/a); "-" skips one' }),
-  strategies: param.list({ default: names, choices: names, help: 'strategies to train' }),
+  strategies: param.strategies({ default: Object.keys(strategies), help: 'strategies to train: built-ins or strategy modules' }),
   seeds: param.intList({ default: [0, 1, 2, 3], min: 0, help: 'seeds per strategy' }),
   depth: param.int({ default: 40, min: 10, help: 'WRN depth' }),
   widen: param.int({ default: 2, min: 1, help: 'WRN width' }),
@@ -36,7 +35,7 @@ const params = z.object({
   cImages: param.optionalInt({ min: 1, help: 'CIFAR-C: first N images per severity only (default all)' }),
   workers: param.optionalInt({ min: 0, max: 256, help: 'augmentation worker threads for training (default: cores; 0 = in-process)' }),
   backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend' }),
-    runtime: param.enum(['auto', 'tfjs', 'onnxruntime'], { default: 'auto', help: 'what evaluates the trained checkpoints: auto = onnxruntime-node when installed and tfjs is on the CPU, else tfjs' }),
+  runtime: param.enum(['auto', 'tfjs', 'onnxruntime'], { default: 'auto', help: 'what evaluates the trained checkpoints: auto = onnxruntime-node when installed and tfjs is on the CPU, else tfjs' }),
   jobs: param.int({ default: 1, min: 1, max: 64, help: 'strategies trained and evaluated at once, each in its own process (wasm and cpu compute on one core per process)' }),
 });
 
@@ -67,18 +66,23 @@ export default definePipeline({
   run: (p, ctx) =>
     defer(() => {
       if (p.cifarC && p.cifarC.length !== p.datasets.length) throw new UsageError(`cifarC=${p.cifarC.join(',')}: give one folder (or -) per dataset (${p.datasets.length})`);
+      return Promise.all(p.strategies.map((s) => loadStrategy(s, ctx.cwd)));
+    }).pipe(mergeMap((loaded) => {
+      const twice = loaded.find((s, i) => loaded.findIndex((t) => t.name.toLowerCase() === s.name.toLowerCase()) !== i);
+      if (twice) throw new UsageError(`strategies: two strategies are named '${twice.name}' (each names its run folder)`);
       const runs: string[] = [];
       // Side-by-side processes share the cores: the native backend's threads are split between them.
       const share = { FA_NATIVE_THREADS: process.env.FA_NATIVE_THREADS ?? String(Math.max(1, Math.floor(availableParallelism() / p.jobs))) };
       const perDataset = p.datasets.map((data, di) => {
         const cfolder = p.cifarC?.[di];
         const name = basename(resolveDataDir(data, ctx.cwd));
-        const perStrategy = p.strategies.map((strategy) => {
-          const runDir = join(ctx.runDir, name, strategy);
+        const perStrategy = p.strategies.map((strategy, si) => {
+          const label = loaded[si]!.name;
+          const runDir = join(ctx.runDir, name, label);
           runs.push(runDir);
           // With jobs > 1 each strategy's chain runs in child processes, side by side.
           const step = (pipeline: Pipeline, file: string, values: Record<string, unknown>, out: string): Observable<PipelineEvent> =>
-            p.jobs > 1 ? childRun(file, values, resolve(ctx.cwd, out), strategy, ctx.cwd, share) : sub(pipeline, file, values, out, ctx);
+            p.jobs > 1 ? childRun(file, values, resolve(ctx.cwd, out), label, ctx.cwd, share) : sub(pipeline, file, values, out, ctx);
           const trained = step(train, 'train', drop({ data, strategy, seeds: p.seeds, depth: p.depth, widen: p.widen, epochs: p.epochs, batchSize: p.batchSize, holdout: p.holdout, limit: p.limit, workers: p.workers, backend: p.backend, resume: true }), runDir);
           const evals = p.seeds.map((seed) => {
             const seedDir = join(runDir, `seed-${seed}`);
@@ -99,5 +103,5 @@ export default definePipeline({
         return [...written.map((w) => event.artifact(w, w.endsWith('.md') ? 'Tables 1 and 2' : 'figure')), event.summary([`paper: ${runs.length} runs; see ${written[0]}`])];
       }).pipe(mergeMap((es) => from(es)));
       return concat(...perDataset, report);
-    }),
+    })),
 });

@@ -8,7 +8,8 @@ import { definePipeline } from '../src/cli/pipeline.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../src/data/atomic.ts';
 import { imageBytes, type Dataset } from '../src/data/dataset.ts';
 import type { SampleParams } from '../src/ops/sampleParams.ts';
-import { strategies, strategyByName, type Strategy } from '../src/ops/strategy.ts';
+import { strategies, type Strategy } from '../src/ops/strategy.ts';
+import { loadStrategy } from '../src/streams/loadStrategy.ts';
 import { renderSheet } from '../src/report/contactSheet.ts';
 import { denormalize, pickImages } from '../src/report/previewImages.ts';
 import { augment } from '../src/streams/augment.ts';
@@ -16,7 +17,6 @@ import { batch } from '../src/streams/batch.ts';
 import { epochs } from '../src/streams/epochs.ts';
 import { createAugmentPool } from '../src/streams/pool.ts';
 
-const names = Object.keys(strategies);
 
 /** What one strategy's block shows: which view, and per cell the parameters that made it. */
 interface Block {
@@ -33,21 +33,20 @@ export default definePipeline({
   params: z.object({
     data: param.string({ default: 'data/cifar10-mini', help: 'CIFAR-10/100 binary folder' }),
     split: param.enum(['train', 'test'], { default: 'test', help: 'which split to take images from' }),
-    strategies: param.list({ default: names, choices: names, help: 'strategies to show, one block each' }),
+    strategies: param.strategies({ default: Object.keys(strategies), help: 'strategies to show, one block each: built-ins or strategy modules' }),
     images: param.int({ default: 6, min: 1, max: 100, help: 'images (rows) per block, one per class first' }),
     samples: param.int({ default: 5, min: 1, max: 50, help: 'augmented samples (columns) per image: epochs 0..samples-1' }),
     seed: param.int({ default: 0, min: 0, help: 'augmentation seed' }),
   }),
   run: (p, ctx) =>
-    defer(() => loadDataset(p.data, p.split, ctx.cwd)).pipe(
-      mergeMap((ds): Observable<PipelineEvent> => {
+    defer(() => Promise.all([loadDataset(p.data, p.split, ctx.cwd), Promise.all(p.strategies.map((s) => loadStrategy(s, ctx.cwd)))])).pipe(
+      mergeMap(([ds, loaded]): Observable<PipelineEvent> => {
         const picked = pickImages(ds, p.images);
         // The augmentation is a pure function of (seed, epoch, dataset index): epoch e gives
         // column e, and each cell is what training on this split with this seed draws in epoch e.
         const rowOf = new Map(picked.map((index, row) => [index, row]));
         const size = imageBytes(ds.shape);
-        const blocks: Block[] = p.strategies.map((name) => {
-          const strategy = strategyByName(name);
+        const blocks: Block[] = loaded.map((strategy) => {
           const cells = picked.map((index) => [ds.pixels.slice(index * size, (index + 1) * size)]);
           return { strategy, view: strategy.jsd ? 1 : 0, cells, params: picked.map(() => []) };
         });

@@ -9,7 +9,7 @@ import { param } from '../src/cli/params.ts';
 import { definePipeline } from '../src/cli/pipeline.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../src/data/atomic.ts';
 import { subset } from '../src/data/dataset.ts';
-import { strategies, strategyByName } from '../src/ops/strategy.ts';
+import { loadStrategy } from '../src/streams/loadStrategy.ts';
 import { packRecords, profileReportMarkdown, type BatchRecord, type ProfileReport } from '../src/report/profileReport.ts';
 import { formatMiB, formatRate } from '../src/report/profileTable.ts';
 import { augment } from '../src/streams/augment.ts';
@@ -23,7 +23,7 @@ export default definePipeline({
   params: z.object({
     data: param.string({ default: 'data/cifar10-mini', help: 'CIFAR-10/100 binary folder' }),
     split: param.enum(['train', 'test'], { default: 'train', help: 'which split to stream' }),
-    strategy: param.enum(Object.keys(strategies) as [string, ...string[]], { default: 'AugSVF', help: 'augmentation strategy' }),
+    strategy: param.strategy({ default: 'AugSVF', help: 'augmentation strategy: a built-in or a strategy module' }),
     workers: param.int({ default: availableParallelism(), min: 0, max: 256, help: 'worker threads (0 = in-process)' }),
     chunkSize: param.optionalInt({ min: 1, max: 4096, help: 'samples per worker task (default: the batch size, so batches need no copy)' }),
     batchSize: param.int({ default: 128, min: 1, max: 8192, help: 'samples per batch' }),
@@ -34,8 +34,8 @@ export default definePipeline({
     record: param.boolean({ default: false, help: 'also record sampled parameters (costs transfer time)' }),
   }),
   run: (p, ctx) =>
-    defer(() => loadDataset(p.data, p.split, ctx.cwd)).pipe(
-      mergeMap((full): Observable<PipelineEvent> => {
+    defer(() => Promise.all([loadDataset(p.data, p.split, ctx.cwd), loadStrategy(p.strategy, ctx.cwd)])).pipe(
+      mergeMap(([full, strategy]): Observable<PipelineEvent> => {
         const ds = p.limit === undefined ? full : subset(full, 0, Math.min(p.limit, full.count));
         const total = ds.count * p.epochs;
         const profiler = new Profiler();
@@ -47,7 +47,7 @@ export default definePipeline({
         // A shared counter instead of per-batch snapshots' elapsedMs: both start at subscription.
         const start = performance.now();
         const stream = epochs(ds, { epochs: p.epochs, seed: p.seed }).pipe(
-          augment(strategyByName(p.strategy), { workers: p.workers, chunkSize: p.chunkSize ?? p.batchSize, record: p.record, profiler }),
+          augment(strategy, { workers: p.workers, chunkSize: p.chunkSize ?? p.batchSize, record: p.record, profiler }),
           batch(p.batchSize, { profiler }),
           // One batch at a time: the simulated consumer's delay is what holds the stream back.
           concatMap(async (b) => {

@@ -10,13 +10,14 @@ import { subset } from '../src/data/dataset.ts';
 import { formatBackendSelection, selectBackend } from '../src/model/backend.ts';
 import { wasmMicroBatch } from '../src/model/memory.ts';
 import { referenceRecipe } from '../src/model/train.ts';
-import { strategies, strategyByName, viewCount } from '../src/ops/strategy.ts';
+import { strategies, viewCount } from '../src/ops/strategy.ts';
+import { loadStrategy } from '../src/streams/loadStrategy.ts';
 
 const r = referenceRecipe;
 
 const params = z.object({
   data: param.string({ default: 'data/cifar10-mini', help: 'CIFAR-10/100 binary folder (train and test splits)' }),
-  strategy: param.enum(Object.keys(strategies) as [string, ...string[]], { default: 'AugSVF', help: 'augmentation strategy (Base trains with CE, the others with the JSD loss)' }),
+  strategy: param.strategy({ default: 'AugSVF', help: 'augmentation strategy: a built-in or a strategy module (JSD strategies train with the JSD loss, the others with CE)' }),
   seeds: param.intList({ default: [0], min: 0, help: 'one run per seed, each in seed-<n>/' }),
   depth: param.int({ default: r.depth, min: 10, help: 'WRN depth, 6n+4' }),
   widen: param.int({ default: r.widen, min: 1, help: 'WRN width multiplier' }),
@@ -62,14 +63,14 @@ export default definePipeline({
   presets,
   run: (p, ctx) =>
     defer(async () => {
+      const strategy = await loadStrategy(p.strategy, ctx.cwd);
       const selection = await selectBackend(p.backend);
       const [train, test] = (await Promise.all([loadDataset(p.data, 'train', ctx.cwd), loadDataset(p.data, 'test', ctx.cwd)])).map((d) =>
         p.limit === undefined ? d : subset(d, 0, Math.min(p.limit, d.count)),
       );
-      return { selection, train: train!, test: test! };
+      return { strategy, selection, train: train!, test: test! };
     }).pipe(
-      mergeMap(({ selection, train, test }) => {
-        const strategy = strategyByName(p.strategy);
+      mergeMap(({ strategy, selection, train, test }) => {
         const fit = selection.name === 'wasm' ? wasmMicroBatch(p.depth, p.widen, viewCount(strategy), p.batchSize) : p.batchSize;
         const microBatch = p.microBatch ?? fit;
         const note = microBatch < p.batchSize ? [event.log(`micro-batches of ${microBatch} samples (gradients summed per batch of ${p.batchSize}; BatchNorm sees each micro-batch)${p.microBatch === undefined ? ': what fits the 4 GiB wasm heap for this WRN' : ''}`)] : [];

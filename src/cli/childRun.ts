@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { Observable } from 'rxjs';
 import { formatValue } from './describe.ts';
 import { event, type PipelineEvent } from './events.ts';
-import { packageRoot } from './resolvePipeline.ts';
+import { ownExecArgv, ownModule } from '../packageFiles.ts';
 
 /** The environment variable that makes `fourier-augmix run` print its events as JSON lines. */
 export const CHILD_EVENTS = 'FOURIER_AUGMIX_EVENTS';
@@ -18,8 +18,9 @@ export const CHILD_EVENTS = 'FOURIER_AUGMIX_EVENTS';
 export function childRun(pipeline: string, values: Readonly<Record<string, unknown>>, out: string, label: string, cwd: string, env: Readonly<Record<string, string>> = {}): Observable<PipelineEvent> {
   return new Observable<PipelineEvent>((subscriber) => {
     const args = Object.entries(values).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${formatValue(v)}`]));
-    const bin = join(packageRoot, 'bin', 'fourier-augmix.js');
-    const child = spawn(process.execPath, [bin, 'run', pipeline, ...args, `out=${out}`], {
+    // The CLI of this very copy of the package, on the same code (sources or dist/) as the parent.
+    const bin = fileURLToPath(ownModule('bin', import.meta.url));
+    const child = spawn(process.execPath, [...(ownExecArgv('process') ?? []), bin, 'run', pipeline, ...args, `out=${out}`], {
       cwd,
       env: { ...process.env, ...env, [CHILD_EVENTS]: 'jsonl' },
       stdio: ['ignore', 'pipe', 'pipe'],

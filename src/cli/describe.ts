@@ -33,3 +33,18 @@ export function describeParams(pipeline: Pipeline): string[] {
   const w = Math.max(...rows.map((r) => r[0].length));
   return rows.map(([left, right]) => `    ${left.padEnd(w)}  ${right}`);
 }
+
+/**
+ * The lines about resolved values that take work to know (`ParamMeta.details`: a strategy module's
+ * primitives and settings), for every parameter that has them.
+ *
+ * @throws UsageError when a value cannot be loaded (a strategy file that is missing or wrong)
+ */
+export async function describeDetails(pipeline: Pipeline, params: Record<string, unknown>, cwd: string): Promise<string[]> {
+  const lines: string[] = [];
+  for (const [key, schema] of Object.entries(pipeline.params.shape)) {
+    const details = paramMeta.get(schema as z.ZodType)?.details;
+    if (details && params[key] !== undefined) lines.push(...(await details(params[key], cwd)));
+  }
+  return lines;
+}

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { readCifar10, readCifar100, type CifarSplit } from '../data/cifar.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { detectDataset } from '../data/detectDataset.ts';
+import { packageFile } from '../packageFiles.ts';
 import { UsageError } from './usageError.ts';
-import { packageRoot } from './resolvePipeline.ts';
 
 /**
  * Resolves a `data=` parameter: relative paths against `cwd`, falling back to the package folder
@@ -13,7 +13,7 @@ import { packageRoot } from './resolvePipeline.ts';
 export function resolveDataDir(dir: string, cwd: string): string {
   const here = resolve(cwd, dir);
   if (isAbsolute(dir) || existsSync(here)) return here;
-  const bundled = join(packageRoot, dir);
+  const bundled = packageFile(dir);
   return existsSync(bundled) ? bundled : here;
 }
 

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -8,11 +10,12 @@ import { corruptEvents, listCorruptions, planCorrupt, type CorruptCommandOptions
 import { archives } from '../data/fetchArchive.ts';
 import { CHILD_EVENTS } from './childRun.ts';
 import { fetchEvents, resolveArchives } from './dataCommand.ts';
-import { describeParams, describeRun } from './describe.ts';
+import { describeDetails, describeParams, describeRun } from './describe.ts';
 import { exportOnnx } from './exportCommand.ts';
 import { parseOverrides } from './overrides.ts';
 import { render, type RenderIO } from './render.ts';
-import { builtinPipelines, loadPipeline, packageRoot } from './resolvePipeline.ts';
+import { builtinPipelines, loadPipeline } from './resolvePipeline.ts';
+import { packageRoot } from '../packageFiles.ts';
 import { prepareRun } from './startRun.ts';
 import { UsageError } from './usageError.ts';
 
@@ -49,7 +52,9 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     const run = prepareRun(p.pipeline, p.file, p.overrides, { cwd: io.cwd, signal: abort.signal });
     // A parent process (`childRun`) asks for the events as JSON lines instead of a display.
     const jsonl = process.env[CHILD_EVENTS] === 'jsonl';
-    if (!jsonl) describeRun(run.pipeline, run.file, run.params, run.given, run.runDir, p.fromPreset).forEach((l) => io.stderr.write(`${l}\n`));
+    // Loaded before the run starts, so a bad strategy file stops it before anything is written.
+    const details = await describeDetails(run.pipeline, run.params, io.cwd);
+    if (!jsonl) [...describeRun(run.pipeline, run.file, run.params, run.given, run.runDir, p.fromPreset), ...details].forEach((l) => io.stderr.write(`${l}\n`));
     const result = await render(run.events, io, { abort, jsonl });
     status = result.interrupted ? EXIT.interrupted : EXIT.ok;
   };
@@ -76,6 +81,7 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
       const p = await prepare(spec, overrides);
       const run = prepareRun(p.pipeline, p.file, p.overrides, { cwd: io.cwd });
       describeRun(run.pipeline, run.file, run.params, run.given, run.runDir, p.fromPreset).forEach(out);
+      (await describeDetails(run.pipeline, run.params, io.cwd)).forEach(out);
     });
 
   program
@@ -183,7 +189,13 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
 async function bench(args: readonly string[]): Promise<number> {
   const file = join(packageRoot, 'bench', 'run.ts');
   if (!existsSync(file)) throw new UsageError(`bench: ${file} not found (the benchmark suite is not in this checkout)`);
-  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { cwd: packageRoot, stdio: 'inherit' });
+  let tsx: string;
+  try {
+    tsx = pathToFileURL(createRequire(file).resolve('tsx')).href;
+  } catch {
+    throw new UsageError('bench: the benchmarks run from a checkout with its dev dependencies installed (npm ci), tsx among them');
+  }
+  const child = spawn(process.execPath, ['--import', tsx, file, ...args], { cwd: packageRoot, stdio: 'inherit' });
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve(code ?? (signal ? EXIT.interrupted : EXIT.failed)));

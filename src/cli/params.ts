@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { strategies, type Strategy } from '../ops/strategy.ts';
+import { isStrategyModule, loadStrategy } from '../streams/loadStrategy.ts';
+import { describeStrategy } from './describeStrategy.ts';
+import { UsageError } from './usageError.ts';
 
 // Re-exported so a pipeline file outside this package can build its schema without its own zod.
 export { z };
@@ -10,6 +14,11 @@ export interface ParamMeta {
   readonly expected: string;
   /** Shown by `list`: the default as typed on a command line, or null when there is none. */
   readonly defaultText: string | null;
+  /**
+   * Lines `describe` and `run` print about a resolved value that need work to know (loading the
+   * strategy a path names). Throwing here stops the run before anything starts.
+   */
+  readonly details?: (value: unknown, cwd: string) => Promise<string[]>;
 }
 
 /** Metadata of every parameter built with `param`, keyed by its schema. */
@@ -33,12 +42,12 @@ interface Range {
  * Wraps `inner` so strings from `key=value` are converted by `coerce` first (values already of
  * the right type pass through), then attaches the default and the metadata.
  */
-function build<T>(coerce: (s: string) => unknown, inner: z.ZodType<T>, o: Common<T>, expected: string, show: (v: T) => string): Param<T> {
+function build<T>(coerce: (s: string) => unknown, inner: z.ZodType<T>, o: Common<T>, expected: string, show: (v: T) => string, details?: ParamMeta['details']): Param<T> {
   // zod returns a default without validating it, so a bad one is caught here, where it is written.
   if (o.default !== undefined && !inner.safeParse(o.default).success) throw new RangeError(`param default ${show(o.default)} is invalid: expected ${expected}`);
   const pre = z.preprocess((v) => (typeof v === 'string' ? coerce(v.trim()) : v), inner);
   const schema = (o.default === undefined ? pre.optional() : pre.default(o.default as never)) as unknown as Param<T>;
-  paramMeta.add(schema, { help: o.help, expected, defaultText: o.default === undefined ? null : show(o.default) });
+  paramMeta.add(schema, { help: o.help, expected, defaultText: o.default === undefined ? null : show(o.default), ...(details ? { details } : {}) });
   return schema;
 }
 
@@ -96,4 +105,40 @@ export const param = {
     const expected = choices ? `a comma-separated list of ${choices.join(', ')}` : 'a comma-separated list';
     return build(split, z.array(item).min(1), o as Common<string[]>, expected, (v) => v.join(','));
   },
+  /**
+   * A strategy: a built-in name (any case) or a path to a module whose default export is a
+   * strategy. The module is loaded and checked by `describe`, by `run` before anything starts, and
+   * by the pipeline (`loadStrategy`).
+   */
+  strategy(o: Common<string>): Param<string> {
+    const details = async (v: unknown, cwd: string): Promise<string[]> => describeStrategy(await loadOrUsage(String(v), cwd));
+    return build((s) => strategyValue(s), strategyItem, o, strategyExpected, String, details);
+  },
+  /** A comma-separated list of distinct strategies (built-in names or module paths), e.g. `strategies=Base,./mine.mjs`. */
+  strategies(o: Common<readonly string[]>): Param<string[]> {
+    const split = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '').map(strategyValue);
+    const details = async (v: unknown, cwd: string): Promise<string[]> => {
+      const loaded = await Promise.all((v as string[]).map((s) => loadOrUsage(s, cwd)));
+      const names = loaded.map((s) => s.name.toLowerCase());
+      const twice = loaded.find((s, i) => names.indexOf(s.name.toLowerCase()) !== i);
+      if (twice) throw new UsageError(`strategies: two strategies are named '${twice.name}' (each names its run folder)`);
+      return loaded.flatMap(describeStrategy);
+    };
+    const inner = z.array(strategyItem).min(1).refine((xs) => new Set(xs).size === xs.length);
+    return build(split, inner, o as Common<string[]>, `a comma-separated list of distinct strategies: ${strategyExpected}`, (v) => v.join(','), details);
+  },
 };
+
+const builtinStrategies = Object.keys(strategies);
+const strategyExpected = `one of ${builtinStrategies.join(', ')}, or a path to a strategy module (.js, .mjs; .ts with a TypeScript loader)`;
+const strategyValue = (s: string): string => (isStrategyModule(s) ? s : canonical(builtinStrategies, s));
+const strategyItem = z.string().refine((s) => isStrategyModule(s) || builtinStrategies.includes(s));
+
+/** `loadStrategy` with its errors as usage errors: a bad `strategy=` value is the user's to fix. */
+async function loadOrUsage(spec: string, cwd: string): Promise<Strategy> {
+  try {
+    return await loadStrategy(spec, cwd);
+  } catch (err) {
+    throw new UsageError((err as Error).message, { cause: err });
+  }
+}

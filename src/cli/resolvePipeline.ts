@@ -2,13 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { importUserModule } from '../importUserModule.ts';
+import { fromSources } from '../packageFiles.ts';
 import { definePipeline, isPipeline, type Pipeline } from './pipeline.ts';
 import { UsageError } from './usageError.ts';
 
-/** The package's root folder (holds `pipelines/` and the bundled `data/`). */
-export const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-const builtinDir = join(packageRoot, 'pipelines');
+/** The built-in pipelines: `pipelines/*.ts` beside the sources, `dist/pipelines/*.js` in the built package. */
+const builtinDir = fileURLToPath(new URL('../../pipelines/', import.meta.url));
+const ext = fromSources ? '.ts' : '.js';
 
 /** A loaded pipeline and how to name its file in messages. */
 export interface LoadedPipeline {
@@ -43,10 +44,10 @@ export function isPipelinePath(spec: string): boolean {
   return spec.includes('/') || spec.includes('\\') || /\.[cm]?[jt]s$/.test(spec);
 }
 
-/** Names of the built-in pipelines (`pipelines/*.ts`), sorted. */
+/** Names of the built-in pipelines, sorted. */
 export async function builtinPipelines(): Promise<string[]> {
   const files = await readdir(builtinDir).catch(() => [] as string[]);
-  return files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => f.slice(0, -3)).sort();
+  return files.filter((f) => f.endsWith(ext) && !f.endsWith('.d.ts')).map((f) => f.slice(0, -ext.length)).sort();
 }
 
 /**
@@ -65,7 +66,7 @@ export async function loadPipeline(spec: string, cwd: string): Promise<LoadedPip
     file = rel.startsWith('..') || isAbsolute(rel) ? path : rel;
     if (!existsSync(path)) throw new UsageError(`${file}: pipeline file not found`);
   } else {
-    path = join(builtinDir, `${spec}.ts`);
+    path = join(builtinDir, `${spec}${ext}`);
     file = `pipelines/${spec}.ts`;
     if (!existsSync(path)) {
       const preset = await findPreset(spec, cwd);
@@ -76,7 +77,7 @@ export async function loadPipeline(spec: string, cwd: string): Promise<LoadedPip
   }
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    mod = await importUserModule(pathToFileURL(path).href);
   } catch (err) {
     throw new UsageError(`${file}: failed to load: ${err instanceof Error ? err.message : String(err)}${esmHint(path)}`, { cause: err });
   }
@@ -95,7 +96,7 @@ async function findPreset(spec: string, cwd: string): Promise<LoadedPipeline | n
   const parts = spec.split('-');
   for (let n = parts.length - 1; n >= 1; n--) {
     const base = parts.slice(0, n).join('-');
-    if (!existsSync(join(builtinDir, `${base}.ts`))) continue;
+    if (!existsSync(join(builtinDir, `${base}${ext}`))) continue;
     const loaded = await loadPipeline(base, cwd);
     const preset = loaded.pipeline.presets?.[spec];
     if (!preset) return null;

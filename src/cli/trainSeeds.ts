@@ -4,6 +4,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../data/atomic.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { train, type TrainConfig, type TrainEvent } from '../model/train.ts';
 import type { Strategy } from '../ops/strategy.ts';
+import { strategyDefinition } from '../streams/loadStrategy.ts';
 import { formatRate } from '../report/profileTable.ts';
 import { seedSummaryMarkdown, summariseSeeds, type SeedRun } from '../report/seedSummary.ts';
 import { event, type PipelineEvent } from './events.ts';
@@ -81,7 +82,7 @@ export function trainSeeds(spec: TrainSeedsSpec): Observable<PipelineEvent> {
   return concat(
     from(spec.seeds).pipe(concatMap(one)),
     defer(async () => {
-      const summary = summariseSeeds(spec.strategy.name, spec.train.name, results);
+      const summary = summariseSeeds(spec.strategy.name, spec.train.name, results, strategyDefinition(spec.strategy));
       const paths = { json: join(spec.runDir, 'summary.json'), md: join(spec.runDir, 'summary.md') };
       await writeJsonAtomic(paths.json, summary);
       await writeFileAtomic(paths.md, seedSummaryMarkdown(summary));

@@ -1,5 +1,6 @@
 // Public API of src/data: file formats (CIFAR binary, CIFAR-C, .npy, atomic writes) and the in-memory Dataset.
 export { allocateShared, sharedBytes, sharedInt32 } from './allocateShared.ts';
+export { BUNDLED_DATA, bundledData } from './bundledData.ts';
 export { readMsgpack, writeFileAtomic, writeJsonAtomic, writeMsgpackAtomic, type AtomicContent } from './atomic.ts';
 export { readCifar10, readCifar100, type Cifar100Options, type CifarSplit } from './cifar.ts';
 export { openCifarC, readCorruption, type CifarCHandle, type OpenCifarCOptions } from './cifarC.ts';

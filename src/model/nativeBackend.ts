@@ -3,6 +3,7 @@ import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensor
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import { packageFile } from '../packageFiles.ts';
 
 /*
  * The 'native' tfjs backend: the cpu backend (its tensors are plain JS typed arrays) with the
@@ -15,7 +16,7 @@ import os from 'node:os';
 export const NATIVE_BACKEND = 'native';
 /** Where the addon's loader lives (native/ in this repository, built by `npm ci` when it can be). */
 export const NATIVE_PACKAGE = 'native/index.cjs';
-const LOADER = new URL('../../native/index.cjs', import.meta.url);
+const LOADER = packageFile(NATIVE_PACKAGE);
 
 /** The addon's functions (native/src/addon.cc). Arrays are Float32Arrays read or written in place. */
 export interface NativeAddon {
@@ -54,7 +55,7 @@ export function loadNativeAddon(): Loaded {
   process.env.OMP_WAIT_POLICY ??= 'passive';
   let mod: { addon: NativeAddon | null; reason: string | null };
   try {
-    mod = createRequire(import.meta.url)(LOADER.pathname) as typeof mod;
+    mod = createRequire(import.meta.url)(LOADER) as typeof mod;
   } catch (err) {
     return (loaded = { addon: null, reason: `${NATIVE_PACKAGE} failed to load: ${String((err as Error).message ?? err).split('\n', 1)[0]}` });
   }

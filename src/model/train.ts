@@ -7,6 +7,7 @@ import { MetricsLog } from '../data/metricsLog.ts';
 import { permutation } from '../ops/permutation.ts';
 import type { Strategy } from '../ops/strategy.ts';
 import { augment } from '../streams/augment.ts';
+import { checkStrategy, strategyDefinition } from '../streams/loadStrategy.ts';
 import { batch } from '../streams/batch.ts';
 import { epochs } from '../streams/epochs.ts';
 import { createAugmentPool, type AugmentPool } from '../streams/pool.ts';
@@ -98,15 +99,17 @@ export function holdoutSplit(count: number, holdout: number, seed: number): { tr
  * same weights as an uninterrupted one. Unsubscribing stops the work and frees pool and tensors.
  */
 export function train(setup: TrainSetup): Observable<TrainEvent> {
-  const { config: c, strategy, runDir } = setup;
+  const { config: c, runDir } = setup;
   const paths = { last: join(runDir, 'checkpoint.msgpack'), best: join(runDir, 'best.msgpack'), metrics: join(runDir, 'metrics.jsonl') };
-  const fingerprint = {
-    dataset: setup.train.name, count: setup.train.count, strategy, seed: c.seed, holdout: c.holdout, epochs: c.epochs,
-    batchSize: c.batchSize, microBatch: Math.min(c.microBatch, c.batchSize), lr: c.lr, lrMin: c.lrMin, momentum: c.momentum,
-    nesterov: c.nesterov, weightDecay: c.weightDecay, depth: c.depth, widen: c.widen, dropRate: c.dropRate,
-  };
 
   return defer(async () => {
+    // Checked before anything is written: its modules import, its ops exist, its sources hashed.
+    const strategy = await checkStrategy(setup.strategy);
+    const fingerprint = {
+      dataset: setup.train.name, count: setup.train.count, strategy: strategyDefinition(strategy), seed: c.seed, holdout: c.holdout, epochs: c.epochs,
+      batchSize: c.batchSize, microBatch: Math.min(c.microBatch, c.batchSize), lr: c.lr, lrMin: c.lrMin, momentum: c.momentum,
+      nesterov: c.nesterov, weightDecay: c.weightDecay, depth: c.depth, widen: c.widen, dropRate: c.dropRate,
+    };
     await mkdir(runDir, { recursive: true });
     const split = holdoutSplit(setup.train.count, c.holdout, c.seed);
     const net = createWrn({ depth: c.depth, widen: c.widen, classes: setup.train.classes.length, seed: c.seed, dropRate: c.dropRate });
@@ -130,14 +133,14 @@ export function train(setup: TrainSetup): Observable<TrainEvent> {
       }
       // Records past the checkpoint belong to work that is about to be redone.
       const log = await MetricsLog.open(paths.metrics, (r) => (r.type === 'step' ? Number(r.step) < position.step : Number(r.epoch) < position.epoch));
-      return { split, net, sgd, pool, position, resumedFrom, log, dispose };
+      return { strategy, fingerprint, split, net, sgd, pool, position, resumedFrom, log, dispose };
     } catch (err) {
       dispose();
       throw err;
     }
   }).pipe(
     mergeMap((run) => {
-      const { net, sgd, pool, split, log } = run;
+      const { strategy, fingerprint, net, sgd, pool, split, log } = run;
       const trainCount = split.train.length;
       const stepsPerEpoch = Math.ceil(trainCount / c.batchSize);
       const totalSteps = stepsPerEpoch * c.epochs;
@@ -221,9 +224,20 @@ export function train(setup: TrainSetup): Observable<TrainEvent> {
 
 /** A resumed run must be the run that was interrupted: same data, seed, strategy and schedule. */
 function checkFingerprint(path: string, saved: Readonly<Record<string, unknown>>, now: Readonly<Record<string, unknown>>): void {
-  const differs = Object.keys({ ...saved, ...now }).filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(now[k]));
+  const differs = changedPaths(saved, now, '');
   if (differs.length > 0) {
     const show = (v: unknown): string => (JSON.stringify(v) ?? 'undefined').slice(0, 80);
-    throw new Error(`${path}: cannot resume, the run's settings changed: ${differs.map((k) => `${k} was ${show(saved[k])}, now ${show(now[k])}`).join('; ')}`);
+    throw new Error(`${path}: cannot resume, the run's settings changed: ${differs.map(([k, was, is]) => `${k} was ${show(was)}, now ${show(is)}`).join('; ')}`);
   }
+}
+
+/** The leaves in which two JSON values differ, as (path, was, now): `strategy.modules.0.sha256`. */
+function changedPaths(was: unknown, now: unknown, at: string): [string, unknown, unknown][] {
+  if (JSON.stringify(was) === JSON.stringify(now)) return [];
+  const bothObjects = typeof was === 'object' && was !== null && typeof now === 'object' && now !== null && Array.isArray(was) === Array.isArray(now);
+  // Arrays of different lengths read better whole (an op list) than as a run of shifted items.
+  if (!bothObjects || (Array.isArray(was) && (was as unknown[]).length !== (now as unknown[]).length)) return [[at, was, now]];
+  const a = was as Record<string, unknown>;
+  const b = now as Record<string, unknown>;
+  return Object.keys({ ...a, ...b }).flatMap((k) => changedPaths(a[k], b[k], at ? `${at}.${k}` : k));
 }

@@ -15,3 +15,4 @@ export { flipCropInto } from './flipCrop.ts';
 export { normalizationTable, normalizeInto } from './normalize.ts';
 export { permutation } from './permutation.ts';
 export { threefry2x32 } from './threefry.ts';
+export { ALIGNMENTS, cellKey, fourierGrid, paperGrid, type Alignment, type FourierCell, type FourierGridSpec, type PhaseConvention } from './fourierGrid.ts';

@@ -1,10 +1,20 @@
 import { paperFourierSampling, type FourierSampling } from './fourierPrimitive.ts';
-import { primitiveSets } from './augmentations.ts';
+import { builtinPrimitives, primitiveSets } from './augmentations.ts';
+import { didYouMean } from './nearest.ts';
 
-/** Where a user-written primitive lives, so every worker can import it: module URL or path + export name. */
+const builtinNames: readonly string[] = [...builtinPrimitives().keys()];
+
+/**
+ * Where a user-written primitive lives, so every worker can import it: a module and an export name.
+ * `module` is a `file:` URL (`new URL('./invert.mjs', import.meta.url)`), an absolute path, a
+ * package name, or a path relative to the strategy file (or, for a strategy defined in code and
+ * not loaded from a file, to the working directory).
+ */
 export interface PrimitiveModule {
   readonly module: string;
   readonly export: string;
+  /** SHA-256 of the module's source, set when the strategy is checked (`checkStrategy`). */
+  readonly sha256?: string;
 }
 
 /**
@@ -36,7 +46,15 @@ export interface Strategy {
   readonly fourier: FourierSampling;
   /** User primitives to load (in every worker) in addition to the built-ins. */
   readonly modules: readonly PrimitiveModule[];
+  /** The module this strategy was loaded from (`strategy=<file>`), with the SHA-256 of its source. */
+  readonly source?: { readonly url: string; readonly sha256: string };
 }
+
+/** What `defineStrategy` takes: a name, the ops, and any setting to change; a module may be a URL. */
+export type StrategySpec = Pick<Strategy, 'name' | 'ops'> &
+  Partial<Omit<Strategy, 'name' | 'ops' | 'modules'>> & {
+    readonly modules?: readonly (Omit<PrimitiveModule, 'module'> & { readonly module: string | URL })[];
+  };
 
 const defaults: Omit<Strategy, 'name' | 'ops'> = {
   width: 3,
@@ -65,12 +83,28 @@ export const strategies: Readonly<Record<string, Strategy>> = {
   AugSVF: defineStrategy({ name: 'AugSVF', ops: [...S, ...V, ...F] }),
 };
 
-/** Builds a strategy from a name, an op list and any settings to change; validates the numbers. */
-export function defineStrategy(spec: Pick<Strategy, 'name' | 'ops'> & Partial<Strategy>): Strategy {
-  const s: Strategy = { ...defaults, ...spec };
+/**
+ * Builds a strategy from a name, an op list and any settings to change, and validates it: the
+ * numbers, and, when it uses no user modules, every op name (a user module's primitives are only
+ * known once it is imported: `checkStrategy` does that, and `augment` calls it before any work).
+ *
+ * @throws RangeError naming the strategy, the setting and what was expected
+ */
+export function defineStrategy(spec: StrategySpec): Strategy {
+  const modules = (spec.modules ?? []).map((m) => ({ ...m, module: m.module instanceof URL ? m.module.href : m.module }));
+  const s: Strategy = { ...defaults, ...spec, modules };
   const bad = (key: string, value: unknown, want: string): never => {
     throw new RangeError(`strategy '${s.name}': ${key} = ${JSON.stringify(value)} is invalid; expected ${want}`);
   };
+  if (typeof s.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(s.name)) bad('name', s.name, "letters, digits, '.', '-' or '_' (it names run folders)");
+  if (!Array.isArray(s.ops) || s.ops.some((op) => typeof op !== 'string')) bad('ops', s.ops, 'an array of primitive names');
+  if (s.modules.some((m) => typeof m.module !== 'string' || m.module === '' || typeof m.export !== 'string' || m.export === '')) {
+    bad('modules', s.modules, "entries { module: a path, file: URL or package name, export: a name }");
+  }
+  if (s.modules.length === 0) {
+    const unknown = s.ops.find((op) => !builtinNames.includes(op));
+    if (unknown !== undefined) throw new RangeError(unknownPrimitive(s.name, unknown, builtinNames));
+  }
   if (!Number.isInteger(s.width) || s.width < 1) bad('width', s.width, 'an integer >= 1');
   if (!Number.isInteger(s.depth) || (s.depth < 1 && s.depth !== -1)) bad('depth', s.depth, '-1 or an integer >= 1');
   if (!(s.severity > 0.1)) bad('severity', s.severity, 'a number > 0.1');
@@ -90,6 +124,12 @@ export function viewCount(s: Strategy): number {
 /** Resolves a strategy by name (case-insensitive), or throws listing the known ones. */
 export function strategyByName(name: string): Strategy {
   const found = Object.values(strategies).find((s) => s.name.toLowerCase() === name.toLowerCase());
-  if (!found) throw new RangeError(`unknown strategy '${name}'; known: ${Object.keys(strategies).join(', ')}`);
+  if (!found) throw new RangeError(`unknown strategy '${name}'${didYouMean(name, Object.keys(strategies))}; known: ${Object.keys(strategies).join(', ')}`);
   return found;
 }
+
+/** The error for an op no primitive provides, with the nearest known name. */
+export function unknownPrimitive(strategy: string, op: string, known: readonly string[]): string {
+  return `strategy '${strategy}': unknown primitive '${op}'${didYouMean(op, known)}; known: ${[...known].sort().join(', ')}`;
+}
+

@@ -21,6 +21,8 @@ export interface MetricSummary {
 /** What `summary.json` holds: every seed's figures, and their mean ± std. */
 export interface SeedSummary {
   readonly strategy: string;
+  /** The strategy's settings, primitives and, for custom code, its sources' SHA-256 (`strategyDefinition`). */
+  readonly definition?: Readonly<Record<string, unknown>>;
   readonly dataset: string;
   readonly seeds: readonly { readonly seed: number; readonly dir: string; readonly bestEpoch: number | null; readonly holdout: TrainResult['holdout']; readonly test: TrainResult['test'] }[];
   readonly holdout: MetricSummary | null;
@@ -39,9 +41,10 @@ function summarise(results: readonly (TrainResult['test'] | null)[]): MetricSumm
   return { error: meanStd(rs.map((r) => r.error)), calibration: meanStd(rs.map((r) => r.calibration)) };
 }
 
-export function summariseSeeds(strategy: string, dataset: string, runs: readonly SeedRun[]): SeedSummary {
+export function summariseSeeds(strategy: string, dataset: string, runs: readonly SeedRun[], definition?: Readonly<Record<string, unknown>>): SeedSummary {
   return {
     strategy,
+    ...(definition ? { definition } : {}),
     dataset,
     seeds: runs.map((r) => ({ seed: r.seed, dir: r.dir, bestEpoch: r.result.best?.epoch ?? null, holdout: r.result.holdout, test: r.result.test })),
     holdout: summarise(runs.map((r) => r.result.holdout)),

@@ -1,12 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { Observable, type OperatorFunction } from 'rxjs';
+import { defer, Observable, switchMap, type OperatorFunction } from 'rxjs';
 import type { Dataset } from '../data/dataset.ts';
 import type { SampleParams } from '../ops/sampleParams.ts';
 import { viewCount, type Strategy } from '../ops/strategy.ts';
 import { refCounted, type AugmentedChunk } from './chunk.ts';
 import { Credits } from './credits.ts';
 import type { EpochPlan } from './epochs.ts';
-import { withResolvedModules } from './loadPrimitives.ts';
+import { checkStrategy } from './loadStrategy.ts';
 import { createAugmentPool, type AugmentPool } from './pool.ts';
 import type { Profiler } from './profiler.ts';
 
@@ -38,11 +38,16 @@ interface Pending {
  * Augments every sample of every epoch plan with `strategy` on a worker pool, emitting chunks in
  * epoch order. Chunking lives here rather than in an upstream `bufferCount` because only this stage
  * knows when it may take more work: upstream index chunks would otherwise pile up eagerly.
- * Unsubscribing aborts queued tasks and destroys a pool the operator created.
+ * Unsubscribing aborts queued tasks and destroys a pool the operator created. On subscription the
+ * strategy is checked (`checkStrategy`: user modules imported, op names known) before any worker
+ * starts, so a misspelt primitive fails here, naming it, rather than inside a worker.
  */
 export function augment(strategy: Strategy, options: AugmentOptions = {}): OperatorFunction<EpochPlan, AugmentedChunk> {
-  const resolved = withResolvedModules(strategy);
-  const views = viewCount(resolved);
+  const run = augmentChecked(options);
+  return (source) => defer(() => checkStrategy(strategy)).pipe(switchMap((checked) => run(checked, source)));
+}
+
+function augmentChecked(options: AugmentOptions): (resolved: Strategy, source: Observable<EpochPlan>) => Observable<AugmentedChunk> {
   const chunkSize = options.chunkSize ?? 64;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunkSize must be an integer >= 1, got ${chunkSize}`);
   const workers = options.workers ?? availableParallelism();
@@ -50,8 +55,9 @@ export function augment(strategy: Strategy, options: AugmentOptions = {}): Opera
   const limit = options.credits ?? 2 * threads + 4;
   const { profiler, record = false, replay } = options;
 
-  return (source) =>
+  return (resolved, source) =>
     new Observable<AugmentedChunk>((subscriber) => {
+      const views = viewCount(resolved);
       const pool = typeof workers === 'number' ? createAugmentPool(workers) : workers;
       const abort = new AbortController();
       const plans: Pending[] = [];

@@ -1,10 +1,6 @@
-/**
- * Where a Piscina worker entry `<name>.ts|js` beside this module lives, and how to start it: from
- * TypeScript sources the workers load it through tsx (jest's workers do not inherit the parent's
- * loader, so it is passed explicitly).
- */
-export function workerFile(name: string): { filename: string; execArgv: string[] } {
-  const ts = import.meta.url.endsWith('.ts');
-  const filename = new URL(`./${name}.${ts ? 'ts' : 'js'}`, import.meta.url).href;
-  return { filename, execArgv: ts ? ['--import', 'tsx'] : [] };
+import { ownExecArgv, ownModule } from '../packageFiles.ts';
+
+/** Where the Piscina worker entry `<name>` beside this module lives, and the options to start it with. */
+export function workerFile(name: string): { filename: string; execArgv: string[] | undefined } {
+  return { filename: ownModule(name, import.meta.url).href, execArgv: ownExecArgv('thread') };
 }

@@ -116,7 +116,7 @@ describe('Augmenter', () => {
       views: [null, { ws: [0.25, 0.25, 0.5], m: Math.fround(0.6), chains: [[{ op: 'invert', param: 3 }], [], [{ op: 'invert', param: 3 }]] }, null],
     };
     const reg = new Map(registry).set('invert', invert);
-    const a = new Augmenter(defineStrategy({ name: 'inv', ops: ['invert'] }), reg, shape);
+    const a = new Augmenter(defineStrategy({ name: 'inv', ops: ['invert'], modules: [{ module: 'test/fixtures/primitives/userPrimitives.ts', export: 'invert' }] }), reg, shape);
     const out = [0, 1, 2].map(() => new Float32Array(size));
     a.apply(src, params, out);
     for (let i = 0; i < size; i += 97) {
@@ -136,7 +136,7 @@ describe('Augmenter', () => {
   });
 
   it('rejects a strategy naming an unknown primitive', () => {
-    expect(() => new Augmenter(defineStrategy({ name: 'x', ops: ['warp'] }), registry, shape)).toThrow(/unknown primitive 'warp'/);
+    expect(() => new Augmenter({ ...strategies.AugS, name: 'x', ops: ['warp'] }, registry, shape)).toThrow(/unknown primitive 'warp'/);
   });
 });
 

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { decode } from 'fast-png';
+import { packageFile } from '../../packageFiles.ts';
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
 import type { Corruption, Severity } from './corruption.ts';
 
 // Per-severity (image weight, frost weight) of make_cifar_c.py.
 const FROST: readonly (readonly [number, number])[] = [[1, 0.2], [1, 0.3], [0.9, 0.4], [0.85, 0.4], [0.75, 0.45]];
-const DIR = fileURLToPath(new URL('../../../data/frost/', import.meta.url));
+const DIR = packageFile('data', 'frost');
 
 let textures: Image[] | undefined;
 
@@ -17,7 +18,7 @@ let textures: Image[] | undefined;
  */
 export function frostTextures(): Image[] {
   textures ??= [1, 2, 3, 4, 5].map((k) => {
-    const png = decode(readFileSync(`${DIR}frost${k}-0.2.png`));
+    const png = decode(readFileSync(join(DIR, `frost${k}-0.2.png`)));
     if (png.channels !== 3 || png.depth !== 8) throw new Error(`frost${k}-0.2.png: expected 8-bit RGB`);
     return { width: png.width, height: png.height, channels: 3, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length) };
   });
