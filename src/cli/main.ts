@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writePaperReport } from '../report/paperReport.ts';
@@ -10,12 +10,12 @@ import { corruptEvents, listCorruptions, planCorrupt, type CorruptCommandOptions
 import { archives } from '../data/fetchArchive.ts';
 import { CHILD_EVENTS } from './childRun.ts';
 import { fetchEvents, resolveArchives } from './dataCommand.ts';
-import { describeDetails, describeParams, describeRun } from './describe.ts';
+import { describeDetails, describeParams, describeRun, formatValue } from './describe.ts';
 import { exportOnnx } from './exportCommand.ts';
 import { parseOverrides } from './overrides.ts';
 import { render, type RenderIO } from './render.ts';
 import { builtinPipelines, loadPipeline } from './resolvePipeline.ts';
-import { packageRoot } from '../packageFiles.ts';
+import { packageFile, packageRoot } from '../packageFiles.ts';
 import { prepareRun } from './startRun.ts';
 import { UsageError } from './usageError.ts';
 
@@ -46,7 +46,23 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     return { file, pipeline, overrides: { ...preset?.params, ...given }, fromPreset };
   };
 
+  /** `<command> <pipeline> --help`: the pipeline's own parameters, not the command's generic help. */
+  const pipelineHelp = async (usage: string, spec: string): Promise<void> => {
+    const { pipeline, file, preset } = await loadPipeline(spec, io.cwd);
+    out(`Usage: fourier-augmix ${usage} [key=value ...]`);
+    out('');
+    out(`${pipeline.name} (${file}): ${pipeline.description}`);
+    out('');
+    out('Parameters (key=default: help (allowed values)):');
+    describeParams(pipeline).forEach(out);
+    if (preset) out(`\nPreset values: ${Object.entries(preset.params).map(([k, v]) => `${k}=${formatValue(v)}`).join(' ')}`);
+    const presets = Object.keys(pipeline.presets ?? {});
+    if (presets.length > 0) out(`\nPresets (run by name): ${presets.join(', ')}`);
+  };
+  const wantsHelp = (overrides: readonly string[]): boolean => overrides.some((o) => o === '--help' || o === '-h');
+
   const runPipeline = async (spec: string, overrides: readonly string[]): Promise<void> => {
+    if (wantsHelp(overrides)) return pipelineHelp(`run ${spec}`, spec);
     const p = await prepare(spec, overrides);
     const abort = new AbortController();
     const run = prepareRun(p.pipeline, p.file, p.overrides, { cwd: io.cwd, signal: abort.signal });
@@ -63,21 +79,29 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     .description('Fourier-basis augmentations and AugMix as RxJS streams: run pipelines, profile the data path')
     .exitOverride()
     .enablePositionalOptions()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .version(packageVersion(), '-V, --version', 'print the version');
 
   program
     .command('run')
-    .description('run a pipeline: a name from pipelines/ or a path to a .ts file, with key=value overrides')
+    .description('run a pipeline: a built-in name or a path to a pipeline module (.mjs, .js; .ts with tsx), with key=value overrides')
     .argument('<pipeline>', 'pipeline name or path')
-    .argument('[overrides...]', 'key=value parameter overrides (see `list`)')
-    .action((spec: string, overrides: string[]) => runPipeline(spec, overrides));
+    .argument('[overrides...]', 'key=value parameter overrides (`run <pipeline> --help` lists them)')
+    .allowUnknownOption()
+    .helpOption(false)
+    .addHelpText('after', '\n`fourier-augmix run <pipeline> --help` lists that pipeline\'s parameters.')
+    .action((spec: string, overrides: string[], _options: unknown, cmd: Command) => (spec === '--help' || spec === '-h' ? cmd.help() : runPipeline(spec, overrides)));
 
   program
     .command('describe')
     .description('print the resolved configuration of a pipeline run without running it')
     .argument('<pipeline>', 'pipeline name or path')
     .argument('[overrides...]', 'key=value parameter overrides')
-    .action(async (spec: string, overrides: string[]) => {
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (spec: string, overrides: string[], _options: unknown, cmd: Command) => {
+      if (spec === '--help' || spec === '-h') return cmd.help();
+      if (wantsHelp(overrides)) return pipelineHelp(`describe ${spec}`, spec);
       const p = await prepare(spec, overrides);
       const run = prepareRun(p.pipeline, p.file, p.overrides, { cwd: io.cwd });
       describeRun(run.pipeline, run.file, run.params, run.given, run.runDir, p.fromPreset).forEach(out);
@@ -101,8 +125,10 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
   program
     .command('profile')
     .description('profile the data path (run profile-datapath with the live table)')
-    .argument('[overrides...]', 'key=value overrides for profile-datapath')
-    .action((overrides: string[]) => runPipeline('profile-datapath', overrides));
+    .argument('[overrides...]', 'key=value overrides for profile-datapath (`profile --help` lists them)')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action((overrides: string[]) => (wantsHelp(overrides) ? pipelineHelp('profile', 'profile-datapath') : runPipeline('profile-datapath', overrides)));
 
   program
     .command('corrupt')
@@ -183,6 +209,11 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     if (!(err instanceof UsageError) && /fourier-augmix/.test(process.env.DEBUG ?? '') && err instanceof Error) io.stderr.write(`${err.stack}\n`);
     return err instanceof UsageError ? EXIT.usage : EXIT.failed;
   }
+}
+
+/** The package's version, from its package.json. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** Spawns `bench/run.ts` in its own process: benchmarks time whole processes, workers included. */

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { paramMeta } from './params.ts';
 import type { Pipeline } from './pipeline.ts';
+import { didYouMean } from '../ops/nearest.ts';
 import { UsageError } from './usageError.ts';
 
 /** A pipeline's parameters after validation, plus the run-directory override. */
@@ -40,7 +41,7 @@ export function resolveParams<P extends Pipeline>(pipeline: P, overrides: Readon
   const { out, ...rest } = overrides;
   const known = Object.keys(pipeline.params.shape);
   for (const key of Object.keys(rest)) {
-    if (!known.includes(key)) throw new UsageError(`${file}: unknown parameter '${key}' (known: ${[...known, 'out'].join(', ')})`);
+    if (!known.includes(key)) throw new UsageError(`${file}: unknown parameter '${key}'${didYouMean(key, [...known, 'out'])} (known: ${[...known, 'out'].join(', ')})`);
   }
   if (out !== undefined && (typeof out !== 'string' || out === '')) throw new UsageError(`${file}: out=${String(out)} is invalid: expected a directory path`);
   const parsed = pipeline.params.safeParse(rest);
@@ -52,9 +53,11 @@ export function resolveParams<P extends Pipeline>(pipeline: P, overrides: Readon
     const shown = Array.isArray(raw) ? raw.join(',') : String(raw);
     const at = issue.path[1]; // set for a bad item of a list
     const items = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter((s) => s !== '') : Array.isArray(raw) ? raw : [];
+    const word = typeof at === 'number' ? items[at] : raw;
     const bad = typeof at === 'number' && items[at] !== undefined ? ` ('${String(items[at])}' is not)` : '';
+    const hint = meta?.choices && typeof word === 'string' ? didYouMean(word, meta.choices) : '';
     // The parameter's own wording, not zod's generic message ("Invalid input: expected number").
-    throw new UsageError(`${file}: ${key}=${shown} is invalid: ${meta ? `expected ${meta.expected}` : issue.message}${bad}`);
+    throw new UsageError(`${file}: ${key}=${shown} is invalid: ${meta ? `expected ${meta.expected}` : issue.message}${bad}${hint}`);
   }
   return { params: parsed.data as z.output<P['params']>, out: out as string | undefined, given: new Set(Object.keys(overrides)) };
 }

@@ -19,6 +19,8 @@ export interface ParamMeta {
    * strategy a path names). Throwing here stops the run before anything starts.
    */
   readonly details?: (value: unknown, cwd: string) => Promise<string[]>;
+  /** The allowed words of an enum or list parameter, for "did you mean" on a typo. */
+  readonly choices?: readonly string[];
 }
 
 /** Metadata of every parameter built with `param`, keyed by its schema. */
@@ -42,12 +44,12 @@ interface Range {
  * Wraps `inner` so strings from `key=value` are converted by `coerce` first (values already of
  * the right type pass through), then attaches the default and the metadata.
  */
-function build<T>(coerce: (s: string) => unknown, inner: z.ZodType<T>, o: Common<T>, expected: string, show: (v: T) => string, details?: ParamMeta['details']): Param<T> {
+function build<T>(coerce: (s: string) => unknown, inner: z.ZodType<T>, o: Common<T>, expected: string, show: (v: T) => string, extra: Pick<ParamMeta, 'details' | 'choices'> = {}): Param<T> {
   // zod returns a default without validating it, so a bad one is caught here, where it is written.
   if (o.default !== undefined && !inner.safeParse(o.default).success) throw new RangeError(`param default ${show(o.default)} is invalid: expected ${expected}`);
   const pre = z.preprocess((v) => (typeof v === 'string' ? coerce(v.trim()) : v), inner);
   const schema = (o.default === undefined ? pre.optional() : pre.default(o.default as never)) as unknown as Param<T>;
-  paramMeta.add(schema, { help: o.help, expected, defaultText: o.default === undefined ? null : show(o.default), ...(details ? { details } : {}) });
+  paramMeta.add(schema, { help: o.help, expected, defaultText: o.default === undefined ? null : show(o.default), ...extra });
   return schema;
 }
 
@@ -89,7 +91,7 @@ export const param = {
     return build(toBoolean, z.boolean(), o, 'true, false, 1 or 0', String);
   },
   enum<const C extends readonly [string, ...string[]]>(choices: C, o: Common<C[number]>): Param<C[number]> {
-    return build((s) => canonical(choices, s), z.enum(choices), o, `one of ${choices.join(', ')}`, String) as Param<C[number]>;
+    return build((s) => canonical(choices, s), z.enum(choices), o, `one of ${choices.join(', ')}`, String, { choices }) as Param<C[number]>;
   },
   /** A comma-separated list of distinct integers, e.g. `seeds=0,1,2,3`. */
   intList(o: Common<readonly number[]> & Range): Param<number[]> {
@@ -103,7 +105,7 @@ export const param = {
     const item = choices ? z.string().refine((s) => choices.includes(s)) : z.string();
     const split = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '').map((x) => (choices ? canonical(choices, x) : x));
     const expected = choices ? `a comma-separated list of ${choices.join(', ')}` : 'a comma-separated list';
-    return build(split, z.array(item).min(1), o as Common<string[]>, expected, (v) => v.join(','));
+    return build(split, z.array(item).min(1), o as Common<string[]>, expected, (v) => v.join(','), choices ? { choices } : {});
   },
   /**
    * A strategy: a built-in name (any case) or a path to a module whose default export is a
@@ -112,7 +114,7 @@ export const param = {
    */
   strategy(o: Common<string>): Param<string> {
     const details = async (v: unknown, cwd: string): Promise<string[]> => describeStrategy(await loadOrUsage(String(v), cwd));
-    return build((s) => strategyValue(s), strategyItem, o, strategyExpected, String, details);
+    return build((s) => strategyValue(s), strategyItem, o, strategyExpected, String, { details, choices: builtinStrategies });
   },
   /** A comma-separated list of distinct strategies (built-in names or module paths), e.g. `strategies=Base,./mine.mjs`. */
   strategies(o: Common<readonly string[]>): Param<string[]> {
@@ -125,7 +127,7 @@ export const param = {
       return loaded.flatMap(describeStrategy);
     };
     const inner = z.array(strategyItem).min(1).refine((xs) => new Set(xs).size === xs.length);
-    return build(split, inner, o as Common<string[]>, `a comma-separated list of distinct strategies: ${strategyExpected}`, (v) => v.join(','), details);
+    return build(split, inner, o as Common<string[]>, `a comma-separated list of distinct strategies: ${strategyExpected}`, (v) => v.join(','), { details, choices: builtinStrategies });
   },
 };
 

@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { importUserModule } from '../importUserModule.ts';
 import { fromSources } from '../packageFiles.ts';
 import { definePipeline, isPipeline, type Pipeline } from './pipeline.ts';
+import { didYouMean } from '../ops/nearest.ts';
 import { UsageError } from './usageError.ts';
 
 /** The built-in pipelines: `pipelines/*.ts` beside the sources, `dist/pipelines/*.js` in the built package. */
@@ -72,7 +73,7 @@ export async function loadPipeline(spec: string, cwd: string): Promise<LoadedPip
       const preset = await findPreset(spec, cwd);
       if (preset) return preset;
       const known = await builtinPipelines();
-      throw new UsageError(`unknown pipeline '${spec}'; available: ${known.join(', ') || '(none)'} (and their presets, see \`list\`), or give a path to a .ts file`);
+      throw new UsageError(`unknown pipeline '${spec}'${didYouMean(spec, known)}; available: ${known.join(', ') || '(none)'} (and their presets, see \`list\`), or give a path to a pipeline module`);
     }
   }
   let mod: Record<string, unknown>;

@@ -1,14 +1,20 @@
-/** Levenshtein distance between `a` and `b`, case-insensitive. */
+/**
+ * Edit distance between `a` and `b`, case-insensitive: insertions, deletions, substitutions and
+ * swaps of two neighbouring letters each count 1 (optimal string alignment), so the commonest
+ * typos (`tset`, `wsam`) are one edit away.
+ */
 export function editDistance(a: string, b: string): number {
   const s = a.toLowerCase();
   const t = b.toLowerCase();
-  let prev = Array.from({ length: t.length + 1 }, (_, j) => j);
+  const d = Array.from({ length: s.length + 1 }, (_, i) => Array.from({ length: t.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= s.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= t.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (s[i - 1] === t[j - 1] ? 0 : 1));
-    prev = row;
+    for (let j = 1; j <= t.length; j++) {
+      const same = s[i - 1] === t[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + same);
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
   }
-  return prev[t.length]!;
+  return d[s.length]![t.length]!;
 }
 
 /**

@@ -12,7 +12,7 @@ describe('fourier-augmix CLI', () => {
     const r = await cli(['run', 'nope']);
     expect(r.code).toBe(2);
     // Matched loosely so that adding a pipeline does not break this test.
-    expect(r.stderr).toMatch(/^error: unknown pipeline 'nope'; available: ([a-z0-9-]+, )*main, ([a-z0-9-]+, )*train \(and their presets, see `list`\), or give a path to a \.ts file\n$/);
+    expect(r.stderr).toMatch(/^error: unknown pipeline 'nope'; available: ([a-z0-9-]+, )*main, ([a-z0-9-]+, )*train \(and their presets, see `list`\), or give a path to a pipeline module\n$/);
     const preset = await cli(['run', 'train-nope-cifar10']);
     expect(preset.stderr).toMatch(/^error: unknown pipeline 'train-nope-cifar10'; available: /);
   });
@@ -31,6 +31,36 @@ describe('fourier-augmix CLI', () => {
     expect(paper.stdout).toMatch(/\n {2}depth +40 +default\n/);
     const bad = await cli(['describe', 'train-base-cifar10', 'seeds=1,1']);
     expect(bad.stderr).toBe('error: pipelines/train.ts: seeds=1,1 is invalid: expected a comma-separated list of distinct integers >= 0\n');
+  });
+
+  it('prints its version, and a pipeline\'s own parameters for `run <pipeline> --help`', async () => {
+    const version = await cli(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout).toBe(`${(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version}\n`);
+    for (const argv of [['run', 'preview', '--help'], ['describe', 'preview', '-h'], ['run', 'preview', 'images=2', '--help']]) {
+      const r = await cli(argv);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`Usage: fourier-augmix ${argv[0]} preview [key=value ...]`);
+      expect(r.stdout).toMatch(/\n {4}images=6 +images \(rows\) per block, one per class first \(an integer in \[1, 100\]\)\n/);
+      expect(r.stdout).toMatch(/\n {4}out=runs\/preview\/ +run directory/);
+    }
+    const preset = await cli(['run', 'train-augsvf-cifar10', '--help']);
+    expect(preset.stdout).toContain('Preset values: data=data/cifar-10-batches-bin seeds=0,1,2,3');
+    const profile = await cli(['profile', '--help']);
+    expect(profile.stdout).toContain('Usage: fourier-augmix profile [key=value ...]');
+    expect(profile.stdout).toMatch(/\n {4}consumerMs=0 /);
+    const generic = await cli(['run', '--help']);
+    expect(generic.stdout).toContain('Usage: fourier-augmix run <pipeline> [overrides...]');
+  });
+
+  it('suggests the nearest name for a misspelt pipeline, key or value', async () => {
+    expect((await cli(['run', 'previw'])).stderr).toMatch(/^error: unknown pipeline 'previw' \(did you mean preview\?\); available: /);
+    expect((await cli(['describe', 'preview', 'imges=2'])).stderr).toBe("error: pipelines/preview.ts: unknown parameter 'imges' (did you mean images?) (known: data, split, strategies, images, samples, seed, out)\n");
+    expect((await cli(['describe', 'preview', 'split=tset'])).stderr).toBe('error: pipelines/preview.ts: split=tset is invalid: expected one of train, test (did you mean test?)\n');
+    expect((await cli(['describe', 'train', 'backend=wsam'])).stderr).toMatch(/backend=wsam is invalid: expected one of auto, .* \(did you mean wasm\?\)\n$/);
+    expect((await cli(['describe', 'preview', 'strategies=Base,AugSVCC'])).stderr).toMatch(/\('AugSVCC' is not\) \(did you mean AugSVC\?\)\n$/);
+    // Nothing close: no suggestion.
+    expect((await cli(['describe', 'preview', 'zzzzzz=1'])).stderr).not.toContain('did you mean');
   });
 
   it('reports a bad override with the pipeline file and the key, without a stack', async () => {

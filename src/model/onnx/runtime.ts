@@ -55,7 +55,7 @@ export async function loadOnnxRuntime(importer: Importer = (s) => import(s)): Pr
   } catch (err) {
     throw new Error(
       `${PACKAGE} is not installed (${(err as Error).message?.split('\n')[0] ?? String(err)}): ONNX models need it. Run \`npm i ${PACKAGE}\` ` +
-        `(with \`${PACKAGE}-install=skip\` in .npmrc, as this project has, where there is no network: its install script only fetches CUDA extras)`,
+        `(its install script only fetches CUDA extras; skip it where there is no network: \`npm install-scripts deny ${PACKAGE}\` or ONNXRUNTIME_NODE_INSTALL=skip)`,
       { cause: err },
     );
   }

@@ -141,7 +141,7 @@ describe('bad models and options give errors naming the file, the expected and t
       throw new Error(`Cannot find package '${s}' imported from here`);
     };
     await expect(open(join(FIXTURES, 'wrn-10-1.onnx'), { importer })).rejects.toThrow(
-      /^onnxruntime-node is not installed \(Cannot find package 'onnxruntime-node' imported from here\): ONNX models need it\. Run `npm i onnxruntime-node` \(with `onnxruntime-node-install=skip` in \.npmrc/,
+      /^onnxruntime-node is not installed \(Cannot find package 'onnxruntime-node' imported from here\): ONNX models need it\. Run `npm i onnxruntime-node` \(its install script only fetches CUDA extras; skip it where there is no network: `npm install-scripts deny onnxruntime-node` or ONNXRUNTIME_NODE_INSTALL=skip\)$/,
     );
   });
 });
