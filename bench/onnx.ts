@@ -15,7 +15,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { exportOnnx } from '../src/cli/exportCommand.ts';
+import { exportOnnx } from '../src/jobs/exportOnnx.ts';
 import { readCifar10 } from '../src/data/cifar.ts';
 import { subset } from '../src/data/dataset.ts';
 import { selectBackend } from '../src/model/backend.ts';

@@ -26,7 +26,7 @@ import { setNativeThreads } from '../src/model/nativeBackend.ts';
 import { Sgd } from '../src/model/sgd.ts';
 import { referenceRecipe, train, type EpochEvent } from '../src/model/train.ts';
 import { trainStep } from '../src/model/trainStep.ts';
-import { wasmMicroBatch } from '../src/model/memory.ts';
+import { wasmMicroBatch } from '../src/model/wasmMicroBatch.ts';
 import { createWrn } from '../src/model/wrn.ts';
 import { strategies } from '../src/ops/strategy.ts';
 import { loadTrain, measureKernel } from './datapath.ts';

@@ -1,10 +1,10 @@
 import { defer } from 'rxjs';
 import { z } from 'zod';
-import { fourierEvaluation } from '../src/cli/fourierEval.ts';
-import { inputOptions, modelParams } from '../src/cli/modelParams.ts';
-import { param } from '../src/cli/params.ts';
-import { definePipeline } from '../src/cli/pipeline.ts';
-import { UsageError } from '../src/cli/usageError.ts';
+import { fourierEvaluation } from '../src/jobs/fourierEvaluation.ts';
+import { inputOptions, modelParams } from '../src/pipeline/modelParams.ts';
+import { param } from '../src/pipeline/params.ts';
+import { definePipeline } from '../src/pipeline/pipeline.ts';
+import { UsageError } from '../src/pipeline/usageError.ts';
 import { ALIGNMENTS, type Alignment } from '../src/ops/fourierGrid.ts';
 import { parseShard } from '../src/ops/shard.ts';
 

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { reportIfComplete } from '../src/cli/fourierEval.ts';
-import { param } from '../src/cli/params.ts';
-import { definePipeline } from '../src/cli/pipeline.ts';
+import { reportIfComplete } from '../src/jobs/fourierEvaluation.ts';
+import { param } from '../src/pipeline/params.ts';
+import { definePipeline } from '../src/pipeline/pipeline.ts';
 
 const params = z.object({
   from: param.list({ help: 'folders holding cells-<i>-of-<n>.jsonl files of one Fourier evaluation (e.g. one per shard)' }),

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { concat, defer, finalize, map, mergeMap, type Observable } from 'rxjs';
 import { z } from 'zod';
-import { event, type PipelineEvent } from '../src/cli/events.ts';
-import { loadDataset } from '../src/cli/loadDataset.ts';
-import { param } from '../src/cli/params.ts';
-import { definePipeline } from '../src/cli/pipeline.ts';
+import { event, type PipelineEvent } from '../src/pipeline/events.ts';
+import { loadDataset } from '../src/jobs/loadDataset.ts';
+import { param } from '../src/pipeline/params.ts';
+import { definePipeline } from '../src/pipeline/pipeline.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../src/data/atomic.ts';
 import { imageBytes, type Dataset } from '../src/data/dataset.ts';
 import type { SampleParams } from '../src/ops/sampleParams.ts';

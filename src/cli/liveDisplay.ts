@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { formatRate, profileLines } from '../report/profileTable.ts';
-import type { ProgressEvent } from './events.ts';
+import type { ProgressEvent } from '../pipeline/events.ts';
 import type { ProfileSnapshot } from '../streams/profiler.ts';
 
 /** Options for `LiveDisplay`. */

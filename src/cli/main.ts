@@ -6,18 +6,18 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writePaperReport } from '../report/paperReport.ts';
 import { Command, CommanderError } from 'commander';
-import { corruptEvents, listCorruptions, planCorrupt, type CorruptCommandOptions } from './corruptCommand.ts';
+import { corruptEvents, listCorruptions, planCorrupt, type CorruptCommandOptions } from '../jobs/corrupt.ts';
 import { archives } from '../data/fetchArchive.ts';
-import { CHILD_EVENTS } from './childRun.ts';
-import { fetchEvents, resolveArchives } from './dataCommand.ts';
-import { describeDetails, describeParams, describeRun, formatValue } from './describe.ts';
-import { exportOnnx } from './exportCommand.ts';
-import { parseOverrides } from './overrides.ts';
+import { CHILD_EVENTS } from '../pipeline/childRun.ts';
+import { fetchEvents, resolveArchives } from '../jobs/fetchData.ts';
+import { describeDetails, describeParams, describeRun, formatValue } from '../pipeline/describe.ts';
+import { exportOnnx } from '../jobs/exportOnnx.ts';
+import { parseOverrides } from '../pipeline/overrides.ts';
 import { render, type RenderIO } from './render.ts';
-import { builtinPipelines, loadPipeline } from './resolvePipeline.ts';
+import { builtinPipelines, loadPipeline } from '../pipeline/resolvePipeline.ts';
 import { packageFile, packageRoot } from '../packageFiles.ts';
-import { prepareRun } from './startRun.ts';
-import { UsageError } from './usageError.ts';
+import { prepareRun } from '../pipeline/startRun.ts';
+import { UsageError } from '../pipeline/usageError.ts';
 
 /** Streams and working directory the CLI uses; tests pass their own. */
 export interface MainIO extends RenderIO {

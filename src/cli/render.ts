@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import type { Observable } from 'rxjs';
 import { profileLines } from '../report/profileTable.ts';
 import type { ProfileSnapshot } from '../streams/profiler.ts';
-import type { ArtifactEvent, PipelineEvent } from './events.ts';
+import type { ArtifactEvent, PipelineEvent } from '../pipeline/events.ts';
 import { LiveDisplay } from './liveDisplay.ts';
 
 /** Where the renderer writes: progress, logs and tables on stderr; the summary on stdout. */

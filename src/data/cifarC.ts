@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import fg from 'fast-glob';
 import { sharedBytes, sharedInt32 } from './allocateShared.ts';
 import { validateCifarCLabels } from './cifarCLabels.ts';
-import { CIFAR_C_CORRUPTIONS, CIFAR_C_SEVERITIES, sortCorruptions } from './cifarCorruptions.ts';
+import { CIFAR_C_CORRUPTIONS, CIFAR_C_SEVERITIES, sortCorruptions } from '../ops/corruptions/names.ts';
 import { imageBytes, type Dataset, type DatasetShape } from './dataset.ts';
 import { readNpy } from './npy.ts';
 import { readNpyHeader } from './npyHeader.ts';

@@ -6,6 +6,7 @@ import type { Alignment, FourierCell, FourierGridSpec } from '../ops/fourierGrid
 import type { Shard } from '../ops/shard.ts';
 import { MetricsLog } from './metricsLog.ts';
 import type { ModelIdentity } from './modelIdentity.ts';
+import { stableJson } from './stableJson.ts';
 
 const FORMAT = 'fourier-augmix/fourier-cells';
 const VERSION = 1;
@@ -44,13 +45,6 @@ export interface CellRecord {
 
 /** The results file of one shard: `cells-<i>-of-<n>.jsonl`. */
 export const cellsFileName = (shard: Shard): string => `cells-${shard.index}-of-${shard.count}.jsonl`;
-
-/** JSON with object keys sorted, so equal fingerprints compare equal as text. */
-export function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
-}
 
 /** A cells file opened for appending, with what it already holds. */
 export interface CellLog {

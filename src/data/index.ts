@@ -4,7 +4,7 @@ export { BUNDLED_DATA, bundledData } from './bundledData.ts';
 export { readMsgpack, writeFileAtomic, writeJsonAtomic, writeMsgpackAtomic, type AtomicContent } from './atomic.ts';
 export { readCifar10, readCifar100, type Cifar100Options, type CifarSplit } from './cifar.ts';
 export { openCifarC, readCorruption, type CifarCHandle, type OpenCifarCOptions } from './cifarC.ts';
-export { CIFAR_C_CORRUPTIONS, CIFAR_C_EXTRA_CORRUPTIONS, CIFAR_C_SEVERITIES, sortCorruptions } from './cifarCorruptions.ts';
+export { CIFAR_C_CORRUPTIONS, CIFAR_C_EXTRA_CORRUPTIONS, CIFAR_C_SEVERITIES, sortCorruptions } from '../ops/corruptions/names.ts';
 export { concat, imageBytes, subset, type Dataset, type DatasetShape } from './dataset.ts';
 export { detectDataset, type DatasetKind } from './detectDataset.ts';
 export { encodeNpy, parseNpy, readNpy, writeNpy, type NpyArray, type NpyReadOptions, type NpyWriteOptions } from './npy.ts';

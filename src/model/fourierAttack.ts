@@ -2,6 +2,7 @@ import { Observable, concatMap, type OperatorFunction } from 'rxjs';
 import { fourierBasis } from '../ops/fourierBasis.ts';
 import { flipSignsInto, type FourierCell } from '../ops/fourierGrid.ts';
 import type { CleanSet } from './classifier.ts';
+import { allLabels } from './evaluateClean.ts';
 import { scorePredictions, type EvalResult } from './evaluate.ts';
 
 export interface AttackOptions {
@@ -14,22 +15,6 @@ export interface CellResult extends EvalResult {
   readonly cell: FourierCell;
   /** Wall time of the cell, seconds. */
   readonly seconds: number;
-}
-
-const allLabels = (clean: CleanSet): Int32Array => {
-  const labels = new Int32Array(clean.count);
-  let at = 0;
-  for (const b of clean.batches) {
-    labels.set(b.labels, at);
-    at += b.labels.length;
-  }
-  return labels;
-};
-
-/** The model's figures on the clean images (the same path as a cell, without the perturbation). */
-export async function evaluateClean(clean: CleanSet): Promise<EvalResult> {
-  const probs = (await clean.probabilities(null))!;
-  return scorePredictions(probs, allLabels(clean), clean.classes);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CifarCReport } from '../../src/cli/cifarCEval.ts';
+import type { CifarCReport } from '../../src/jobs/cifarCEvaluation.ts';
 import { openCifarC, readCorruption } from '../../src/data/cifarC.ts';
 import { selectBackend } from '../../src/model/backend.ts';
 import { saveCheckpoint } from '../../src/model/checkpoint.ts';

@@ -116,8 +116,8 @@ describe('fourier-augmix CLI', () => {
     writeFileSync(
       join(dir, 'hello.ts'),
       `import { of } from 'rxjs';
-       import { definePipeline } from '${root}/src/cli/pipeline.ts';
-       import { param, z } from '${root}/src/cli/params.ts';
+       import { definePipeline } from '${root}/src/pipeline/pipeline.ts';
+       import { param, z } from '${root}/src/pipeline/params.ts';
        import { writeFileSync } from 'node:fs';
        export default definePipeline({
          name: 'hello', description: 'says hello',

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CifarCReport } from '../../src/cli/cifarCEval.ts';
+import type { CifarCReport } from '../../src/jobs/cifarCEvaluation.ts';
 import { selectBackend } from '../../src/model/backend.ts';
 import { saveCheckpoint } from '../../src/model/checkpoint.ts';
 import { createWrn } from '../../src/model/wrn.ts';

@@ -1,5 +1,5 @@
 import { concat, NEVER, Observable, of } from 'rxjs';
-import { event } from '../../src/cli/events.ts';
+import { event } from '../../src/pipeline/events.ts';
 import { render } from '../../src/cli/render.ts';
 import type { ProfileSnapshot } from '../../src/streams/profiler.ts';
 import { Capture } from './io.ts';

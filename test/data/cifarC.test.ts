@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CIFAR_C_CORRUPTIONS } from '../../src/data/cifarCorruptions.ts';
+import { CIFAR_C_CORRUPTIONS } from '../../src/ops/corruptions/names.ts';
 import { openCifarC, readCorruption } from '../../src/data/cifarC.ts';
 import { writeNpy } from '../../src/data/npy.ts';
 import { tmpDir } from './tmpDir.ts';

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { lastValueFrom, take, tap, toArray } from 'rxjs';
 import { selectBackend } from '../../src/model/backend.ts';
-import { attackCells, type CellResult, evaluateCell, evaluateClean } from '../../src/model/fourierAttack.ts';
+import { attackCells, type CellResult, evaluateCell } from '../../src/model/fourierAttack.ts';
+import { evaluateClean } from '../../src/model/evaluateClean.ts';
 import { normalizeBatch, perturbBatch, tensorCleanSet } from '../../src/model/tfjsClassifier.ts';
 import { createWrn, type Wrn } from '../../src/model/wrn.ts';
 import { fourierBasis } from '../../src/ops/fourierBasis.ts';

@@ -4,7 +4,7 @@ import { selectBackend } from '../../src/model/backend.ts';
 import { batchNormEval, batchNormTrain } from '../../src/model/batchNorm.ts';
 import { crossEntropy, jsdLoss } from '../../src/model/losses.ts';
 import { cosineLr, Sgd } from '../../src/model/sgd.ts';
-import { wasmMicroBatch } from '../../src/model/memory.ts';
+import { wasmMicroBatch } from '../../src/model/wasmMicroBatch.ts';
 import { trainStep } from '../../src/model/trainStep.ts';
 import { createWrn } from '../../src/model/wrn.ts';
 import { TRAIN_BACKEND } from './testBackend.ts';

@@ -1,4 +1,4 @@
-import { CIFAR_C_CORRUPTIONS, CIFAR_C_EXTRA_CORRUPTIONS } from '../../data/cifarCorruptions.ts';
+import { CIFAR_C_CORRUPTIONS, CIFAR_C_EXTRA_CORRUPTIONS } from './names.ts';
 import { brightness, contrast, saturate } from './colour.ts';
 import type { Corruption } from './corruption.ts';
 import { defocusBlur } from './defocusBlur.ts';

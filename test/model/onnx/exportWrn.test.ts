@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
-import { exportOnnx } from '../../../src/cli/exportCommand.ts';
+import { exportOnnx } from '../../../src/jobs/exportOnnx.ts';
 import { readCifar10 } from '../../../src/data/cifar.ts';
 import { subset, type Dataset } from '../../../src/data/dataset.ts';
 import { selectBackend } from '../../../src/model/backend.ts';

@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../data/atomic.ts';
 import { loadCheckpoint } from '../model/checkpoint.ts';
 import { resolveCheckpoint, trainingStrategy } from '../model/loadModel.ts';
 import { EXPORT_OPSET, wrnToOnnx } from '../model/onnx/exportWrn.ts';
-import { UsageError } from './usageError.ts';
+import { UsageError } from '../pipeline/usageError.ts';
 
 /**
  * `fourier-augmix export <checkpoint> --onnx <file>`: writes the checkpoint's WRN as ONNX

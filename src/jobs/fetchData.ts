@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { concat, defer, from, mergeMap, Observable } from 'rxjs';
 import { archives, fetchArchive, type ArchiveSource } from '../data/fetchArchive.ts';
-import { event, type PipelineEvent } from './events.ts';
-import { UsageError } from './usageError.ts';
+import { event, type PipelineEvent } from '../pipeline/events.ts';
+import { UsageError } from '../pipeline/usageError.ts';
 
 /**
  * The archives to fetch for `data fetch <names...>`. `baseUrl` (a mirror, or a local server)

@@ -19,7 +19,7 @@ export function childRun(pipeline: string, values: Readonly<Record<string, unkno
   return new Observable<PipelineEvent>((subscriber) => {
     const args = Object.entries(values).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${formatValue(v)}`]));
     // The CLI of this very copy of the package, on the same code (sources or dist/) as the parent.
-    const bin = fileURLToPath(ownModule('bin', import.meta.url));
+    const bin = fileURLToPath(ownModule('../cli/bin', import.meta.url));
     const child = spawn(process.execPath, [...(ownExecArgv('process') ?? []), bin, 'run', pipeline, ...args, `out=${out}`], {
       cwd,
       env: { ...process.env, ...env, [CHILD_EVENTS]: 'jsonl' },

@@ -1,8 +1,8 @@
 import { EMPTY } from 'rxjs';
-import { parseOverrides, resolveParams } from '../../src/cli/overrides.ts';
-import { param, z } from '../../src/cli/params.ts';
-import { definePipeline } from '../../src/cli/pipeline.ts';
-import { UsageError } from '../../src/cli/usageError.ts';
+import { parseOverrides, resolveParams } from '../../src/pipeline/overrides.ts';
+import { param, z } from '../../src/pipeline/params.ts';
+import { definePipeline } from '../../src/pipeline/pipeline.ts';
+import { UsageError } from '../../src/pipeline/usageError.ts';
 
 const demo = definePipeline({
   name: 'demo',

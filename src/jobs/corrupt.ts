@@ -8,8 +8,8 @@ import { detectDataset } from '../data/detectDataset.ts';
 import { writeNpy } from '../data/npy.ts';
 import { ALL_CORRUPTION_NAMES, CORRUPTIONS, NOT_IMPLEMENTED } from '../ops/corruptions/registry.ts';
 import { corruptDataset } from '../streams/corrupt.ts';
-import { event, type PipelineEvent } from './events.ts';
-import { UsageError } from './usageError.ts';
+import { event, type PipelineEvent } from '../pipeline/events.ts';
+import { UsageError } from '../pipeline/usageError.ts';
 
 /** Options of `fourier-augmix corrupt`, as parsed from the command line. */
 export interface CorruptCommandOptions {

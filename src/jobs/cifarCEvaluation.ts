@@ -5,18 +5,18 @@ import { concat, concatMap, defer, finalize, from, mergeMap, type Observable } f
 import { writeFileAtomic, writeJsonAtomic } from '../data/atomic.ts';
 import { openCifarC, readCorruption } from '../data/cifarC.ts';
 import { subset } from '../data/dataset.ts';
-import { stableJson } from '../data/fourierResults.ts';
+import { stableJson } from '../data/stableJson.ts';
 import { MetricsLog } from '../data/metricsLog.ts';
 import { formatBackendSelection, selectBackend, type BackendChoice } from '../model/backend.ts';
 import { modelLabel } from '../data/modelIdentity.ts';
-import { evaluateClean } from '../model/fourierAttack.ts';
+import { evaluateClean } from '../model/evaluateClean.ts';
 import { isOnnx, openModel, type Runtime } from '../model/modelSource.ts';
 import type { InputOptions } from '../model/onnx/inputContract.ts';
 import { cifarCMarkdown, renderGainFigure, renderSeverityFigure, summariseCifarC, type CifarCCell, type CifarCReport } from '../report/cifarCSummary.ts';
 
 export type { CifarCReport };
-import { event, type PipelineEvent } from './events.ts';
-import { UsageError } from './usageError.ts';
+import { event, type PipelineEvent } from '../pipeline/events.ts';
+import { UsageError } from '../pipeline/usageError.ts';
 
 export interface CifarCEvalSpec {
   /** A checkpoint (file, seed folder, one-seed run folder) or an .onnx file. */

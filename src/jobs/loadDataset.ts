@@ -4,7 +4,7 @@ import { readCifar10, readCifar100, type CifarSplit } from '../data/cifar.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { detectDataset } from '../data/detectDataset.ts';
 import { packageFile } from '../packageFiles.ts';
-import { UsageError } from './usageError.ts';
+import { UsageError } from '../pipeline/usageError.ts';
 
 /**
  * Resolves a `data=` parameter: relative paths against `cwd`, falling back to the package folder

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { filter, lastValueFrom, toArray } from 'rxjs';
-import { childRun } from '../../src/cli/childRun.ts';
+import { childRun } from '../../src/pipeline/childRun.ts';
 
 const out = mkdtempSync(join(tmpdir(), 'fa-child-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ import type { Strategy } from '../ops/strategy.ts';
 import { strategyDefinition } from '../streams/loadStrategy.ts';
 import { formatRate } from '../report/profileTable.ts';
 import { seedSummaryMarkdown, summariseSeeds, type SeedRun } from '../report/seedSummary.ts';
-import { event, type PipelineEvent } from './events.ts';
+import { event, type PipelineEvent } from '../pipeline/events.ts';
 
 export interface TrainSeedsSpec {
   readonly train: Dataset;

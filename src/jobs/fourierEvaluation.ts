@@ -7,14 +7,15 @@ import type { Dataset } from '../data/dataset.ts';
 import type { CleanSet } from '../model/classifier.ts';
 import { mergeCellFiles, missingCells, openCellLog, type FourierFingerprint } from '../data/fourierResults.ts';
 import { formatBackendSelection, selectBackend, type BackendChoice } from '../model/backend.ts';
-import { attackCells, evaluateClean } from '../model/fourierAttack.ts';
+import { attackCells } from '../model/fourierAttack.ts';
+import { evaluateClean } from '../model/evaluateClean.ts';
 import { isOnnx, openModel, type Runtime } from '../model/modelSource.ts';
 import type { InputOptions } from '../model/onnx/inputContract.ts';
 import { fourierGrid, type FourierGridSpec } from '../ops/fourierGrid.ts';
 import { formatShard, inShard, type Shard } from '../ops/shard.ts';
 import { CLEAN_FILE, writeFourierReport } from '../report/fourierReport.ts';
 import { fourierCells } from '../streams/fourierCells.ts';
-import { event, type PipelineEvent } from './events.ts';
+import { event, type PipelineEvent } from '../pipeline/events.ts';
 import { loadDataset } from './loadDataset.ts';
 
 export interface FourierEvalSpec {

@@ -4,10 +4,10 @@ import { writeFileAtomic, writeJsonAtomic } from '../data/atomic.ts';
 import type { CifarSplit } from '../data/cifar.ts';
 import { formatBackendSelection, selectBackend, type BackendChoice } from '../model/backend.ts';
 import type { EvalResult } from '../model/evaluate.ts';
-import { evaluateClean } from '../model/fourierAttack.ts';
+import { evaluateClean } from '../model/evaluateClean.ts';
 import { isOnnx, openModel, type Runtime } from '../model/modelSource.ts';
 import type { InputOptions } from '../model/onnx/inputContract.ts';
-import { event, type PipelineEvent } from './events.ts';
+import { event, type PipelineEvent } from '../pipeline/events.ts';
 import { loadDataset } from './loadDataset.ts';
 
 export interface CleanEvalSpec {
