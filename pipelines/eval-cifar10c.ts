@@ -5,16 +5,18 @@ import { inputOptions, modelParams } from '../src/pipeline/modelParams.ts';
 import { param } from '../src/pipeline/params.ts';
 import { definePipeline } from '../src/pipeline/pipeline.ts';
 import { UsageError } from '../src/pipeline/usageError.ts';
+import { CIFAR_C_SEVERITIES } from '../src/ops/corruptions/names.ts';
+
+const severities = Array.from({ length: CIFAR_C_SEVERITIES }, (_, i) => i + 1);
 
 const params = z.object({
   ...modelParams,
   cifarC: param.string({ default: 'data/CIFAR-10-C', help: 'CIFAR-10-C / CIFAR-100-C folder (labels.npy and <corruption>.npy; see `fourier-augmix corrupt`)' }),
   corruptions: param.list({ help: 'corruptions to evaluate (default: every file in the folder)' }),
-  severities: param.intList({ default: [1, 2, 3, 4, 5], min: 1, max: 5, help: 'severities' }),
+  severities: param.intList({ default: severities, min: 1, max: CIFAR_C_SEVERITIES, help: 'severities' }),
   images: param.optionalInt({ min: 1, help: 'only the first N images of each severity (default all)' }),
   baseline: param.string({ help: 'a finished eval-cifar10c folder (e.g. of Base) to plot the gain over (Figure 2)' }),
   batch: param.int({ default: 500, min: 1, help: 'images per forward pass' }),
-  backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend for checkpoints (ONNX models run on onnxruntime-node)' }),
 });
 
 export default definePipeline({
@@ -25,7 +27,7 @@ export default definePipeline({
     defer(() => {
       if (!p.model) throw new UsageError('eval-cifar10c: model= is required (a checkpoint .msgpack, a seed-<n> folder, a training run folder or an .onnx file)');
       return cifarCEvaluation({
-        model: p.model, input: inputOptions(p), cifarC: p.cifarC, severities: p.severities, batchSize: p.batch, backend: p.backend, runtime: p.runtime, runDir: ctx.runDir, cwd: ctx.cwd,
+        model: p.model, input: inputOptions(p), cifarC: p.cifarC, severities: p.severities, batchSize: p.batch, backend: p.backend, runtime: p.runtime, threads: p.threads, runDir: ctx.runDir, cwd: ctx.cwd,
         ...(p.corruptions ? { corruptions: p.corruptions } : {}), ...(p.images === undefined ? {} : { images: p.images }), ...(p.baseline ? { baseline: p.baseline } : {}),
       });
     }),

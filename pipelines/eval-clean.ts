@@ -3,16 +3,16 @@ import { z } from 'zod';
 import { cleanEvaluation } from '../src/jobs/cleanEvaluation.ts';
 import { inputOptions, modelParams } from '../src/pipeline/modelParams.ts';
 import { param } from '../src/pipeline/params.ts';
+import { shared } from '../src/pipeline/sharedParams.ts';
 import { definePipeline } from '../src/pipeline/pipeline.ts';
 import { UsageError } from '../src/pipeline/usageError.ts';
 
 const params = z.object({
   ...modelParams,
-  data: param.string({ default: 'data/cifar10-mini', help: 'CIFAR-10/100 binary folder' }),
+  data: shared.data('CIFAR-10/100 binary folder'),
   split: param.enum(['test', 'train'], { default: 'test', help: 'which split to evaluate' }),
   images: param.optionalInt({ min: 1, help: 'only the first N images (default all)' }),
   batch: param.int({ default: 500, min: 1, help: 'images per forward pass (a fixed-batch ONNX model uses its own)' }),
-  backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend for checkpoints (ONNX models run on onnxruntime-node)' }),
 });
 
 export default definePipeline({
@@ -23,7 +23,7 @@ export default definePipeline({
     defer(() => {
       if (!p.model) throw new UsageError('eval-clean: model= is required (a checkpoint .msgpack, a seed-<n> folder, a training run folder or an .onnx file)');
       return cleanEvaluation({
-        model: p.model, input: inputOptions(p), data: p.data, split: p.split, batchSize: p.batch, backend: p.backend, runtime: p.runtime, runDir: ctx.runDir, cwd: ctx.cwd,
+        model: p.model, input: inputOptions(p), data: p.data, split: p.split, batchSize: p.batch, backend: p.backend, runtime: p.runtime, threads: p.threads, runDir: ctx.runDir, cwd: ctx.cwd,
         ...(p.images === undefined ? {} : { images: p.images }),
       });
     }),

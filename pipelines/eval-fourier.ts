@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { fourierEvaluation } from '../src/jobs/fourierEvaluation.ts';
 import { inputOptions, modelParams } from '../src/pipeline/modelParams.ts';
 import { param } from '../src/pipeline/params.ts';
+import { shared } from '../src/pipeline/sharedParams.ts';
 import { definePipeline } from '../src/pipeline/pipeline.ts';
 import { UsageError } from '../src/pipeline/usageError.ts';
 import { ALIGNMENTS, type Alignment } from '../src/ops/fourierGrid.ts';
@@ -10,7 +11,7 @@ import { parseShard } from '../src/ops/shard.ts';
 
 const params = z.object({
   ...modelParams,
-  data: param.string({ default: 'data/cifar10-mini', help: 'CIFAR-10/100 binary folder whose test split is attacked' }),
+  data: shared.data('CIFAR-10/100 binary folder whose test split is attacked'),
   norms: param.intList({ default: [1, 2, 3, 4], min: 0, help: 'ℓ2 norms of the perturbation, [0,1] pixel units (paper: 1-4)' }),
   phases: param.list({ default: ['0.75'], help: 'phases as multiples of 2π (paper: 0.75, i.e. 3π/2)' }),
   convention: param.enum(['paper', 'toolbox'], { default: 'paper', help: "phase convention: paper (cos(θ − 2π·p), Eq. 1) or toolbox (the authors' code: cos(θ + π/4 + 2π·p))" }),
@@ -20,8 +21,7 @@ const params = z.object({
   kStep: param.optionalInt({ min: 1, help: 'only waves whose kx, ky are multiples of kStep: the whole spectrum, coarsely (default: every wave)' }),
   shard: param.string({ default: '0/1', help: 'i/n: evaluate the i-th of n disjoint parts of the grid (0-based); run all n into one folder, or merge with merge-fourier' }),
   batch: param.int({ default: 500, min: 1, help: 'images per forward pass' }),
-  seed: param.int({ default: 0, min: 0, help: 'seed of the random-flip signs (one per image, channel and wave)' }),
-  backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend for checkpoints (ONNX models run on onnxruntime-node)' }),
+  seed: shared.seed('seed of the random-flip signs (one per image, channel and wave)'),
 });
 
 /** Parses `phases=` items as numbers, naming the key and the item on failure. */
@@ -47,7 +47,7 @@ export default definePipeline({
         throw new UsageError(`shard=${p.shard}: ${(err as Error).message}`);
       }
       return fourierEvaluation({
-        model: p.model, input: inputOptions(p), data: p.data, cwd: ctx.cwd, runDir: ctx.runDir, shard, batchSize: p.batch, backend: p.backend, runtime: p.runtime, seed: p.seed,
+        model: p.model, input: inputOptions(p), data: p.data, cwd: ctx.cwd, runDir: ctx.runDir, shard, batchSize: p.batch, backend: p.backend, runtime: p.runtime, threads: p.threads, seed: p.seed,
         grid: { phaseFactors: parsePhases(p.phases), convention: p.convention, norms: p.norms, alignments: p.alignments as Alignment[], ...(p.maxK === undefined ? {} : { maxK: p.maxK }), ...(p.kStep === undefined ? {} : { kStep: p.kStep }) },
         ...(p.images === undefined ? {} : { images: p.images }),
       });

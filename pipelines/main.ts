@@ -7,6 +7,7 @@ import { corruptEvents, planCorrupt } from '../src/jobs/corrupt.ts';
 import { event, type PipelineEvent } from '../src/pipeline/events.ts';
 import { resolveDataDir } from '../src/jobs/loadDataset.ts';
 import { param } from '../src/pipeline/params.ts';
+import { shared } from '../src/pipeline/sharedParams.ts';
 import { definePipeline, type Pipeline, type PipelineContext } from '../src/pipeline/pipeline.ts';
 import { prepareRun } from '../src/pipeline/startRun.ts';
 import { writeFileAtomic } from '../src/data/atomic.ts';
@@ -18,12 +19,13 @@ import { mainReport, mainRows, sliceKeys } from '../src/report/mainReport.ts';
 import paper from './paper.ts';
 import preview from './preview.ts';
 import profileDatapath from './profile-datapath.ts';
+import { percent } from '../src/report/percent.ts';
 
 /**
- * Default epochs by backend speed, so the job fits about 15 minutes on 2 cores either way. At 2
- * epochs a WRN-16-1 is barely trained (~60% error) and the two strategies' rise under the attack
- * differs by half; at 10 the paper's direction is plain (AugSVF below Base under every attack
- * slice, CIFAR-C too). Measured idle: 10 epochs on native 4.5 min, 2 on wasm 8.7 min (README).
+ * Default epochs by backend speed, so the job takes minutes on a small CPU machine either way
+ * (docs/benchmarks.md has the times). At 2 epochs a WRN-16-1 is barely trained and the strategies
+ * differ only in their rise under the attack; at 10 the paper's direction is plain (AugSVF below
+ * Base under every attack slice, CIFAR-C too).
  */
 const FAST_BACKENDS: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'native'];
 const FAST_EPOCHS = 10;
@@ -45,9 +47,9 @@ function child(pipeline: Pipeline, file: string, sub: string, params: Record<str
 }
 
 const params = z.object({
-  data: param.string({ default: 'data/cifar10-mini', help: 'CIFAR-10/100 binary folder' }),
+  data: shared.data('CIFAR-10/100 binary folder'),
   strategies: param.strategies({ default: ['Base', 'AugSVF'], help: 'strategies to train and compare: built-ins or strategy modules (add AugSV if time allows)' }),
-  seed: param.int({ default: 0, min: 0, help: 'seed of everything: init, shuffles, augmentations, corruptions, attack signs' }),
+  seed: shared.seed('seed of everything: init, shuffles, augmentations, corruptions, attack signs'),
   depth: param.int({ default: 16, min: 10, help: 'WRN depth (the paper: 40)' }),
   widen: param.int({ default: 1, min: 1, help: 'WRN width (the paper: 2)' }),
   epochs: param.optionalInt({ min: 1, help: `training epochs (the paper: 100); default ${FAST_EPOCHS} on a fast backend (${FAST_BACKENDS.join(', ')}), ${SLOW_EPOCHS} on wasm or cpu` }),
@@ -56,11 +58,12 @@ const params = z.object({
   fourierImages: param.int({ default: 300, min: 1, help: 'test images under the Fourier attack' }),
   norms: param.intList({ default: [2, 4], min: 0, help: 'ℓ2 norms of the attack' }),
   kStep: param.int({ default: 4, min: 1, help: 'attack the waves whose kx, ky are multiples of kStep (1: all 514)' }),
-  workers: param.optionalInt({ min: 0, max: 256, help: 'worker threads (default: cores)' }),
+  workers: shared.workers,
   limit: param.optionalInt({ min: 2, help: 'only the first N train and test images (quick trials); default all' }),
   jobs: param.int({ default: Math.min(2, availableParallelism()), min: 1, max: 64, help: 'strategies trained and evaluated at once, each in its own process' }),
-  backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend' }),
-  runtime: param.enum(['auto', 'tfjs', 'onnxruntime'], { default: 'auto', help: 'what evaluates the trained checkpoints: auto = onnxruntime-node when installed and tfjs is on the CPU, else tfjs' }),
+  backend: shared.backend,
+  threads: shared.threads,
+  runtime: shared.runtime,
 });
 
 export default definePipeline({
@@ -70,7 +73,7 @@ export default definePipeline({
   // The backend is chosen here, once, so that the default epochs can follow it and every child
   // process trains and evaluates on the same one.
   run: (p, ctx) =>
-    defer(() => Promise.all([selectBackend(p.backend), Promise.all(p.strategies.map((s) => loadStrategy(s, ctx.cwd)))])).pipe(
+    defer(() => Promise.all([selectBackend(p.backend, { threads: p.threads }), Promise.all(p.strategies.map((s) => loadStrategy(s, ctx.cwd)))])).pipe(
       mergeMap(([selected, loaded]) =>
         concat(
           [event.log(formatBackendSelection(selected))],
@@ -98,7 +101,7 @@ function job(p: MainParams & { epochs: number; backend: BackendName }, names: re
     const made = join(cFolder, 'corrupt.json');
     const was = existsSync(made) ? (JSON.parse(readFileSync(made, 'utf8')) as { images?: number; seed?: number; corruptions?: string[] }) : null;
     if (was && was.images === p.cImages && was.seed === p.seed && was.corruptions?.length === CORRUPTIONS.size) return [event.log(`main: keeping ${cFolder}`)];
-    return defer(() => planCorrupt({ input: resolveDataDir(p.data, ctx.cwd), output: cFolder, split: 'test', seed: String(p.seed), limit: String(p.cImages), chunkSize: '64', ...(p.workers === undefined ? {} : { workers: String(p.workers) }) }, ctx.cwd)).pipe(
+    return defer(() => planCorrupt({ input: resolveDataDir(p.data, ctx.cwd), output: cFolder, split: 'test', seed: p.seed, limit: p.cImages, workers: p.workers }, ctx.cwd)).pipe(
       mergeMap((plan) => corruptEvents(plan)),
       filter((e) => e.type !== 'summary'),
     );
@@ -107,11 +110,12 @@ function job(p: MainParams & { epochs: number; backend: BackendName }, names: re
     datasets: [p.data], cifarC: [cFolder], strategies: p.strategies, seeds: [p.seed], depth: p.depth, widen: p.widen, epochs: p.epochs,
     batchSize: p.batchSize, holdout: 0, norms: p.norms, fourierImages: p.fourierImages, kStep: p.kStep, backend: p.backend, runtime: p.runtime, jobs: p.jobs,
     ...(p.limit === undefined ? {} : { limit: p.limit }),
-    ...(p.workers === undefined ? {} : { workers: p.workers }),
+    workers: p.workers,
+    threads: p.threads,
   };
   return concat(
     child(preview, 'pipelines/preview.ts', 'preview', { data: p.data, seed: p.seed, strategies: [...new Set([...Object.keys(strategies), ...p.strategies])] }, ctx, summary),
-    child(profileDatapath, 'pipelines/profile-datapath.ts', 'profile', { data: p.data, seed: p.seed, epochs: 1, ...(p.workers === undefined ? {} : { workers: p.workers }) }, ctx, []),
+    child(profileDatapath, 'pipelines/profile-datapath.ts', 'profile', { data: p.data, seed: p.seed, epochs: 1, workers: p.workers }, ctx, []),
     corrupt,
     child(paper, 'pipelines/paper.ts', 'study', studyParams, ctx, []),
     defer(async () => {
@@ -120,7 +124,6 @@ function job(p: MainParams & { epochs: number; backend: BackendName }, names: re
       await writeFileAtomic(path, await mainReport(ctx.runDir, runs, existsSync(studyReport) ? studyReport : null, setup));
       const rows = await mainRows(runs);
       const slices = sliceKeys(rows);
-      const pct = (x: number | null | undefined): string => (x == null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
       const w = Math.max(8, ...rows.map((r) => r.strategy.length));
       const shown = (f: string): string => (relative(ctx.cwd, f).startsWith('..') ? f : relative(ctx.cwd, f));
       return [
@@ -128,7 +131,7 @@ function job(p: MainParams & { epochs: number; backend: BackendName }, names: re
         event.summary([
           `main: ${setup}`,
           `${'strategy'.padEnd(w)}  test err  calib   C err  unperturbed ${slices.map((k) => `Fourier ${k}`.padStart(22)).join('')}`,
-          ...rows.map((r) => `${r.strategy.padEnd(w)}  ${pct(r.testError).padStart(8)}  ${pct(r.testCalibration).padStart(5)}  ${pct(r.cError).padStart(6)}  ${pct(r.attackClean).padStart(11)} ${slices.map((k) => pct(r.fourier.get(k)).padStart(22)).join('')}`),
+          ...rows.map((r) => `${r.strategy.padEnd(w)}  ${percent(r.testError).padStart(8)}  ${percent(r.testCalibration).padStart(5)}  ${percent(r.cError).padStart(6)}  ${percent(r.attackClean).padStart(11)} ${slices.map((k) => percent(r.fourier.get(k)).padStart(22)).join('')}`),
           `${((performance.now() - t0) / 60000).toFixed(1)} min; open ${shown(path)}`,
         ]),
       ];

@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { concat, defer, from, mergeAll, mergeMap, type Observable } from 'rxjs';
 import { z } from 'zod';
@@ -7,6 +6,7 @@ import { childRun } from '../src/pipeline/childRun.ts';
 import { event, type PipelineEvent } from '../src/pipeline/events.ts';
 import { resolveDataDir } from '../src/jobs/loadDataset.ts';
 import { param } from '../src/pipeline/params.ts';
+import { shared } from '../src/pipeline/sharedParams.ts';
 import { definePipeline, type Pipeline, type PipelineContext } from '../src/pipeline/pipeline.ts';
 import { prepareRun } from '../src/pipeline/startRun.ts';
 import { UsageError } from '../src/pipeline/usageError.ts';
@@ -33,9 +33,10 @@ const params = z.object({
   maxK: param.optionalInt({ min: 0, help: 'Fourier attack on |kx|,|ky| <= maxK only (default all of K)' }),
   kStep: param.optionalInt({ min: 1, help: 'Fourier attack on waves whose kx, ky are multiples of kStep only (default all of K)' }),
   cImages: param.optionalInt({ min: 1, help: 'CIFAR-C: first N images per severity only (default all)' }),
-  workers: param.optionalInt({ min: 0, max: 256, help: 'augmentation worker threads for training (default: cores; 0 = in-process)' }),
-  backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend' }),
-  runtime: param.enum(['auto', 'tfjs', 'onnxruntime'], { default: 'auto', help: 'what evaluates the trained checkpoints: auto = onnxruntime-node when installed and tfjs is on the CPU, else tfjs' }),
+  workers: shared.workers,
+  backend: shared.backend,
+  threads: shared.threads,
+  runtime: shared.runtime,
   jobs: param.int({ default: 1, min: 1, max: 64, help: 'strategies trained and evaluated at once, each in its own process (wasm and cpu compute on one core per process)' }),
 });
 
@@ -71,8 +72,8 @@ export default definePipeline({
       const twice = loaded.find((s, i) => loaded.findIndex((t) => t.name.toLowerCase() === s.name.toLowerCase()) !== i);
       if (twice) throw new UsageError(`strategies: two strategies are named '${twice.name}' (each names its run folder)`);
       const runs: string[] = [];
-      // Side-by-side processes share the cores: the native backend's threads are split between them.
-      const share = { FA_NATIVE_THREADS: process.env.FA_NATIVE_THREADS ?? String(Math.max(1, Math.floor(availableParallelism() / p.jobs))) };
+      // Side-by-side processes share the cores: the compute threads are split between them.
+      const threads = Math.max(1, Math.floor(p.threads / p.jobs));
       const perDataset = p.datasets.map((data, di) => {
         const cfolder = p.cifarC?.[di];
         const name = basename(resolveDataDir(data, ctx.cwd));
@@ -82,14 +83,14 @@ export default definePipeline({
           runs.push(runDir);
           // With jobs > 1 each strategy's chain runs in child processes, side by side.
           const step = (pipeline: Pipeline, file: string, values: Record<string, unknown>, out: string): Observable<PipelineEvent> =>
-            p.jobs > 1 ? childRun(file, values, resolve(ctx.cwd, out), label, ctx.cwd, share) : sub(pipeline, file, values, out, ctx);
-          const trained = step(train, 'train', drop({ data, strategy, seeds: p.seeds, depth: p.depth, widen: p.widen, epochs: p.epochs, batchSize: p.batchSize, holdout: p.holdout, limit: p.limit, workers: p.workers, backend: p.backend, resume: true }), runDir);
+            p.jobs > 1 ? childRun(file, values, resolve(ctx.cwd, out), label, ctx.cwd) : sub(pipeline, file, values, out, ctx);
+          const trained = step(train, 'train', drop({ data, strategy, seeds: p.seeds, depth: p.depth, widen: p.widen, epochs: p.epochs, batchSize: p.batchSize, holdout: p.holdout, limit: p.limit, workers: p.workers, backend: p.backend, threads, resume: true }), runDir);
           const evals = p.seeds.map((seed) => {
             const seedDir = join(runDir, `seed-${seed}`);
             const dirs = seedEvalDirs(seedDir);
             return concat(
-              cfolder && cfolder !== '-' ? step(evalCifarC, 'eval-cifar10c', drop({ model: seedDir, cifarC: cfolder, images: p.cImages, backend: p.backend, runtime: p.runtime }), dirs.cifarC) : [],
-              step(evalFourier, 'eval-fourier', drop({ model: seedDir, data, norms: p.norms, images: p.fourierImages ?? p.limit, maxK: p.maxK, kStep: p.kStep, backend: p.backend, runtime: p.runtime }), dirs.fourier),
+              cfolder && cfolder !== '-' ? step(evalCifarC, 'eval-cifar10c', drop({ model: seedDir, cifarC: cfolder, images: p.cImages, backend: p.backend, threads, runtime: p.runtime }), dirs.cifarC) : [],
+              step(evalFourier, 'eval-fourier', drop({ model: seedDir, data, norms: p.norms, images: p.fourierImages ?? p.limit, maxK: p.maxK, kStep: p.kStep, backend: p.backend, threads, runtime: p.runtime }), dirs.fourier),
             );
           });
           return concat(trained, ...evals);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { event, type PipelineEvent } from '../src/pipeline/events.ts';
 import { loadDataset } from '../src/jobs/loadDataset.ts';
 import { param } from '../src/pipeline/params.ts';
+import { shared } from '../src/pipeline/sharedParams.ts';
 import { definePipeline } from '../src/pipeline/pipeline.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../src/data/atomic.ts';
 import { imageBytes, type Dataset } from '../src/data/dataset.ts';
@@ -31,12 +32,12 @@ export default definePipeline({
   name: 'preview',
   description: 'Contact sheet of augmented samples per strategy (preview.png) with their sampled parameters (preview.json)',
   params: z.object({
-    data: param.string({ default: 'data/cifar10-mini', help: 'CIFAR-10/100 binary folder' }),
+    data: shared.data('CIFAR-10/100 binary folder'),
     split: param.enum(['train', 'test'], { default: 'test', help: 'which split to take images from' }),
     strategies: param.strategies({ default: Object.keys(strategies), help: 'strategies to show, one block each: built-ins or strategy modules' }),
     images: param.int({ default: 6, min: 1, max: 100, help: 'images (rows) per block, one per class first' }),
     samples: param.int({ default: 5, min: 1, max: 50, help: 'augmented samples (columns) per image: epochs 0..samples-1' }),
-    seed: param.int({ default: 0, min: 0, help: 'augmentation seed' }),
+    seed: shared.seed('augmentation seed'),
   }),
   run: (p, ctx) =>
     defer(() => Promise.all([loadDataset(p.data, p.split, ctx.cwd), Promise.all(p.strategies.map((s) => loadStrategy(s, ctx.cwd)))])).pipe(

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { concat, concatMap, defer, interval, map, merge, mergeMap, Subject, takeUntil, tap, type Observable } from 'rxjs';
@@ -6,6 +5,7 @@ import { z } from 'zod';
 import { event, type PipelineEvent } from '../src/pipeline/events.ts';
 import { loadDataset } from '../src/jobs/loadDataset.ts';
 import { param } from '../src/pipeline/params.ts';
+import { shared } from '../src/pipeline/sharedParams.ts';
 import { definePipeline } from '../src/pipeline/pipeline.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../src/data/atomic.ts';
 import { subset } from '../src/data/dataset.ts';
@@ -21,15 +21,15 @@ export default definePipeline({
   name: 'profile-datapath',
   description: 'Throughput, worker utilisation, queue depths and memory of epochs → augment → batch (profile.json/.md, batches.msgpack)',
   params: z.object({
-    data: param.string({ default: 'data/cifar10-mini', help: 'CIFAR-10/100 binary folder' }),
+    data: shared.data('CIFAR-10/100 binary folder'),
     split: param.enum(['train', 'test'], { default: 'train', help: 'which split to stream' }),
     strategy: param.strategy({ default: 'AugSVF', help: 'augmentation strategy: a built-in or a strategy module' }),
-    workers: param.int({ default: availableParallelism(), min: 0, max: 256, help: 'worker threads (0 = in-process)' }),
+    workers: shared.workers,
     chunkSize: param.optionalInt({ min: 1, max: 4096, help: 'samples per worker task (default: the batch size, so batches need no copy)' }),
     batchSize: param.int({ default: 128, min: 1, max: 8192, help: 'samples per batch' }),
     epochs: param.int({ default: 1, min: 1, max: 1000, help: 'passes over the data' }),
     limit: param.optionalInt({ min: 1, help: 'at most this many images per epoch (the first ones); default all' }),
-    seed: param.int({ default: 0, min: 0, help: 'shuffle and augmentation seed' }),
+    seed: shared.seed('shuffle and augmentation seed'),
     consumerMs: param.number({ default: 0, min: 0, max: 60_000, help: 'simulated per-batch consumer time, ms' }),
     record: param.boolean({ default: false, help: 'also record sampled parameters (costs transfer time)' }),
   }),

@@ -1,9 +1,9 @@
-import { availableParallelism } from 'node:os';
 import { concat, defer, mergeMap } from 'rxjs';
 import { z } from 'zod';
 import { event } from '../src/pipeline/events.ts';
 import { loadDataset } from '../src/jobs/loadDataset.ts';
 import { param } from '../src/pipeline/params.ts';
+import { shared } from '../src/pipeline/sharedParams.ts';
 import { definePipeline, type Preset } from '../src/pipeline/pipeline.ts';
 import { trainSeeds } from '../src/jobs/trainSeeds.ts';
 import { subset } from '../src/data/dataset.ts';
@@ -16,7 +16,7 @@ import { loadStrategy } from '../src/streams/loadStrategy.ts';
 const r = referenceRecipe;
 
 const params = z.object({
-  data: param.string({ default: 'data/cifar10-mini', help: 'CIFAR-10/100 binary folder (train and test splits)' }),
+  data: shared.data('CIFAR-10/100 binary folder (train and test splits)'),
   strategy: param.strategy({ default: 'AugSVF', help: 'augmentation strategy: a built-in or a strategy module (JSD strategies train with the JSD loss, the others with CE)' }),
   seeds: param.intList({ default: [0], min: 0, help: 'one run per seed, each in seed-<n>/' }),
   depth: param.int({ default: r.depth, min: 10, help: 'WRN depth, 6n+4' }),
@@ -32,8 +32,9 @@ const params = z.object({
   weightDecay: param.number({ default: r.weightDecay, min: 0, help: 'L2 on every parameter' }),
   holdout: param.int({ default: 0, min: 0, help: 'training images held out for best-checkpoint selection' }),
   evalBatch: param.int({ default: 250, min: 1, help: 'evaluation batch size' }),
-  backend: param.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'], { default: 'auto', help: 'tfjs backend' }),
-  workers: param.int({ default: availableParallelism(), min: 0, max: 256, help: 'augmentation worker threads (0 = in-process)' }),
+  backend: shared.backend,
+  threads: shared.threads,
+  workers: shared.workers,
   chunkSize: param.optionalInt({ min: 1, help: 'samples per worker task (default: the batch size, so batches need no copy)' }),
   resume: param.boolean({ default: false, help: 'continue from the checkpoints in the run directory' }),
   limit: param.optionalInt({ min: 2, help: 'use only the first N train and N test images (quick trials); default all' }),
@@ -64,7 +65,7 @@ export default definePipeline({
   run: (p, ctx) =>
     defer(async () => {
       const strategy = await loadStrategy(p.strategy, ctx.cwd);
-      const selection = await selectBackend(p.backend);
+      const selection = await selectBackend(p.backend, { threads: p.threads });
       const [train, test] = (await Promise.all([loadDataset(p.data, 'train', ctx.cwd), loadDataset(p.data, 'test', ctx.cwd)])).map((d) =>
         p.limit === undefined ? d : subset(d, 0, Math.min(p.limit, d.count)),
       );

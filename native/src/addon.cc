@@ -244,7 +244,7 @@ napi_value ConvForward(napi_env env, napi_callback_info info) {
 // The input gradient of a stride-1, undilated convolution is itself a forward convolution: of dy
 // with the kernel rotated by 180 degrees and its in/out channels swapped, padded k-1-p per side.
 // oneDNN 2.6 has its fast brgemm kernels for forward NHWC convolutions only: its backward-data
-// kernel took 1.55x the forward time on WRN-40-2 (1,100 vs 707 ms a JSD step, 1 thread).
+// kernel is markedly slower than the forward one (docs/benchmarks.md).
 // Returns false where the identity does not apply (strides, dilation, padding beyond k-1).
 std::vector<float> flippedWeights;
 bool convBackwardDataAsForward(const std::vector<int64_t> &p, float *dy, float *w, float *dx) {
@@ -933,8 +933,8 @@ napi_value Info(napi_env env, napi_callback_info) {
 }
 
 // Large kernel outputs live in 2 MiB-aligned memory the kernel may back with transparent huge
-// pages: a fresh 4 KiB-paged 25 MB array costs ~6,000 page faults (~150 ms on these VMs) on its
-// first write, a huge-paged one ~13. The contents are arbitrary, as for any kernel output.
+// pages: a fresh 4 KiB-paged 25 MB array costs ~6,000 page faults on its first write, a
+// huge-paged one ~13. The contents are arbitrary, as for any kernel output.
 constexpr size_t kHuge = size_t(2) << 20;
 
 void freeHuge(napi_env env, void *data, void *hint) {

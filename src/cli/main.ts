@@ -6,9 +6,12 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writePaperReport } from '../report/paperReport.ts';
 import { Command, CommanderError } from 'commander';
-import { corruptEvents, listCorruptions, planCorrupt, type CorruptCommandOptions } from '../jobs/corrupt.ts';
+import { corruptEvents, listCorruptions, planCorrupt } from '../jobs/corrupt.ts';
+import { CIFAR_C_SEVERITIES } from '../ops/corruptions/names.ts';
+import { validateParams } from '../pipeline/overrides.ts';
+import { addOptions, corruptOptions, flagName, optionSchema } from './commandOptions.ts';
 import { archives } from '../data/fetchArchive.ts';
-import { CHILD_EVENTS } from '../pipeline/childRun.ts';
+import { CHILD_EVENTS, CHILD_PARAMS } from '../pipeline/childRun.ts';
 import { fetchEvents, resolveArchives } from '../jobs/fetchData.ts';
 import { describeDetails, describeParams, describeRun, formatValue } from '../pipeline/describe.ts';
 import { exportOnnx } from '../jobs/exportOnnx.ts';
@@ -40,7 +43,7 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
 
   const prepare = async (spec: string, overrides: readonly string[]) => {
     const { pipeline, file, preset } = await loadPipeline(spec, io.cwd);
-    const given = parseOverrides(overrides, file);
+    const given: Record<string, unknown> = { ...childParams(), ...parseOverrides(overrides, file) };
     // A preset's values come first, so the user's overrides win; `describe` marks which is which.
     const fromPreset = new Set(Object.keys(preset?.params ?? {}).filter((k) => !(k in given)));
     return { file, pipeline, overrides: { ...preset?.params, ...given }, fromPreset };
@@ -130,25 +133,17 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     .helpOption(false)
     .action((overrides: string[]) => (wantsHelp(overrides) ? pipelineHelp('profile', 'profile-datapath') : runPipeline('profile-datapath', overrides)));
 
-  program
-    .command('corrupt')
-    .description('write a CIFAR-C style benchmark (<corruption>.npy with 5 severities, labels.npy) for a dataset')
-    .option('-i, --input <dir>', 'clean dataset folder (CIFAR-10 or CIFAR-100 binary)')
-    .option('-o, --output <dir>', 'folder to write the .npy files to (created if missing)')
-    .option('--split <split>', 'which split of the input: test or train', 'test')
-    .option('-c, --corruptions <names>', 'comma-separated corruption names, or "all" (default: all implemented; see --list)')
-    .option('--seed <n>', 'seed: with corruption, severity and image index it fixes every random draw', '0')
-    .option('-w, --workers <n>', 'worker threads (0 = in-process; default: cores)')
-    .option('--limit <n>', 'only the first n images of the split')
-    .option('--chunk-size <n>', 'images per worker task', '64')
+  addOptions(program.command('corrupt'), corruptOptions)
+    .description(`write a CIFAR-C style benchmark (<corruption>.npy with ${CIFAR_C_SEVERITIES} severities, labels.npy) for a dataset`)
     .option('--list', 'list the corruptions, how each relates to the original, and exit')
-    .action(async (o: Partial<CorruptCommandOptions> & { list?: boolean }) => {
-      if (o.list) return listCorruptions().forEach(out);
-      if (!o.input) throw new UsageError("corrupt: missing --input <dir> (the clean dataset, e.g. data/cifar10-mini)");
+    .action(async ({ list, ...given }: Record<string, string | undefined> & { list?: boolean }) => {
+      if (list) return listCorruptions().forEach(out);
+      const o = validateParams(optionSchema(corruptOptions), given, 'corrupt', flagName(corruptOptions));
+      if (!o.input) throw new UsageError('corrupt: missing --input <dir> (the clean dataset, e.g. data/cifar10-mini)');
       if (!o.output) throw new UsageError('corrupt: missing --output <dir> (where the .npy files go)');
-      const plan = await planCorrupt(o as CorruptCommandOptions, io.cwd);
+      const plan = await planCorrupt({ ...o, input: o.input, output: o.output }, io.cwd);
       const abort = new AbortController();
-      io.stderr.write(`corrupt: ${plan.dataset.name} (${plan.dataset.count} images) -> ${plan.output}: ${plan.corruptions.length} corruptions x 5 severities, seed ${plan.seed}\n`);
+      io.stderr.write(`corrupt: ${plan.dataset.name} (${plan.dataset.count} images) -> ${plan.output}: ${plan.corruptions.length} corruptions x ${CIFAR_C_SEVERITIES} severities, seed ${plan.seed}\n`);
       const result = await render(corruptEvents(plan), io, { abort });
       status = result.interrupted ? EXIT.interrupted : EXIT.ok;
     });
@@ -209,6 +204,17 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     if (!(err instanceof UsageError) && /fourier-augmix/.test(process.env.DEBUG ?? '') && err instanceof Error) io.stderr.write(`${err.stack}\n`);
     return err instanceof UsageError ? EXIT.usage : EXIT.failed;
   }
+}
+
+/**
+ * The typed parameters a parent run handed this process (`childRun`), once: taken out of the
+ * environment so that no process this one starts inherits them.
+ */
+function childParams(): Record<string, unknown> {
+  const json = process.env[CHILD_PARAMS];
+  if (json === undefined) return {};
+  delete process.env[CHILD_PARAMS];
+  return JSON.parse(json) as Record<string, unknown>;
 }
 
 /** The package's version, from its package.json. */

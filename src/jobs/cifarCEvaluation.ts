@@ -17,6 +17,7 @@ import { cifarCMarkdown, renderGainFigure, renderSeverityFigure, summariseCifarC
 export type { CifarCReport };
 import { event, type PipelineEvent } from '../pipeline/events.ts';
 import { UsageError } from '../pipeline/usageError.ts';
+import { percent } from '../report/percent.ts';
 
 export interface CifarCEvalSpec {
   /** A checkpoint (file, seed folder, one-seed run folder) or an .onnx file. */
@@ -32,6 +33,8 @@ export interface CifarCEvalSpec {
   readonly images?: number;
   readonly batchSize: number;
   readonly backend: BackendChoice;
+  /** Compute threads of the native backend and of onnxruntime (default: the machine's cores). */
+  readonly threads?: number;
   /** What runs a checkpoint (default tfjs; see `Runtime`). */
   readonly runtime?: Runtime;
   /** A finished CIFAR-C evaluation folder (its cifar-c.json) to draw Figure 2 against. */
@@ -40,8 +43,6 @@ export interface CifarCEvalSpec {
   readonly cwd: string;
 }
 
-
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 /**
  * Reads a finished CIFAR-C evaluation (`<dir>/cifar-c.json`).
@@ -57,16 +58,16 @@ export async function readCifarCReport(dir: string): Promise<CifarCReport> {
 }
 
 /**
- * CIFAR-C evaluation (issue 4, item 2): every corruption file present x every severity, error and
+ * CIFAR-C evaluation: every corruption file present x every severity, error and
  * calibration per cell, appended to `cells.jsonl` as each finishes (a rerun skips finished
  * cells), then `cifar-c.json`, `cifar-c.md` and the figures: accuracy against severity (Figure
  * 3) and, given a baseline evaluation, the gain per corruption at severity 5 (Figure 2).
  */
 export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent> {
   return defer(async () => {
-    const selection = isOnnx(spec.model) ? null : await selectBackend(spec.backend);
+    const selection = isOnnx(spec.model) ? null : await selectBackend(spec.backend, { threads: spec.threads });
     // CIFAR-C's images are CIFAR's 32x32 RGB; its class count is the model's (checked against the labels).
-    const model = await openModel(spec.model, { cwd: spec.cwd, expected: { height: 32, width: 32, channels: 3 }, ...(spec.input ? { input: spec.input } : {}), runtime: spec.runtime ?? 'tfjs', ...(selection ? { tfjsBackend: selection.name } : {}) });
+    const model = await openModel(spec.model, { cwd: spec.cwd, expected: { height: 32, width: 32, channels: 3 }, ...(spec.input ? { input: spec.input } : {}), runtime: spec.runtime ?? 'tfjs', ...(selection ? { tfjsBackend: selection.name } : {}), threads: spec.threads });
     try {
       const { classes } = model.classifier;
       const dir = resolve(spec.cwd, spec.cifarC);
@@ -119,7 +120,7 @@ export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent
             const cell: CifarCCell = { corruption, severity, count: r.count, error: r.error, calibration: r.calibration, calibrationReference: r.calibrationReference, loss: r.loss };
             await log.append({ type: 'cell', ...cell });
             cells.set(`${corruption}/${severity}`, cell);
-            return event.progress(stage, ++n, todo.length, 'cells', `${corruption} s${severity}: error ${pct(r.error)}, calibration ${pct(r.calibration)}`);
+            return event.progress(stage, ++n, todo.length, 'cells', `${corruption} s${severity}: error ${percent(r.error)}, calibration ${percent(r.calibration)}`);
           }),
           finalize(() => model.classifier.dispose()),
         ),
@@ -145,7 +146,7 @@ export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent
             const baseName = modelLabel(base.model);
             await write('figure2-gain.png', await renderGainFigure([me], { name: baseName, summary: base.summary }), `Figure 2: accuracy gain over ${baseName} at severity 5`);
           }
-          out.push(event.summary([`CIFAR-C ${name}: mean error ${pct(summary.overall.error)}, calibration ${pct(summary.overall.calibration)} over ${summary.overall.cells} cells`]));
+          out.push(event.summary([`CIFAR-C ${name}: mean error ${percent(summary.overall.error)}, calibration ${percent(summary.overall.calibration)} over ${summary.overall.cells} cells`]));
           return out;
         }).pipe(mergeMap((es) => from(es))),
       );

@@ -9,6 +9,7 @@ import { isOnnx, openModel, type Runtime } from '../model/modelSource.ts';
 import type { InputOptions } from '../model/onnx/inputContract.ts';
 import { event, type PipelineEvent } from '../pipeline/events.ts';
 import { loadDataset } from './loadDataset.ts';
+import { percent } from '../report/percent.ts';
 
 export interface CleanEvalSpec {
   /** A checkpoint (file, seed folder, one-seed run folder) or an .onnx file. */
@@ -20,13 +21,15 @@ export interface CleanEvalSpec {
   readonly images?: number;
   readonly batchSize: number;
   readonly backend: BackendChoice;
+  /** Compute threads of the native backend and of onnxruntime (default: the machine's cores). */
+  readonly threads?: number;
   /** What runs a checkpoint (default tfjs; see `Runtime`). */
   readonly runtime?: Runtime;
   readonly runDir: string;
   readonly cwd: string;
 }
 
-const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+const pct = (x: number): string => percent(x, 2);
 
 /**
  * Test error and calibration of any model (checkpoint or ONNX) on a CIFAR split, unperturbed:
@@ -34,10 +37,10 @@ const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
  */
 export function cleanEvaluation(spec: CleanEvalSpec): Observable<PipelineEvent> {
   return defer(async () => {
-    const selection = isOnnx(spec.model) ? null : await selectBackend(spec.backend);
+    const selection = isOnnx(spec.model) ? null : await selectBackend(spec.backend, { threads: spec.threads });
     const ds = await loadDataset(spec.data, spec.split, spec.cwd);
     const count = spec.images === undefined ? ds.count : Math.min(spec.images, ds.count);
-    const model = await openModel(spec.model, { cwd: spec.cwd, expected: { ...ds.shape, classes: ds.classes.length }, ...(spec.input ? { input: spec.input } : {}), runtime: spec.runtime ?? 'tfjs', ...(selection ? { tfjsBackend: selection.name } : {}) });
+    const model = await openModel(spec.model, { cwd: spec.cwd, expected: { ...ds.shape, classes: ds.classes.length }, ...(spec.input ? { input: spec.input } : {}), runtime: spec.runtime ?? 'tfjs', ...(selection ? { tfjsBackend: selection.name } : {}), threads: spec.threads });
     let result: EvalResult;
     try {
       const clean = model.classifier.cleanSet(ds, spec.batchSize, Int32Array.from({ length: count }, (_, i) => i));

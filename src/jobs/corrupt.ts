@@ -6,22 +6,32 @@ import { readCifar10, readCifar100, type CifarSplit } from '../data/cifar.ts';
 import { subset, type Dataset } from '../data/dataset.ts';
 import { detectDataset } from '../data/detectDataset.ts';
 import { writeNpy } from '../data/npy.ts';
+import { CIFAR_C_SEVERITIES } from '../ops/corruptions/names.ts';
 import { ALL_CORRUPTION_NAMES, CORRUPTIONS, NOT_IMPLEMENTED } from '../ops/corruptions/registry.ts';
+import { didYouMean } from '../ops/nearest.ts';
 import { corruptDataset } from '../streams/corrupt.ts';
 import { event, type PipelineEvent } from '../pipeline/events.ts';
 import { UsageError } from '../pipeline/usageError.ts';
 
-/** Options of `fourier-augmix corrupt`, as parsed from the command line. */
-export interface CorruptCommandOptions {
+/** What to corrupt and how: validated values (`fourier-augmix corrupt` checks its options against `corruptParams`). */
+export interface CorruptSpec {
+  /** The clean dataset folder (CIFAR-10 or CIFAR-100 binary), resolved against `cwd`. */
   readonly input: string;
+  /** Where the `.npy` files go (created if missing), resolved against `cwd`. */
   readonly output: string;
-  readonly split: string;
-  readonly corruptions?: string;
-  readonly seed: string;
-  readonly workers?: string;
-  readonly limit?: string;
-  readonly chunkSize: string;
+  readonly split: CifarSplit;
+  /** Corruption names; default every implemented one. */
+  readonly corruptions?: readonly string[] | undefined;
+  readonly seed: number;
+  readonly workers: number;
+  /** Only the first `limit` images of the split. */
+  readonly limit?: number | undefined;
+  /** Images per worker task (default `CORRUPT_CHUNK_SIZE`). */
+  readonly chunkSize?: number | undefined;
 }
+
+/** Images per worker task: enough to amortise a task's overhead, few enough to spread over the workers. */
+export const CORRUPT_CHUNK_SIZE = 64;
 
 /** The resolved run: what `corruptEvents` needs. */
 export interface CorruptPlan {
@@ -29,7 +39,7 @@ export interface CorruptPlan {
   readonly output: string;
   readonly corruptions: readonly string[];
   readonly seed: number;
-  readonly workers: number | undefined;
+  readonly workers: number;
   readonly chunkSize: number;
 }
 
@@ -45,48 +55,31 @@ export function listCorruptions(): string[] {
   return lines;
 }
 
-/** Resolves `--corruptions`: every implemented one by default; an unknown or unimplemented name is a usage error. */
-export function resolveCorruptions(spec: string | undefined): string[] {
-  if (spec === undefined || spec === 'all') return [...CORRUPTIONS.keys()];
-  const names = spec.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (names.length === 0) throw new UsageError('corrupt: --corruptions is empty; give comma-separated names or "all" (see corrupt --list)');
+/** Resolves the corruption names: every implemented one by default or for `all`; an unknown or unimplemented name is a usage error. */
+export function resolveCorruptions(names: readonly string[] | undefined): string[] {
+  if (names === undefined || (names.length === 1 && names[0] === 'all')) return [...CORRUPTIONS.keys()];
   for (const n of names) {
     if (CORRUPTIONS.has(n)) continue;
     if (NOT_IMPLEMENTED.has(n)) throw new UsageError(`corrupt: '${n}' is not implemented yet (${NOT_IMPLEMENTED.get(n)}); implemented: ${[...CORRUPTIONS.keys()].join(', ')}`);
-    throw new UsageError(`corrupt: unknown corruption '${n}'; implemented: ${[...CORRUPTIONS.keys()].join(', ')}`);
+    throw new UsageError(`corrupt: unknown corruption '${n}'${didYouMean(n, [...CORRUPTIONS.keys()])}; implemented: ${[...CORRUPTIONS.keys()].join(', ')}`);
   }
   return [...new Set(names)];
 }
 
-function integer(value: string | undefined, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError(`corrupt: ${flag} ${value} is invalid: expected an integer in [${min}, ${max === Number.MAX_SAFE_INTEGER ? '2^53' : max}]`);
-  }
-  return n;
-}
-
-/** Validates the options and reads the input dataset (a CIFAR-10 or CIFAR-100 binary folder). */
-export async function planCorrupt(o: CorruptCommandOptions, cwd: string): Promise<CorruptPlan> {
+/** Checks the corruption names and reads the input dataset (a CIFAR-10 or CIFAR-100 binary folder). */
+export async function planCorrupt(o: CorruptSpec, cwd: string): Promise<CorruptPlan> {
   const corruptions = resolveCorruptions(o.corruptions);
-  const seed = integer(o.seed, '--seed', 0)!;
-  const workers = integer(o.workers, '--workers', 0, 256);
-  const limit = integer(o.limit, '--limit', 1);
-  const chunkSize = integer(o.chunkSize, '--chunk-size', 1, 100_000)!;
-  if (o.split !== 'test' && o.split !== 'train') throw new UsageError(`corrupt: --split ${o.split} is invalid: expected test or train`);
   const input = resolve(cwd, o.input);
   const kind = await detectDataset(input).catch((err: Error) => {
     throw new UsageError(`corrupt: --input ${err.message}`);
   });
   if (kind === 'cifar-c') throw new UsageError(`corrupt: --input ${input} is already a CIFAR-C folder; give the clean dataset (CIFAR-10 or CIFAR-100 binary)`);
-  const split = o.split as CifarSplit;
-  let dataset = kind === 'cifar10-bin' ? await readCifar10(input, split) : await readCifar100(input, split);
+  let dataset = kind === 'cifar10-bin' ? await readCifar10(input, o.split) : await readCifar100(input, o.split);
   if (dataset.shape.channels !== 3) throw new UsageError(`corrupt: ${dataset.name} has ${dataset.shape.channels} channels; the corruptions need RGB`);
   const maxLabel = dataset.labels.reduce((m, l) => (l > m ? l : m), 0);
   if (maxLabel > 255) throw new UsageError(`corrupt: ${dataset.name} has label ${maxLabel}; labels.npy is uint8 (as in CIFAR-10-C), so labels must be <= 255`);
-  if (limit !== undefined && limit < dataset.count) dataset = subset(dataset, 0, limit);
-  return { dataset, output: resolve(cwd, o.output), corruptions, seed, workers, chunkSize };
+  if (o.limit !== undefined && o.limit < dataset.count) dataset = subset(dataset, 0, o.limit);
+  return { dataset, output: resolve(cwd, o.output), corruptions, seed: o.seed, workers: o.workers, chunkSize: o.chunkSize ?? CORRUPT_CHUNK_SIZE };
 }
 
 /**
@@ -101,19 +94,19 @@ export function corruptEvents(plan: CorruptPlan): Observable<PipelineEvent> {
   const prepare = (): Promise<void> =>
     (prepared ??= (async () => {
       await mkdir(output, { recursive: true });
-      const labels = new Uint8Array(5 * ds.count);
-      for (let s = 0; s < 5; s++) for (let i = 0; i < ds.count; i++) labels[s * ds.count + i] = ds.labels[i]!;
-      await writeNpy(join(output, 'labels.npy'), labels, [5 * ds.count]);
+      const labels = new Uint8Array(CIFAR_C_SEVERITIES * ds.count);
+      for (let s = 0; s < CIFAR_C_SEVERITIES; s++) for (let i = 0; i < ds.count; i++) labels[s * ds.count + i] = ds.labels[i]!;
+      await writeNpy(join(output, 'labels.npy'), labels, [CIFAR_C_SEVERITIES * ds.count]);
     })());
   const written: string[] = [];
   const events = corruptDataset(ds, {
     corruptions: plan.corruptions,
     seed: plan.seed,
     chunkSize: plan.chunkSize,
-    ...(plan.workers === undefined ? {} : { workers: plan.workers }),
+    workers: plan.workers,
     write: async (name, pixels) => {
       await prepare();
-      await writeNpy(join(output, `${name}.npy`), pixels, [5 * ds.count, height, width, channels]);
+      await writeNpy(join(output, `${name}.npy`), pixels, [CIFAR_C_SEVERITIES * ds.count, height, width, channels]);
       written.push(name);
       if (written.length === plan.corruptions.length) {
         await writeJsonAtomic(join(output, 'corrupt.json'), {
@@ -126,7 +119,7 @@ export function corruptEvents(plan: CorruptPlan): Observable<PipelineEvent> {
     map((e): PipelineEvent =>
       e.type === 'progress'
         ? event.progress('corrupt', e.done, e.total, 'images', e.corruption)
-        : event.artifact(join(output, `${e.corruption}.npy`), `${e.corruption}, 5 x ${ds.count} images`),
+        : event.artifact(join(output, `${e.corruption}.npy`), `${e.corruption}, ${CIFAR_C_SEVERITIES} x ${ds.count} images`),
     ),
   );
 }

@@ -17,6 +17,7 @@ import { CLEAN_FILE, writeFourierReport } from '../report/fourierReport.ts';
 import { fourierCells } from '../streams/fourierCells.ts';
 import { event, type PipelineEvent } from '../pipeline/events.ts';
 import { loadDataset } from './loadDataset.ts';
+import { percent } from '../report/percent.ts';
 
 export interface FourierEvalSpec {
   /** `model=`: checkpoint file, seed folder, single-seed run folder (see `resolveCheckpoint`) or .onnx file. */
@@ -33,6 +34,8 @@ export interface FourierEvalSpec {
   readonly batchSize: number;
   /** tfjs backend for checkpoints (ONNX models run on onnxruntime). */
   readonly backend: BackendChoice;
+  /** Compute threads of the native backend and of onnxruntime (default: the machine's cores). */
+  readonly threads?: number;
   /** What runs a checkpoint (default tfjs; see `Runtime`). */
   readonly runtime?: Runtime;
   readonly seed: number;
@@ -40,8 +43,6 @@ export interface FourierEvalSpec {
   readonly runDir: string;
   readonly cwd: string;
 }
-
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 /** A hash of which images are attacked and their labels: shards must agree on it. */
 function imagesHash(ds: Dataset, count: number): string {
@@ -53,17 +54,17 @@ function imagesHash(ds: Dataset, count: number): string {
 }
 
 /**
- * The Fourier attack evaluation (issue 4, item 3) as events: the model on the test images under
+ * The Fourier attack evaluation as events: the model on the test images under
  * every cell of the grid in this shard, each cell appended to `cells-<i>-of-<n>.jsonl` as it
  * finishes (cells already there are skipped: an interrupted run resumes), then, if every shard's
  * file in `runDir` together covers the grid, `fourier.json`, `table2.md` and the heatmaps.
  */
 export function fourierEvaluation(spec: FourierEvalSpec): Observable<PipelineEvent> {
   return defer(async () => {
-    const selection = isOnnx(spec.model) ? null : await selectBackend(spec.backend);
+    const selection = isOnnx(spec.model) ? null : await selectBackend(spec.backend, { threads: spec.threads });
     const test = await loadDataset(spec.data, 'test', spec.cwd);
     const count = spec.images === undefined ? test.count : Math.min(spec.images, test.count);
-    const model = await openModel(spec.model, { cwd: spec.cwd, expected: { ...test.shape, classes: test.classes.length }, ...(spec.input ? { input: spec.input } : {}), runtime: spec.runtime ?? 'tfjs', ...(selection ? { tfjsBackend: selection.name } : {}) });
+    const model = await openModel(spec.model, { cwd: spec.cwd, expected: { ...test.shape, classes: test.classes.length }, ...(spec.input ? { input: spec.input } : {}), runtime: spec.runtime ?? 'tfjs', ...(selection ? { tfjsBackend: selection.name } : {}), threads: spec.threads });
     try {
       const grid: FourierGridSpec = { ...spec.grid, height: test.shape.height, width: test.shape.width };
       const fingerprint: FourierFingerprint = {
@@ -110,7 +111,7 @@ export function fourierEvaluation(spec: FourierEvalSpec): Observable<PipelineEve
             const { cell, ...figures } = r;
             await log.append({ key: cell.key, index: cell.index, kx: cell.kx, ky: cell.ky, phaseFactor: cell.phaseFactor, phase: cell.phase, norm: cell.norm, alignment: cell.alignment, ...figures });
             done++;
-            return event.progress(stage, done, mine, 'cells', `${cell.key}: error ${pct(r.error)}, calibration ${pct(r.calibration)}`);
+            return event.progress(stage, done, mine, 'cells', `${cell.key}: error ${percent(r.error)}, calibration ${percent(r.calibration)}`);
           }),
           finalize(() => {
             clean.dispose();

@@ -4,7 +4,7 @@ export { trainSeeds, type TrainSeedsSpec } from './trainSeeds.ts';
 export { cleanEvaluation, type CleanEvalSpec } from './cleanEvaluation.ts';
 export { cifarCEvaluation, readCifarCReport, type CifarCEvalSpec } from './cifarCEvaluation.ts';
 export { fourierEvaluation, type FourierEvalSpec } from './fourierEvaluation.ts';
-export { corruptEvents, planCorrupt, type CorruptCommandOptions, type CorruptPlan } from './corrupt.ts';
+export { corruptEvents, listCorruptions, planCorrupt, type CorruptPlan, type CorruptSpec } from './corrupt.ts';
 export { exportOnnx } from './exportOnnx.ts';
 export { fetchEvents, resolveArchives } from './fetchData.ts';
 export { loadDataset, resolveDataDir } from './loadDataset.ts';

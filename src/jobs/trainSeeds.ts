@@ -8,6 +8,7 @@ import { strategyDefinition } from '../streams/loadStrategy.ts';
 import { formatRate } from '../report/profileTable.ts';
 import { seedSummaryMarkdown, summariseSeeds, type SeedRun } from '../report/seedSummary.ts';
 import { event, type PipelineEvent } from '../pipeline/events.ts';
+import { percent } from '../report/percent.ts';
 
 export interface TrainSeedsSpec {
   readonly train: Dataset;
@@ -21,7 +22,7 @@ export interface TrainSeedsSpec {
   readonly resume: boolean;
 }
 
-const pct = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(2)}%`);
+const pct = (x: number | undefined): string => percent(x, 2);
 
 /** One seed's training events as what the CLI renders: a progress bar per seed and a line per epoch. */
 function render(seed: number, e: TrainEvent): PipelineEvent[] {

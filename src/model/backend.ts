@@ -2,13 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ensureGradients } from './gradients.ts';
-import { loadNativeAddon, NATIVE_BACKEND, NATIVE_PACKAGE, registerNativeBackend } from './nativeBackend.ts';
+import { loadNativeAddon, NATIVE_BACKEND, NATIVE_PACKAGE, registerNativeBackend, setNativeThreads } from './nativeBackend.ts';
 import { registerWasmGradKernels } from './wasmKernels.ts';
 
-/** A backend the model can run on, as the CLI and pipeline files name it. */
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'native' | 'wasm' | 'cpu';
+/** The backends the model can run on, as the CLI and pipeline files name them, fastest first. */
+export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
 /** What the user may ask for: one backend, or `auto` for the fastest that loads. */
-export type BackendChoice = 'auto' | BackendName;
+export const BACKEND_CHOICES = ['auto', ...BACKEND_NAMES] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 /** One backend `selectBackend` tried, and why it was or was not taken. */
 export interface BackendAttempt {
@@ -27,7 +29,7 @@ export interface BackendSelection {
 export interface SelectBackendOptions {
   /**
    * Load the SIMD build of the wasm binary (default true; Node 20 supports it). False loads the
-   * plain build, about 3x slower (notes: 9.8 vs 27.3 img/s WRN-40-2 inference). Only takes effect
+   * plain build, several times slower (docs/benchmarks.md). Only takes effect
    * on the first initialisation of wasm in the process.
    */
   readonly wasmSimd?: boolean;
@@ -36,6 +38,8 @@ export interface SelectBackendOptions {
    * simulate packages that are missing or broken.
    */
   readonly importer?: (specifier: string) => Promise<unknown>;
+  /** Compute threads of the native backend (default: the machine's cores). */
+  readonly threads?: number;
 }
 
 /** Raised when an explicitly requested backend cannot be used; `tried` says why. */
@@ -94,18 +98,8 @@ const SPECS: Readonly<Record<BackendName, BackendSpec>> = {
   },
 };
 
-/**
- * What `auto` tries, fastest first. Measured on the 2-vCPU node machine (WRN-40-2 training):
- * native (our oneDNN addon) see bench/results/train.md, wasm with our gradient kernels 5.5 img/s,
- * cpu 0.011 img/s; tfjs-node cannot be installed there.
- */
-export const AUTO_ORDER: readonly BackendName[] = [
-  'tensorflow-gpu',
-  'tensorflow',
-  'native',
-  'wasm',
-  'cpu',
-];
+/** What `auto` tries: the backends fastest first (training speeds in docs/benchmarks.md). */
+export const AUTO_ORDER: readonly BackendName[] = BACKEND_NAMES;
 
 /**
  * Makes a tfjs backend current and returns its name with the reasons for what was skipped.
@@ -156,6 +150,7 @@ async function tryBackend(spec: BackendSpec, options: SelectBackendOptions): Pro
       }
     }
     if (!registerNativeBackend()) return { name: spec.name, ok: false, reason: loadNativeAddon().reason ?? 'the addon is not available' };
+    if (options.threads !== undefined) setNativeThreads(options.threads);
   }
   const importer = options.importer ?? ((specifier: string) => (specifier === NATIVE_PACKAGE ? Promise.resolve(null) : import(specifier)));
   let mod: unknown;

@@ -9,7 +9,7 @@ import { loadCheckpoint } from './checkpoint.ts';
 import { loadModel, resolveCheckpoint, trainingStrategy } from './loadModel.ts';
 import { wrnToOnnx } from './onnx/exportWrn.ts';
 import { META, type Expected, type InputOptions } from './onnx/inputContract.ts';
-import { openOnnxClassifier } from './onnx/onnxClassifier.ts';
+import { openOnnxClassifier, type OnnxClassifierOptions } from './onnx/onnxClassifier.ts';
 import { loadOnnxRuntime, type Importer } from './onnx/runtime.ts';
 import { tfjsClassifier } from './tfjsClassifier.ts';
 
@@ -34,7 +34,8 @@ export interface ModelSource {
  * or `auto`: onnxruntime when it is installed and tfjs computes on the CPU (native, wasm, cpu),
  * where it is the faster of the two (bench/results/onnx.md); tfjs otherwise (a GPU backend).
  */
-export type Runtime = 'auto' | 'tfjs' | 'onnxruntime';
+export const RUNTIMES = ['auto', 'tfjs', 'onnxruntime'] as const;
+export type Runtime = (typeof RUNTIMES)[number];
 
 /** The tfjs backends that compute on the CPU, where onnxruntime's CPU provider is faster. */
 const CPU_BACKENDS: readonly BackendName[] = ['native', 'wasm', 'cpu'];
@@ -49,6 +50,8 @@ export interface OpenModelOptions {
   readonly runtime?: Runtime;
   /** The tfjs backend in use, which `auto` weighs (default: treated as a CPU backend). */
   readonly tfjsBackend?: BackendName;
+  /** onnxruntime's compute threads (default: the machine's cores). */
+  readonly threads?: number;
   readonly importer?: Importer;
 }
 
@@ -79,7 +82,7 @@ export async function openModel(spec: string, options: OpenModelOptions): Promis
   const path = resolve(options.cwd, spec);
   if (!existsSync(path)) throw new Error(`model ${path}: no such file`);
   const bytes = await readFile(path);
-  const onnx = await openOnnxClassifier(path, bytes, { expected: options.expected, ...(options.input ? { input: options.input } : {}), ...(options.importer ? { importer: options.importer } : {}) });
+  const onnx = await openOnnxClassifier(path, bytes, { expected: options.expected, ...onnxOptions(options), ...(options.input ? { input: options.input } : {}) });
   const { contract } = onnx;
   const identity: ModelIdentity = {
     sha256: createHash('sha256').update(bytes).digest('hex'),
@@ -89,6 +92,11 @@ export async function openModel(spec: string, options: OpenModelOptions): Promis
     input: { layout: contract.layout, channelOrder: contract.channelOrder, scale: contract.scale },
   };
   return { path, format: 'onnx', runtime: 'onnxruntime', identity, normalize: { mean: contract.mean, std: contract.std }, label: modelLabel(identity), classifier: onnx.classifier };
+}
+
+/** What every onnxruntime session of `openModel` shares: threads and the importer. */
+function onnxOptions(options: OpenModelOptions): Pick<OnnxClassifierOptions, 'threads' | 'importer'> {
+  return { ...(options.threads !== undefined ? { threads: options.threads } : {}), ...(options.importer ? { importer: options.importer } : {}) };
 }
 
 function checkClasses(path: string, classes: number, options: OpenModelOptions, cleanup: () => void): void {
@@ -122,7 +130,7 @@ async function openCheckpointOnOnnx(path: string, options: OpenModelOptions): Pr
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const { height, width } = options.expected;
   const onnx = wrnToOnnx(checkpoint, { normalize, strategy, checkpointSha256: sha256, height, width });
-  const opened = await openOnnxClassifier(path, onnx, { expected: options.expected, inMemory: true, ...(options.importer ? { importer: options.importer } : {}) });
+  const opened = await openOnnxClassifier(path, onnx, { expected: options.expected, inMemory: true, ...onnxOptions(options) });
   const identity: ModelIdentity = { sha256, strategy, depth, widen, classes };
   return { path, format: 'checkpoint', runtime: 'onnxruntime', identity, normalize, label: modelLabel(identity), classifier: opened.classifier };
 }

@@ -72,8 +72,8 @@ const MIN_HUGE = 1 << 20;
  * The backend class: the cpu backend's storage and kernels, with the heavy kernels native.
  *
  * It also recycles the Float32Arrays its native kernels allocate. A fresh large typed array costs
- * a page fault per 4 KiB page on first write, and on these VMs that made a WRN-40-2 step 3-5x
- * slower than its kernels (a 25 MB output: about 150 ms of faults for a 20 ms convolution). An
+ * a page fault per 4 KiB page on first write, and for a large convolution output the faults can
+ * cost several times the convolution itself. An
  * array goes back to the pool when its tensor's data is disposed, but only if this backend
  * allocated it and it never left the backend: `readSync`/`read` (dataSync and friends hand the
  * array itself to the caller) and any kernel whose output shares an input's buffer (the cpu
@@ -85,8 +85,8 @@ export class NativeBackend extends MathBackendCPU {
   private pooled = 0;
   /**
    * Most float32 elements kept in the pool: FA_NATIVE_POOL_MB, default a quarter of the machine's
-   * memory up to 8 GiB. It must hold a whole step's outputs: a WRN-40-2 JSD step at batch 64 frees
-   * 2.8 GB, and a 2 GB cap left 660 MB to fresh arrays each step (20% slower).
+   * memory up to 8 GiB. It must hold a whole step's outputs (gigabytes for a WRN-40-2 JSD step):
+   * whatever does not fit is allocated fresh, with its page faults, every step.
    */
   readonly poolLimit = Number(process.env.FA_NATIVE_POOL_MB ?? Math.min(os.totalmem() / 4 / 2 ** 20, 8192)) * 2 ** 18;
 
@@ -193,15 +193,14 @@ let registered = false;
 
 /**
  * Registers the 'native' backend and its kernels with tfjs, once. Returns false (registering
- * nothing) when the addon is unavailable; `loadNativeAddon().reason` says why. Threads default to
- * the machine's cores, or FA_NATIVE_THREADS.
+ * nothing) when the addon is unavailable; `loadNativeAddon().reason` says why. Threads start at
+ * the machine's cores (`setNativeThreads`, or `selectBackend`'s `threads`, changes them).
  */
 export function registerNativeBackend(): boolean {
   const { addon } = loadNativeAddon();
   if (addon == null) return false;
   if (registered) return true;
-  const threads = Number(process.env.FA_NATIVE_THREADS ?? os.availableParallelism());
-  if (Number.isInteger(threads) && threads >= 1) addon.setThreads(threads);
+  addon.setThreads(os.availableParallelism());
   tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(addon), 1);
   const overrides = nativeKernels(addon);
   const names = new Set(overrides.map((k) => k.kernelName));

@@ -2,27 +2,30 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Observable } from 'rxjs';
-import { formatValue } from './describe.ts';
 import { event, type PipelineEvent } from './events.ts';
 import { ownExecArgv, ownModule } from '../packageFiles.ts';
 
 /** The environment variable that makes `fourier-augmix run` print its events as JSON lines. */
 export const CHILD_EVENTS = 'FOURIER_AUGMIX_EVENTS';
+/** The environment variable that hands a child run its parameters, typed, as JSON. */
+export const CHILD_PARAMS = 'FOURIER_AUGMIX_PARAMS';
 
 /**
- * Runs `fourier-augmix run <pipeline> key=value... out=<out>` in a child process (in `cwd`) and relays its
+ * Runs `fourier-augmix run <pipeline> out=<out>` with `values` in a child process (in `cwd`) and relays its
  * events, progress stages and log lines prefixed with `label`, its summary as log lines. Why a
  * process: tfjs's wasm and cpu backends compute on one thread, so independent runs (one strategy
- * each) use a second core only from a second process. Unsubscribing terminates the child.
+ * each) use a second core only from a second process. The values travel as JSON, so the child
+ * checks the same typed values the parent resolved, not strings made from them. Unsubscribing
+ * terminates the child.
  */
 export function childRun(pipeline: string, values: Readonly<Record<string, unknown>>, out: string, label: string, cwd: string, env: Readonly<Record<string, string>> = {}): Observable<PipelineEvent> {
   return new Observable<PipelineEvent>((subscriber) => {
-    const args = Object.entries(values).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${formatValue(v)}`]));
+    const params = JSON.stringify(Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)));
     // The CLI of this very copy of the package, on the same code (sources or dist/) as the parent.
     const bin = fileURLToPath(ownModule('../cli/bin', import.meta.url));
-    const child = spawn(process.execPath, [...(ownExecArgv('process') ?? []), bin, 'run', pipeline, ...args, `out=${out}`], {
+    const child = spawn(process.execPath, [...(ownExecArgv('process') ?? []), bin, 'run', pipeline, `out=${out}`], {
       cwd,
-      env: { ...process.env, ...env, [CHILD_EVENTS]: 'jsonl' },
+      env: { ...process.env, ...env, [CHILD_EVENTS]: 'jsonl', [CHILD_PARAMS]: params },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const errLines: string[] = [];

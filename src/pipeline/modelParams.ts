@@ -1,13 +1,16 @@
 import type { InputOptions } from '../model/onnx/inputContract.ts';
 import { param } from './params.ts';
+import { shared } from './sharedParams.ts';
 import { UsageError } from './usageError.ts';
 
 const help = (what: string): string => `ONNX models only: ${what}`;
 
-/** `model=` and the ONNX input options, shared by every evaluation pipeline. */
+/** `model=`, what runs it, and the ONNX input options: shared by every evaluation pipeline. */
 export const modelParams = {
   model: param.string({ help: 'checkpoint .msgpack, a seed-<n> folder of a training run, a training run folder with one seed, or an .onnx model (required)' }),
-  runtime: param.enum(['auto', 'tfjs', 'onnxruntime'], { default: 'auto', help: 'what runs a checkpoint: auto = onnxruntime-node when installed and tfjs is on the CPU (2-5x faster there), else tfjs' }),
+  backend: shared.backend,
+  runtime: shared.runtime,
+  threads: shared.threads,
   layout: param.enum(['nchw', 'nhwc'], { help: help("input layout (default: the model's metadata, else its input shape)") }),
   channelOrder: param.enum(['rgb', 'bgr'], { help: help("channel order (default: the model's metadata, else rgb)") }),
   scale: param.number({ min: 0, help: help("pixels are multiplied by this before mean/std: 1 for [0,1] inputs, 255 for [0,255]; > 0 (default: the model's metadata, else 1)") }),

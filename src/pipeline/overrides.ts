@@ -44,12 +44,23 @@ export function resolveParams<P extends Pipeline>(pipeline: P, overrides: Readon
     if (!known.includes(key)) throw new UsageError(`${file}: unknown parameter '${key}'${didYouMean(key, [...known, 'out'])} (known: ${[...known, 'out'].join(', ')})`);
   }
   if (out !== undefined && (typeof out !== 'string' || out === '')) throw new UsageError(`${file}: out=${String(out)} is invalid: expected a directory path`);
-  const parsed = pipeline.params.safeParse(rest);
+  return { params: validateParams(pipeline.params, rest, file) as z.output<P['params']>, out: out as string | undefined, given: new Set(Object.keys(overrides)) };
+}
+
+/**
+ * Checks `values` (strings as typed, or typed values from code) against a parameter schema and fills
+ * in the defaults: the one check every pipeline, command and child run goes through. `name` shows
+ * a key as the user typed it (`key=` for pipelines, `--flag` for commands).
+ *
+ * @throws UsageError naming `file`, the key, what was expected and the nearest allowed word
+ */
+export function validateParams<S extends z.ZodObject>(schema: S, values: Readonly<Record<string, unknown>>, file: string, name: (key: string) => string = (k) => `${k}=`): z.output<S> {
+  const parsed = schema.safeParse(values);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0] ?? '');
-    const meta = paramMeta.get(pipeline.params.shape[key] as z.ZodType);
-    const raw = rest[key];
+    const meta = paramMeta.get(schema.shape[key] as z.ZodType);
+    const raw = values[key];
     const shown = Array.isArray(raw) ? raw.join(',') : String(raw);
     const at = issue.path[1]; // set for a bad item of a list
     const items = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter((s) => s !== '') : Array.isArray(raw) ? raw : [];
@@ -57,7 +68,8 @@ export function resolveParams<P extends Pipeline>(pipeline: P, overrides: Readon
     const bad = typeof at === 'number' && items[at] !== undefined ? ` ('${String(items[at])}' is not)` : '';
     const hint = meta?.choices && typeof word === 'string' ? didYouMean(word, meta.choices) : '';
     // The parameter's own wording, not zod's generic message ("Invalid input: expected number").
-    throw new UsageError(`${file}: ${key}=${shown} is invalid: ${meta ? `expected ${meta.expected}` : issue.message}${bad}${hint}`);
+    const sep = name(key).endsWith('=') ? '' : ' ';
+    throw new UsageError(`${file}: ${name(key)}${sep}${shown} is invalid: ${meta ? `expected ${meta.expected}` : issue.message}${bad}${hint}`);
   }
-  return { params: parsed.data as z.output<P['params']>, out: out as string | undefined, given: new Set(Object.keys(overrides)) };
+  return parsed.data;
 }

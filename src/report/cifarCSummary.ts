@@ -1,5 +1,6 @@
 import type { ModelIdentity } from '../data/modelIdentity.ts';
 import { renderBarChart, renderLineChart } from './charts.ts';
+import { percent } from './percent.ts';
 
 /** One (corruption, severity) cell of a CIFAR-C evaluation. */
 export interface CifarCCell {
@@ -52,7 +53,7 @@ export function summariseCifarC(cells: readonly CifarCCell[]): CifarCSummary {
   };
 }
 
-const pct = (x: number): string => (Number.isFinite(x) ? (100 * x).toFixed(1) : 'n/a');
+const pct = (x: number): string => percent(x, 1, '');
 
 /** The per-corruption table: error per severity, mean error and mean calibration, in percent; a final mean row. */
 export function cifarCMarkdown(title: string, s: CifarCSummary, notes: readonly string[] = []): string {

@@ -8,6 +8,7 @@ import type { EvalResult } from '../model/evaluate.ts';
 import { fourierGrid } from '../ops/fourierGrid.ts';
 import { fourierTableMarkdown, summariseFourier, type FourierSlice } from './fourierSummary.ts';
 import { renderHeatmap } from './heatmap.ts';
+import { percent } from './percent.ts';
 
 /** The unperturbed baseline `eval-fourier` writes beside the cells: the same model on the same images. */
 export const CLEAN_FILE = 'clean.json';
@@ -22,8 +23,6 @@ export interface FourierReport {
   readonly slices: readonly FourierSlice[];
   readonly cells: readonly CellRecord[];
 }
-
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 /** File name of a slice's heatmap: `heatmap-<alignment>-norm<n>[-phase<f>].png` (error), `calibration-…` (RMS calibration error). */
 export const heatmapFileName = (s: Pick<FourierSlice, 'alignment' | 'norm' | 'phaseFactor'>, multiPhase: boolean, metric: 'error' | 'calibration' = 'error'): string =>
@@ -55,7 +54,7 @@ export async function writeFourierReport(dir: string, merged: MergedCells, sourc
     `Model: ${what}, ${fp.model.format === 'onnx' ? 'ONNX file' : 'checkpoint'} sha256 ${fp.model.sha256.slice(0, 12)}; ${fp.images.count} images of ${fp.images.dataset}; random-flip seed ${fp.seed}.`,
     `Phase convention: ${fp.grid.convention} (${fp.grid.convention === 'paper' ? 'φ = 2π·factor subtracted, Eq. 1' : "the authors' code: + π/4 + 2π·factor"}); |K| = ${new Set(grid.map((c) => `${c.kx},${c.ky}`)).size} waves${fp.grid.maxK === undefined ? '' : ` (|kx|, |ky| ≤ ${fp.grid.maxK})`}${fp.grid.kStep === undefined ? '' : ` (kx, ky multiples of ${fp.grid.kStep}; each drawn over its ${fp.grid.kStep}x${fp.grid.kStep} block)`}.`,
     'RMS calibration error over all bins of 100 (the correct sum; Hendrycks\' calib_err leaves the last bin out, see fourier.json calibrationReference).',
-    ...(clean ? [`Without a perturbation, on the same images: error ${pct(clean.error)}, calibration ${pct(clean.calibration)}.`] : []),
+    ...(clean ? [`Without a perturbation, on the same images: error ${percent(clean.error)}, calibration ${percent(clean.calibration)}.`] : []),
   ];
   const table = join(dir, 'table2.md');
   await writeFileAtomic(table, fourierTableMarkdown(`Fourier attack: ${what}`, slices, notes));
@@ -68,7 +67,7 @@ export async function writeFourierReport(dir: string, merged: MergedCells, sourc
       const name = metric === 'error' ? 'error' : 'RMS calibration error';
       const png = await renderHeatmap({
         title: `${what}: ${name} under the Fourier attack`,
-        subtitle: `‖U‖₂ = ${s.norm}, ${s.alignment}, phase ${s.phaseFactor}·2π (${fp.grid.convention}); ${fp.images.count} images of ${fp.images.dataset}; mean ${pct(s[metric].mean)}, max ${pct(s[metric].max)}${s.cells < s.expected ? `; ${s.cells}/${s.expected} cells` : ''}`,
+        subtitle: `‖U‖₂ = ${s.norm}, ${s.alignment}, phase ${s.phaseFactor}·2π (${fp.grid.convention}); ${fp.images.count} images of ${fp.images.dataset}; mean ${percent(s[metric].mean)}, max ${percent(s[metric].max)}${s.cells < s.expected ? `; ${s.cells}/${s.expected} cells` : ''}`,
         height: fp.grid.height, width: fp.grid.width, values, min: 0, max: 1, label: name, format: (v) => `${Math.round(100 * v)}%`,
         ...(fp.grid.kStep === undefined ? {} : { step: fp.grid.kStep }),
       });

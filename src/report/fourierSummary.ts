@@ -1,5 +1,6 @@
 import type { CellRecord } from '../data/fourierResults.ts';
 import type { Alignment, FourierCell } from '../ops/fourierGrid.ts';
+import { percent } from './percent.ts';
 
 /** Mean over waves (the random attack) and max over waves (the targeted attack), as in Table 2. */
 export interface MeanMax {
@@ -54,7 +55,7 @@ export function summariseFourier(grid: readonly FourierCell[], cells: ReadonlyMa
     }));
 }
 
-const pct = (x: number): string => (100 * x).toFixed(1);
+const pct = (x: number): string => percent(x, 1, '');
 
 /**
  * Table 2 of the paper for one model: per norm, "mean (max)" error and RMS calibration error in

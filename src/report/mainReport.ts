@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import type { ProfileReport } from './profileReport.ts';
 import { formatMiB, formatPercent, formatRate } from './profileTable.ts';
 import { readRun, seedEvalDirs, type RunResults } from './paperReport.ts';
+import { percent } from './percent.ts';
 
 /** Reads a JSON file a run wrote, or null when it is missing (that part did not run). */
 async function readJson<T>(path: string): Promise<T | null> {
@@ -51,8 +52,6 @@ export async function mainRows(runs: readonly string[]): Promise<MainRow[]> {
   return rows;
 }
 
-const pct = (x: number | null | undefined): string => (x == null || !Number.isFinite(x) ? 'n/a' : `${(100 * x).toFixed(1)}%`);
-
 /** The attack slices present in any row, in a stable order: alignment, then norm. */
 export const sliceKeys = (rows: readonly MainRow[]): string[] => [...new Set(rows.flatMap((r) => [...r.fourier.keys()]))].sort();
 
@@ -78,7 +77,7 @@ export async function mainReport(runDir: string, runs: readonly string[], studyR
       '',
       `| strategy | test error | calibration | CIFAR-10-C error | attacked images, unperturbed | ${slices.map((k) => `Fourier ${k}`).join(' | ')} |`,
       `|---|---|---|---|---|${slices.map(() => '---').join('|')}|`,
-      ...rows.map((r) => `| ${r.strategy} | ${pct(r.testError)} | ${pct(r.testCalibration)} | ${pct(r.cError)} | ${pct(r.attackClean)} | ${slices.map((k) => pct(r.fourier.get(k))).join(' | ')} |`),
+      ...rows.map((r) => `| ${r.strategy} | ${percent(r.testError)} | ${percent(r.testCalibration)} | ${percent(r.cError)} | ${percent(r.attackClean)} | ${slices.map((k) => percent(r.fourier.get(k))).join(' | ')} |`),
       '',
       '### Error under the Fourier attack (lowest frequency at the centre)',
       '',

@@ -8,6 +8,7 @@ import { renderGainFigure, renderSeverityFigure, summariseCifarC, type CifarCCel
 import type { FourierReport } from './fourierReport.ts';
 import { renderHeatmap } from './heatmap.ts';
 import { meanStd, type MeanStd, type SeedSummary } from './seedSummary.ts';
+import { percent } from './percent.ts';
 
 /** The paper's column order; other strategies follow alphabetically. */
 const ORDER = ['Base', 'AugF', 'AugS', 'AugSF', 'AugSV', 'AugSVC', 'AugSVF'];
@@ -53,7 +54,7 @@ export async function readRun(dir: string): Promise<RunResults> {
   return { dir, strategy: summary.strategy, dataset, seeds };
 }
 
-const pctMs = (m: MeanStd | null): string => (m && Number.isFinite(m.mean) ? `${(100 * m.mean).toFixed(1)} ± ${(100 * m.std).toFixed(1)}` : 'n/a');
+const pctMs = (m: MeanStd | null): string => (m && Number.isFinite(m.mean) ? `${percent(m.mean, 1, '')} ± ${percent(m.std, 1, '')}` : 'n/a');
 const ms = (xs: (number | undefined)[]): MeanStd | null => {
   const v = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
   return v.length ? meanStd(v) : null;

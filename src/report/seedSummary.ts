@@ -1,4 +1,5 @@
 import type { TrainResult } from '../model/train.ts';
+import { percent } from './percent.ts';
 
 /** One finished training run. */
 export interface SeedRun {
@@ -52,7 +53,7 @@ export function summariseSeeds(strategy: string, dataset: string, runs: readonly
   };
 }
 
-const pct = (x: number | undefined): string => (x === undefined ? 'n/a' : (100 * x).toFixed(2));
+const pct = (x: number | undefined): string => percent(x, 2, '');
 
 /** A readable table of a `SeedSummary`: one row per seed, then mean ± std (percent). */
 export function seedSummaryMarkdown(s: SeedSummary): string {

@@ -17,7 +17,7 @@ export interface AugmentPool {
 /**
  * Tasks a thread holds at once: the one it runs and the next, already in its message port, so it
  * starts that one the moment it finishes instead of idling while the main thread (on a busy core)
- * wakes up to send it (measured: 0.6 ms per task with one, 0.2 ms with two).
+ * wakes up to send it.
  */
 const TASKS_PER_THREAD = 2;
 

@@ -43,9 +43,11 @@ describe('fourier-augmix corrupt', () => {
     [['corrupt', '-o', '/tmp/x'], 'error: corrupt: missing --input <dir> (the clean dataset, e.g. data/cifar10-mini)\n'],
     [['corrupt', '-i', 'data/cifar10-mini'], 'error: corrupt: missing --output <dir> (where the .npy files go)\n'],
     [['corrupt', '-i', 'data/cifar10-mini', '-o', '/tmp/x', '-c', 'fuzz'], /^error: corrupt: unknown corruption 'fuzz'; implemented: gaussian_noise, shot_noise, /],
+    [['corrupt', '-i', 'data/cifar10-mini', '-o', '/tmp/x', '-c', 'pixelat'], /^error: corrupt: unknown corruption 'pixelat' \(did you mean pixelate\?\); implemented: /],
+    [['corrupt', '-i', 'data/cifar10-mini', '-o', '/tmp/x', '-w', 'two'], 'error: corrupt: --workers two is invalid: expected an integer in [0, 256]\n'],
     [['corrupt', '-i', 'no/such/dir', '-o', '/tmp/x'], /^error: corrupt: --input .*no\/such\/dir: folder does not exist/],
-    [['corrupt', '-i', 'data/cifar10-mini', '-o', '/tmp/x', '--seed', '-3'], 'error: corrupt: --seed -3 is invalid: expected an integer in [0, 2^53]\n'],
-    [['corrupt', '-i', 'data/cifar10-mini', '-o', '/tmp/x', '--split', 'val'], 'error: corrupt: --split val is invalid: expected test or train\n'],
+    [['corrupt', '-i', 'data/cifar10-mini', '-o', '/tmp/x', '--seed', '-3'], 'error: corrupt: --seed -3 is invalid: expected an integer >= 0\n'],
+    [['corrupt', '-i', 'data/cifar10-mini', '-o', '/tmp/x', '--split', 'val'], 'error: corrupt: --split val is invalid: expected one of test, train\n'],
   ])('%j fails with a usage error', async (argv, message) => {
     const r = await cli(argv as string[]);
     expect(r.code).toBe(2);

@@ -17,8 +17,8 @@ export interface OnnxClassifierOptions {
   readonly importer?: Importer;
 }
 
-/** As many threads as the native tfjs backend takes: FA_NATIVE_THREADS (split by `paper`/`main` between processes), else the cores. */
-export const defaultThreads = (): number => Number(process.env.FA_NATIVE_THREADS) || availableParallelism();
+/** As many threads as the machine has cores, as the native tfjs backend takes by default. */
+export const defaultThreads = (): number => availableParallelism();
 
 /** How every session is made: all graph optimisations (BatchNorm folding into a preceding conv among them), one op at a time. */
 export const sessionOptions = (threads: number): OrtSessionOptions => ({ intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });

@@ -8,8 +8,8 @@
  * and integer parts go through exact_int after a floor (a truncation, as values are >= 0).
  * V8 converts int to double with `vcvtsi2sd dst, xmm15, src`, which copies the upper lane of its
  * scratch register xmm15 (also when checking a double-to-int conversion); after some SIMD ops,
- * here or in any other code, that lane holds NaN or denormal bits, and on this CPU the scalar
- * double code then runs about twice as slow (measured: shear 8.4 -> 17 us per 32x32 image).
+ * here or in any other code, that lane holds NaN or denormal bits, and on some CPUs the scalar
+ * double code then runs about twice as slow.
  */
 #include <wasm_simd128.h>
 #include "kernels.h"

@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { CORRUPT_CHUNK_SIZE } from '../jobs/corrupt.ts';
+import { paramMeta, param, type Param } from '../pipeline/params.ts';
+import { shared } from '../pipeline/sharedParams.ts';
+
+/** A command's option: its flags as commander spells them, and the parameter that checks its value. */
+export interface CommandOption {
+  readonly flags: string;
+  readonly param: Param<unknown>;
+}
+
+/** `fourier-augmix corrupt`'s options, checked by the same parameter builders as every pipeline. */
+export const corruptOptions = {
+  input: { flags: '-i, --input <dir>', param: param.string({ help: 'clean dataset folder (CIFAR-10 or CIFAR-100 binary)' }) },
+  output: { flags: '-o, --output <dir>', param: param.string({ help: 'folder to write the .npy files to (created if missing)' }) },
+  split: { flags: '--split <split>', param: param.enum(['test', 'train'], { default: 'test', help: 'which split of the input' }) },
+  corruptions: { flags: '-c, --corruptions <names>', param: param.list({ help: 'comma-separated corruption names, or "all" (default: every implemented one; see --list)' }) },
+  seed: { flags: '--seed <n>', param: shared.seed('with corruption, severity and image index it fixes every random draw') },
+  workers: { flags: '-w, --workers <n>', param: shared.workers },
+  limit: { flags: '--limit <n>', param: param.optionalInt({ min: 1, help: 'only the first n images of the split' }) },
+  chunkSize: { flags: '--chunk-size <n>', param: param.int({ default: CORRUPT_CHUNK_SIZE, min: 1, max: 100_000, help: 'images per worker task' }) },
+} satisfies Record<string, CommandOption>;
+
+/** The schema of a command's options, for `validateParams`. */
+export function optionSchema<O extends Record<string, CommandOption>>(options: O): z.ZodObject<{ [K in keyof O]: O[K]['param'] }> {
+  return z.object(Object.fromEntries(Object.entries(options).map(([k, o]) => [k, o.param]))) as never;
+}
+
+/** Adds the options to `command`, each described by its parameter's help and default (no commander default: the schema has the one). */
+export function addOptions(command: Command, options: Record<string, CommandOption>): Command {
+  for (const o of Object.values(options)) {
+    const meta = paramMeta.get(o.param);
+    command.option(o.flags, `${meta?.help ?? ''}${meta?.defaultText != null ? ` (default: ${meta.defaultText})` : ''}`);
+  }
+  return command;
+}
+
+/** How an option is named in errors: its long flag. */
+export function flagName(options: Record<string, CommandOption>): (key: string) => string {
+  return (key) => /--[a-z-]+/.exec(options[key]?.flags ?? '')?.[0] ?? key;
+}

@@ -1,0 +1,27 @@
+import { availableParallelism } from 'node:os';
+import { BACKEND_CHOICES, BACKEND_NAMES } from '../model/backend.ts';
+import { RUNTIMES } from '../model/modelSource.ts';
+import { param, type Param } from './params.ts';
+
+/**
+ * The parameters many pipelines share, each defined here once with its one default and range; a
+ * pipeline takes one by name (`workers: shared.workers`). `data` and `seed` take the help line,
+ * which says what the value feeds in that pipeline.
+ */
+export const shared = {
+  backend: param.enum(BACKEND_CHOICES, { default: 'auto', help: `tfjs backend; auto takes the first that loads of ${BACKEND_NAMES.join(', ')}` }),
+  runtime: param.enum(RUNTIMES, {
+    default: 'auto',
+    help: 'what runs a checkpoint: auto = onnxruntime-node when installed and tfjs is on the CPU, else tfjs (ONNX models always run on onnxruntime-node)',
+  }),
+  workers: param.int({ default: availableParallelism(), min: 0, max: 256, help: 'augmentation worker threads (0 = in-process)' }),
+  // The environment variable is the documented way to set this default for every run at once.
+  threads: param.int({
+    default: Number(process.env.FA_NATIVE_THREADS) || availableParallelism(),
+    min: 1,
+    max: 1024,
+    help: 'compute threads of the native backend and onnxruntime (default: FA_NATIVE_THREADS, else the cores)',
+  }),
+  data: (help: string): Param<string> => param.string({ default: 'data/cifar10-mini', help }),
+  seed: (help: string): Param<number> => param.int({ default: 0, min: 0, help }),
+};
