@@ -13,7 +13,9 @@ try {
   let skipped = null;
   try {
     skipped = fs.readFileSync(path.join(__dirname, 'build', 'skipped.txt'), 'utf8').trim();
-  } catch {}
+  } catch {
+    // No note from the install script: the load error below says why.
+  }
   if (skipped) reason = skipped;
   else if (err && err.code === 'MODULE_NOT_FOUND') reason = 'the addon is not built (run: npm run build:native)';
   else reason = `the addon failed to load: ${String((err && err.message) || err).split('\n')[0]}`;

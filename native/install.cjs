@@ -51,7 +51,9 @@ if (!process.env.npm_config_nodedir) {
 }
 try {
   fs.rmSync(skippedFile, { force: true });
-} catch {}
+} catch {
+  // Nothing to remove, or the build below reports the real problem.
+}
 // Each compile holds about 1 GB; one job (the addon is one file).
 const jobs = process.env.JOBS || '1';
 const r = spawnSync(process.execPath, args, { cwd: here, encoding: 'utf8', env: { ...process.env, JOBS: jobs } });

@@ -65,8 +65,8 @@ export interface TrainSetup {
   readonly resume: boolean;
 }
 
-export interface StepEvent extends Readonly<{ type: 'step'; epoch: number; step: number; index: number; stepsPerEpoch: number; totalSteps: number; lr: number; loss: number; ce: number; jsd: number; samplesPerSecond: number }> {}
-export interface EpochEvent extends Readonly<{ type: 'epoch'; epoch: number; epochs: number; loss: number; holdout: EvalResult | null; best: boolean; seconds: number; samplesPerSecond: number; dataWait: number }> {}
+export type StepEvent = Readonly<{ type: 'step'; epoch: number; step: number; index: number; stepsPerEpoch: number; totalSteps: number; lr: number; loss: number; ce: number; jsd: number; samplesPerSecond: number }>;
+export type EpochEvent = Readonly<{ type: 'epoch'; epoch: number; epochs: number; loss: number; holdout: EvalResult | null; best: boolean; seconds: number; samplesPerSecond: number; dataWait: number }>;
 export interface TrainResult {
   readonly epochs: number;
   readonly steps: number;

@@ -63,9 +63,9 @@ export const primitiveSets = {
 
 /** Every built-in primitive by name; `fourier` uses the given sampling. */
 export function builtinPrimitives(fourier?: FourierSampling): Map<string, Primitive> {
-  const all: Primitive<any>[] = [
+  const all: Primitive[] = [
     autocontrast, equalize, posterize, solarize, rotate, shearX, shearY, translateX, translateY,
     color, contrast, brightness, sharpness, fourierPrimitive(fourier),
   ];
-  return new Map(all.map((p) => [p.name, p as Primitive]));
+  return new Map(all.map((p) => [p.name, p]));
 }

@@ -1,5 +1,5 @@
 import type { Image } from '../image.ts';
-import { unit, type Corruption, type Severity } from './corruption.ts';
+import { unit, type SyncCorruption, type Severity } from './corruption.ts';
 import { hsvToRgb, rgbToHsv } from './hsv.ts';
 
 // Per-severity constants of make_cifar_c.py.
@@ -26,7 +26,7 @@ function hsvMap(src: Image, dst: Uint8Array, edit: (hsv: Float64Array) => void):
 const clip01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
 
 /** Adds c to the HSV value channel (clipped to [0, 1]). Deterministic. RGB images only. */
-export const brightness: Corruption = {
+export const brightness: SyncCorruption = {
   name: 'brightness',
   fidelity: "exact: skimage 0.19's rgb2hsv / hsv2rgb in float64, same constants",
   apply(src: Image, dst: Uint8Array, severity: Severity): void {
@@ -39,7 +39,7 @@ export const brightness: Corruption = {
  * Scales the HSV saturation: `clip(s * a + b, 0, 1)`. Severities 1-2 desaturate (x0.3, x0.1) and
  * 3-5 saturate, so the distance from the clean image is not monotone (3 < 2), as in the original.
  */
-export const saturate: Corruption = {
+export const saturate: SyncCorruption = {
   name: 'saturate',
   fidelity: "exact: skimage 0.19's rgb2hsv / hsv2rgb in float64, same constants",
   apply(src: Image, dst: Uint8Array, severity: Severity): void {
@@ -51,7 +51,7 @@ export const saturate: Corruption = {
 const MEANS = new Float64Array(4);
 
 /** `(x - mean) * c + mean` with the per-channel mean over the image, x in [0, 1]. Deterministic. */
-export const contrast: Corruption = {
+export const contrast: SyncCorruption = {
   name: 'contrast',
   fidelity: "exact up to float summation order of numpy's per-channel mean",
   apply(src: Image, dst: Uint8Array, severity: Severity): void {

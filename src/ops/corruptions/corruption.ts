@@ -10,14 +10,25 @@ export type Severity = 1 | 2 | 3 | 4 | 5;
  * never aliasing `src`); every random draw comes from `rng`, so the output is a pure function of
  * (src, severity, the rng's stream). Kernels trust their inputs: the CLI validates names and shapes.
  */
-export interface Corruption {
+interface CorruptionInfo {
   readonly name: string;
   /** One line on how this implementation relates to the original (shown by `corrupt --list`). */
   readonly fidelity: string;
-  /** Whether `apply` returns a promise (the JPEG codec is asynchronous). */
-  readonly async?: boolean;
-  apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void | Promise<void>;
 }
+
+/** A corruption computed synchronously: most of them. */
+export interface SyncCorruption extends CorruptionInfo {
+  readonly async?: false;
+  apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void;
+}
+
+/** A corruption whose `apply` returns a promise (the JPEG codec is asynchronous). */
+export interface AsyncCorruption extends CorruptionInfo {
+  readonly async: true;
+  apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): Promise<void>;
+}
+
+export type Corruption = SyncCorruption | AsyncCorruption;
 
 /**
  * The original's last step, `np.uint8(np.clip(x, 0, 1) * 255)` for one value: clip, scale and

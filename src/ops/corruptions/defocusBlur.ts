@@ -1,5 +1,5 @@
 import type { Image } from '../image.ts';
-import { unit, type Corruption, type Severity } from './corruption.ts';
+import { unit, type SyncCorruption, type Severity } from './corruption.ts';
 import { toUnitFloat } from './gaussianBlur.ts';
 
 const { exp, fround } = Math;
@@ -63,7 +63,7 @@ const reflect101 = (i: number, n: number): number => (i < 0 ? -i : i >= n ? 2 * 
  * the kernel's non-zero support, so values agree to about 1e-15 and a truncated output level can
  * differ by one where a value lies that close to an integer.
  */
-export const defocusBlur: Corruption = {
+export const defocusBlur: SyncCorruption = {
   name: 'defocus_blur',
   fidelity: 'same kernel and border; direct sum instead of OpenCV\'s DFT (differences ~1e-15 before truncation)',
   apply(src: Image, dst: Uint8Array, severity: Severity): void {

@@ -1,6 +1,6 @@
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
-import type { Corruption, Severity } from './corruption.ts';
+import type { SyncCorruption, Severity } from './corruption.ts';
 import { gaussianFilter } from './gaussianFilter.ts';
 import { affineFromPoints, warpAffineReflect101 } from './warpAffine.ts';
 
@@ -40,7 +40,7 @@ const foldIndex = (i: number, n: number): number => {
  * The image stays float32 throughout, as in the original. Draws: 6 affine jitters, then the dx
  * field, then the dy field, in C order.
  */
-export const elasticTransform: Corruption = {
+export const elasticTransform: SyncCorruption = {
   name: 'elastic_transform',
   fidelity: "same constants; OpenCV's fixed-point warpAffine and scipy's map_coordinates reproduced; draws from our Rng",
   apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {

@@ -1,6 +1,6 @@
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
-import { unit, type Corruption, type Severity } from './corruption.ts';
+import { unit, type SyncCorruption, type Severity } from './corruption.ts';
 
 // Per-severity (strength, wibble decay) of make_cifar_c.py.
 const FOG: readonly (readonly [number, number])[] = [[0.2, 3], [0.5, 3], [0.75, 2.5], [1, 2], [1.5, 1.75]];
@@ -61,7 +61,7 @@ export function plasmaFractal(size: number, decay: number, rng: Rng): Float64Arr
  * Adds `c * plasma` to every channel and rescales by `max / (max + c)` (max over the clean image).
  * The original uses a 32 x 32 map; other sizes use the next power of two and crop its corner.
  */
-export const fog: Corruption = {
+export const fog: SyncCorruption = {
   name: 'fog',
   fidelity: 'same plasma fractal (map size 32), constants and rescaling; uniform draws from our Rng',
   apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {

@@ -4,7 +4,7 @@ import { decode } from 'fast-png';
 import { packageFile } from '../../packageFiles.ts';
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
-import type { Corruption, Severity } from './corruption.ts';
+import type { SyncCorruption, Severity } from './corruption.ts';
 
 // Per-severity (image weight, frost weight) of make_cifar_c.py.
 const FROST: readonly (readonly [number, number])[] = [[1, 0.2], [1, 0.3], [0.9, 0.4], [0.85, 0.4], [0.75, 0.45]];
@@ -31,7 +31,7 @@ export function frostTextures(): Image[] {
  * `clip(a x + b frost)` in float64 and truncated. Images must be smaller than the textures
  * (CIFAR's 32 x 32 are). Severities 4 and 5 are closer to the clean image than 3 in the original.
  */
-export const frost: Corruption = {
+export const frost: SyncCorruption = {
   name: 'frost',
   fidelity: 'same algorithm, constants and frost images (resized by cv2 as the original, shipped in data/frost); texture and window drawn from our Rng',
   apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {

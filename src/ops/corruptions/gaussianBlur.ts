@@ -1,5 +1,5 @@
 import type { Image } from '../image.ts';
-import { unit, type Corruption, type Severity } from './corruption.ts';
+import { unit, type SyncCorruption, type Severity } from './corruption.ts';
 import { gaussianFilter } from './gaussianFilter.ts';
 
 // Per-severity sigma of make_cifar_c.py.
@@ -17,7 +17,7 @@ export function toUnitFloat(src: Image): Float64Array {
 }
 
 /** skimage's Gaussian filter (mode 'nearest', truncate 4) per channel. Deterministic. */
-export const gaussianBlur: Corruption = {
+export const gaussianBlur: SyncCorruption = {
   name: 'gaussian_blur',
   fidelity: "exact: scipy 1.10's gaussian_filter (kernel, border and summation order) in float64",
   apply(src: Image, dst: Uint8Array, severity: Severity): void {

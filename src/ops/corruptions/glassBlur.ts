@@ -1,6 +1,6 @@
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
-import { unit, type Corruption, type Severity } from './corruption.ts';
+import { unit, type SyncCorruption, type Severity } from './corruption.ts';
 import { toUnitFloat } from './gaussianBlur.ts';
 import { gaussianFilter } from './gaussianFilter.ts';
 
@@ -16,7 +16,7 @@ const GLASS: readonly (readonly [number, number, number])[] = [[0.05, 1, 1], [0.
  *   (h', w')'s pixel and (h', w') keeps its own.
  * Severities 3 > 4 and 5 < 4 in distance from the clean image, as in the original.
  */
-export const glassBlur: Corruption = {
+export const glassBlur: SyncCorruption = {
   name: 'glass_blur',
   fidelity: 'same algorithm, constants and numpy-view copy quirk; offsets drawn from our Rng',
   apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {

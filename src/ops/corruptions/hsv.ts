@@ -17,7 +17,7 @@ export function rgbToHsv(r: number, g: number, b: number, out: Float64Array): vo
     out[2] = v;
     return;
   }
-  let h = 0;
+  let h: number;
   if (b === v) h = 4 + (r - g) / delta;
   else if (g === v) h = 2 + (b - r) / delta;
   else h = (g - b) / delta;

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { Image } from '../image.ts';
-import type { Corruption, Severity } from './corruption.ts';
+import type { AsyncCorruption, Severity } from './corruption.ts';
 
 // Per-severity JPEG quality of make_cifar_c.py.
 const QUALITY = [80, 65, 58, 50, 40];
@@ -10,7 +10,7 @@ const QUALITY = [80, 65, 58, 50, 40];
  * (libvips). With these settings (standard quantisation tables, no trellis, baseline) it matched
  * Pillow 9.4's encoder and decoder bit for bit on our checks. The only asynchronous corruption.
  */
-export const jpegCompression: Corruption = {
+export const jpegCompression: AsyncCorruption = {
   name: 'jpeg_compression',
   fidelity: "sharp/libvips codec (4:2:0, Annex K tables): bit-exact with Pillow 9.4's JPEG on the bundled images",
   async: true,

@@ -1,7 +1,7 @@
 import { sinCosInto } from '../sincos.ts';
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
-import type { Corruption, Severity } from './corruption.ts';
+import type { SyncCorruption, Severity } from './corruption.ts';
 
 const { ceil, exp, sqrt } = Math;
 
@@ -81,7 +81,7 @@ export function magickMotionBlur(src: Uint8Array, w: number, h: number, ch: numb
  * through Wand on a PNG round trip as the original does. Other ImageMagick versions (7, HDRI
  * builds, other PNG coders) round differently; ours follows Debian bookworm's 6.9.11 Q16.
  */
-export const motionBlur: Corruption = {
+export const motionBlur: SyncCorruption = {
   name: 'motion_blur',
   fidelity: "ImageMagick 6.9.11 Q16's MotionBlurImage + PNG round trip re-implemented (one-sided Gaussian line kernel, edge pixels), bit-exact given the angle; angle from our Rng",
   apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {

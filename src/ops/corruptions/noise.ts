@@ -1,6 +1,6 @@
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
-import { unit, type Corruption, type Severity } from './corruption.ts';
+import { unit, type SyncCorruption, type Severity } from './corruption.ts';
 import { poisson } from './poisson.ts';
 
 // Per-severity constants of make_cifar_c.py.
@@ -13,7 +13,7 @@ const SPECKLE = [0.06, 0.1, 0.12, 0.16, 0.2];
  * `clip(x + N(0, c^2))` on x in [0, 1], per value. Same distribution as the original; the normal
  * draws come from our counter-based Rng, not numpy's Mersenne Twister.
  */
-export const gaussianNoise: Corruption = {
+export const gaussianNoise: SyncCorruption = {
   name: 'gaussian_noise',
   fidelity: 'same formula and constants; normal draws from our Rng (Box-Muller) instead of numpy',
   apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {
@@ -24,7 +24,7 @@ export const gaussianNoise: Corruption = {
 };
 
 /** `clip(Poisson(x c) / c)` on x in [0, 1], per value; Poisson draws as numpy's algorithms (see poisson.ts). */
-export const shotNoise: Corruption = {
+export const shotNoise: SyncCorruption = {
   name: 'shot_noise',
   fidelity: "same formula and constants; Poisson draws by numpy's algorithms (multiplication / PTRS) on our Rng",
   apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {
@@ -39,7 +39,7 @@ export const shotNoise: Corruption = {
  * with probability c, by 0 or 1 with equal odds. Untouched values go through `(v / 255) * 255` and
  * truncation as in the original, which can lower a value by one level.
  */
-export const impulseNoise: Corruption = {
+export const impulseNoise: SyncCorruption = {
   name: 'impulse_noise',
   fidelity: "same formula and constants (skimage's s&p: per channel value, salt vs pepper 0.5); draws from our Rng",
   apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {
@@ -53,7 +53,7 @@ export const impulseNoise: Corruption = {
 };
 
 /** `clip(x + x N(0, c^2))` on x in [0, 1], per value (multiplicative Gaussian noise). */
-export const speckleNoise: Corruption = {
+export const speckleNoise: SyncCorruption = {
   name: 'speckle_noise',
   fidelity: 'same formula and constants; normal draws from our Rng (Box-Muller) instead of numpy',
   apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {

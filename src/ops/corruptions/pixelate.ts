@@ -1,5 +1,5 @@
 import type { Image } from '../image.ts';
-import type { Corruption, Severity } from './corruption.ts';
+import type { SyncCorruption, Severity } from './corruption.ts';
 import { pilBoxResize } from './pilBoxResize.ts';
 
 // Per-severity scale of make_cifar_c.py: down to int(32 c) pixels and back, both with BOX.
@@ -9,7 +9,7 @@ const PIXELATE = [0.95, 0.9, 0.85, 0.75, 0.65];
  * Box-downsamples to `int(side * c)` and box-upsamples back, as Pillow 9.4 does (bit-exact).
  * The original hard-codes 32; other sizes scale each side by c.
  */
-export const pixelate: Corruption = {
+export const pixelate: SyncCorruption = {
   name: 'pixelate',
   fidelity: "exact: Pillow 9.4's BOX resampling in fixed point",
   apply(src: Image, dst: Uint8Array, severity: Severity): void {

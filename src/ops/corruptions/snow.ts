@@ -1,6 +1,6 @@
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
-import type { Corruption, Severity } from './corruption.ts';
+import type { SyncCorruption, Severity } from './corruption.ts';
 import { magickMotionBlur } from './motionBlur.ts';
 import { clippedZoom } from './zoomBlur.ts';
 
@@ -27,7 +27,7 @@ const B2Y = fround(0.114);
  * cv2's RGB2GRAY, whose AVX2 path sums with fused multiply-adds: b fma (g fma r)), then the layer
  * and the layer turned 180° are added (float64), clipped and truncated to uint8.
  */
-export const snow: Corruption = {
+export const snow: SyncCorruption = {
   name: 'snow',
   fidelity: 'same algorithm and constants; the motion blur is motion_blur\'s ImageMagick re-implementation; normal draws and angle from our Rng',
   apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {

@@ -1,6 +1,6 @@
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
-import type { Corruption, Severity } from './corruption.ts';
+import type { SyncCorruption, Severity } from './corruption.ts';
 import { gaussianFilter } from './gaussianFilter.ts';
 import { boxBlur3F32, boxBlur3U8, canny, castU8, distanceTransformL2Mask5, equalizeHist, filter2D3x3U8 } from './opencv.ts';
 
@@ -31,7 +31,7 @@ const EMBOSS = [-2, -1, 0, -1, 1, 1, 0, 1, 2];
  * float32 as the original; truncated to uint8. Severity 4 is closer to the clean image than 3.
  * A water layer with no liquid at all gives 0/0 in the original: NaN everywhere, black (0) in uint8.
  */
-export const spatter: Corruption = {
+export const spatter: SyncCorruption = {
   name: 'spatter',
   fidelity: "same algorithm and constants; OpenCV's Canny, distance transform, equalizeHist, filter2D and blur restated bit-exact; normal draws from our Rng",
   apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {

@@ -1,5 +1,5 @@
 import type { Image } from '../image.ts';
-import type { Corruption, Severity } from './corruption.ts';
+import type { SyncCorruption, Severity } from './corruption.ts';
 
 const { ceil, floor, fround, round } = Math;
 
@@ -94,7 +94,7 @@ function zoomWithMaps(x: Float64Array | Float32Array, w: number, h: number, ch: 
  * The average of the image and its zooms by each factor (centre crop, bilinear), in float32 as the
  * original accumulates it. Deterministic.
  */
-export const zoomBlur: Corruption = {
+export const zoomBlur: SyncCorruption = {
   name: 'zoom_blur',
   fidelity: "same factors (arange endpoints included), scipy's order-1 zoom and float32 accumulation",
   apply(src: Image, dst: Uint8Array, severity: Severity): void {
