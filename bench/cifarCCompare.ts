@@ -42,12 +42,42 @@ const only = arg('corruptions', '');
 const names = [...CORRUPTIONS.keys()].filter((n) => only === '' || only.split(',').includes(n));
 const tmp = mkdtempSync(join(tmpdir(), 'cifar-c-compare-'));
 
-const REPLAYABLE = new Set(['gaussian_noise', 'speckle_noise', 'glass_blur', 'fog', 'elastic_transform', 'defocus_blur', 'zoom_blur', 'brightness', 'contrast', 'pixelate', 'jpeg_compression', 'gaussian_blur', 'saturate', 'spatter', 'motion_blur', 'snow', 'frost']);
+const REPLAYABLE = new Set([
+  'gaussian_noise',
+  'speckle_noise',
+  'glass_blur',
+  'fog',
+  'elastic_transform',
+  'defocus_blur',
+  'zoom_blur',
+  'brightness',
+  'contrast',
+  'pixelate',
+  'jpeg_compression',
+  'gaussian_blur',
+  'saturate',
+  'spatter',
+  'motion_blur',
+  'snow',
+  'frost',
+]);
 
 const reference = async (seed: number, replay = false): Promise<string> => {
   const out = join(tmp, `ref${seed}${replay ? 'r' : ''}`);
   const which = replay ? names.filter((n) => REPLAYABLE.has(n)) : names;
-  const args = ['bench/cifar_c_reference.py', '--input', 'data/cifar10-mini', '--count', String(count), '--seed', String(seed), '--output', out, '--corruptions', which.join(',')];
+  const args = [
+    'bench/cifar_c_reference.py',
+    '--input',
+    'data/cifar10-mini',
+    '--count',
+    String(count),
+    '--seed',
+    String(seed),
+    '--output',
+    out,
+    '--corruptions',
+    which.join(','),
+  ];
   if (replay) args.push('--replay');
   args.push('--frost-dir', 'data/frost');
   await run('/usr/bin/python3', args, { cwd: root, maxBuffer: 1 << 24 });
@@ -102,7 +132,17 @@ const rows: string[] = [];
 for (const name of names) {
   const ours = new Uint8Array(5 * count * size);
   for (let s = 1; s <= 5; s++) {
-    await corruptChunk({ pixels: ds.pixels, shape: ds.shape, corruption: name, severity: s as Severity, seed: 0, start: 0, count, out: ours, outIndex: (s - 1) * count });
+    await corruptChunk({
+      pixels: ds.pixels,
+      shape: ds.shape,
+      corruption: name,
+      severity: s as Severity,
+      seed: 0,
+      start: 0,
+      count,
+      out: ours,
+      outIndex: (s - 1) * count,
+    });
   }
   const o0 = (await readNpy(join(ref0, `${name}.npy`))).data as Uint8Array;
   const o1 = (await readNpy(join(ref1, `${name}.npy`))).data as Uint8Array;
@@ -129,7 +169,7 @@ const md = [
   '',
   `First ${count} images of data/cifar10-mini/test_batch.bin, all 5 severities. Original: bench/cifar_c_reference.py`,
   "on Debian bookworm's numpy 1.24, scipy 1.10, scikit-image 0.19, OpenCV 4.6, Pillow 9.4, ImageMagick 6.9.11 Q16 through",
-  'Wand (seeds 0 and 1); frost reads data/frost. Same draws: both sides take the reference\'s recorded draws (`--replay`).',
+  "Wand (seeds 0 and 1); frost reads data/frost. Same draws: both sides take the reference's recorded draws (`--replay`).",
   'Ours: seed 0. All figures in 0-255 levels. Produced by `node --import tsx bench/cifarCCompare.ts --count ' + count + '`.',
   '',
   '| corruption | mean abs diff ours vs original | original seed 0 vs seed 1 | ours vs original, same draws | identical values (ours vs original) | mean distance from clean, ours (sev 1/2/3/4/5) | original (sev 1/2/3/4/5) |',

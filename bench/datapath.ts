@@ -53,7 +53,12 @@ export async function loadTrain(images?: number): Promise<Dataset> {
 
 /** Runs `epochCount` epochs through the stream on `pool`; returns images/s from subscribe to completion. */
 export async function measureStream(
-  ds: Dataset, mode: Mode, pool: AugmentPool, epochCount: number, opts: StreamOptions = defaultStreamOptions, onBatch?: (epoch: number) => void,
+  ds: Dataset,
+  mode: Mode,
+  pool: AugmentPool,
+  epochCount: number,
+  opts: StreamOptions = defaultStreamOptions,
+  onBatch?: (epoch: number) => void,
 ): Promise<Measurement> {
   const profiler = new Profiler();
   const t0 = performance.now();
@@ -156,7 +161,10 @@ export function measureOps(ds: Dataset, reps = 20000): Record<string, number> {
     const aug = new Augmenter(s, registry, ds.shape);
     const views = Array.from({ length: viewCount(s) }, () => new Float32Array(f32.length));
     out[`sampleParams (${mode})`] = timeIt((i) => sampleParams(Rng.at(SEED, 'augment', 3, i), s, ds.shape, registry));
-    out[`whole sample (${mode})`] = timeIt((i) => aug.apply(imgs[i & 255]!, sampleParams(Rng.at(SEED, 'augment', 5, i), s, ds.shape, registry), views), reps / 10);
+    out[`whole sample (${mode})`] = timeIt(
+      (i) => aug.apply(imgs[i & 255]!, sampleParams(Rng.at(SEED, 'augment', 5, i), s, ds.shape, registry), views),
+      reps / 10,
+    );
   }
   return out;
 }
@@ -192,7 +200,11 @@ export async function measureMemory(ds: Dataset, workers: number, epochCount: nu
   });
   await pool.destroy();
   return {
-    rssMB: per.map((e) => e.rss / MB), peakMB: per.map((e) => e.peak / MB), heapMB: per.map((e) => e.heap / MB),
-    startMB: start.rss / MB, startHeapMB: start.heapUsed / MB, seconds: m.seconds,
+    rssMB: per.map((e) => e.rss / MB),
+    peakMB: per.map((e) => e.peak / MB),
+    heapMB: per.map((e) => e.heap / MB),
+    startMB: start.rss / MB,
+    startHeapMB: start.heapUsed / MB,
+    seconds: m.seconds,
   };
 }

@@ -82,7 +82,9 @@ export async function main(argv: string[]): Promise<number> {
         await plainRun();
       }
     }
-    console.log(`  pass ${p + 1}: plain ${(plainT.images / plainT.cpu).toFixed(1)} img/CPU-s, Fourier grid ${(gridT.images / gridT.cpu).toFixed(1)} img/CPU-s so far`);
+    console.log(
+      `  pass ${p + 1}: plain ${(plainT.images / plainT.cpu).toFixed(1)} img/CPU-s, Fourier grid ${(gridT.images / gridT.cpu).toFixed(1)} img/CPU-s so far`,
+    );
   }
   const plain = plainT.rates;
   const grid = gridT.rates;
@@ -119,7 +121,7 @@ export async function main(argv: string[]): Promise<number> {
     '',
     `Backend ${selection.name}; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; load average ${loadavg()[0]!.toFixed(1)} at the end. WRN-${depth}-${widen} (random weights), ` +
       `${clean.count} CIFAR-10 test images in batches of ${batch}, ${cells.length} cells (norm 4, φ = 3π/2, ${cells.map((c) => c.alignment).join('/')}), ${passes} passes, ` +
-      'plain and perturbed interleaved per cell. Rates per second of this process\'s CPU time (judged) and of wall time.',
+      "plain and perturbed interleaved per cell. Rates per second of this process's CPU time (judged) and of wall time.",
     '',
     '| | images / CPU-s | µs CPU / image | images / wall-s |',
     '|---|---|---|---|',
@@ -135,7 +137,10 @@ export async function main(argv: string[]): Promise<number> {
   console.log(md.join('\n'));
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(`${RESULTS}evaluate.md`, md.join('\n'));
-  writeFileSync(`${RESULTS}evaluate.json`, `${JSON.stringify({ date: new Date().toISOString(), backend: selection.name, depth, widen, images: clean.count, batch, cells: cells.map((c) => c.key), passes, cpu: { plain: cpuPlain, grid: cpuGrid }, wall: { plain: wallPlain, grid: wallGrid }, perCellWall: { plain, grid }, perturbOnlyMicroseconds: perturbOnly, cost, target: TARGET, pass: ok }, null, 2)}\n`);
+  writeFileSync(
+    `${RESULTS}evaluate.json`,
+    `${JSON.stringify({ date: new Date().toISOString(), backend: selection.name, depth, widen, images: clean.count, batch, cells: cells.map((c) => c.key), passes, cpu: { plain: cpuPlain, grid: cpuGrid }, wall: { plain: wallPlain, grid: wallGrid }, perCellWall: { plain, grid }, perturbOnlyMicroseconds: perturbOnly, cost, target: TARGET, pass: ok }, null, 2)}\n`,
+  );
   return ok ? 0 : 1;
 }
 

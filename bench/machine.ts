@@ -30,7 +30,9 @@ export async function machineParallelism(): Promise<number> {
     parentPort.postMessage(f[0]);`;
   const spin = (n: number): Promise<number> => {
     const t = performance.now();
-    return Promise.all(Array.from({ length: n }, () => new Promise((r) => new Worker(code, { eval: true, execArgv: [] }).once('message', r)))).then(() => performance.now() - t);
+    return Promise.all(Array.from({ length: n }, () => new Promise((r) => new Worker(code, { eval: true, execArgv: [] }).once('message', r)))).then(
+      () => performance.now() - t,
+    );
   };
   await spin(1);
   const one = Math.min(await spin(1), await spin(1));

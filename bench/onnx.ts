@@ -51,7 +51,12 @@ export async function main(argv: string[]): Promise<number> {
   const ck = join(dir, 'wrn.msgpack');
   const onnxPath = join(dir, 'wrn.onnx');
   const net = createWrn({ depth, widen, classes: 10, seed: 0 });
-  await saveCheckpoint(ck, net, null, { epoch: 0, step: 0, best: null, fingerprint: { strategy: { name: 'bench', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } } });
+  await saveCheckpoint(ck, net, null, {
+    epoch: 0,
+    step: 0,
+    best: null,
+    fingerprint: { strategy: { name: 'bench', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } },
+  });
   net.dispose();
   await exportOnnx(ck, onnxPath, dir);
   const ortModel = await openModel(onnxPath, { cwd: dir, expected });
@@ -140,14 +145,15 @@ export async function main(argv: string[]): Promise<number> {
   const ok = share('wall') < TARGET;
   const sameErrors = agree.every((a) => a.ort.error === a.tfjs.error);
   const maxLossDiff = Math.max(...agree.map((a) => Math.abs(a.ort.loss - a.tfjs.loss)));
-  const row = (label: string, s: ReturnType<typeof side>) => `| ${label} | ${per(s, 'wall').toFixed(1)} | ${(1e6 / per(s, 'wall')).toFixed(0)} | ${per(s, 'cpu').toFixed(1)} |`;
+  const row = (label: string, s: ReturnType<typeof side>) =>
+    `| ${label} | ${per(s, 'wall').toFixed(1)} | ${(1e6 / per(s, 'wall')).toFixed(0)} | ${per(s, 'cpu').toFixed(1)} |`;
   const md = [
     `## ONNX: Fourier-grid throughput on onnxruntime-node vs tfjs, same weights (${new Date().toISOString()})`,
     '',
     `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; load average ${loadavg()[0]!.toFixed(1)} at the end. WRN-${depth}-${widen} (fresh checkpoint, exported to ONNX opset 13), ` +
       `${test.count} CIFAR-10 test images in batches of ${batch}, ${cells.length} cells (norm 4, φ = 3π/2, ${cells.map((c) => c.alignment).join('/')}), ${passes} passes. ` +
       `onnxruntime-node CPU EP, ${threads} intra-op threads, graph optimisation 'all'; tfjs backend ${selection.name}${selection.name === 'native' ? ` (${threads} threads)` : ''}. ` +
-      'Judged on wall time (onnxruntime runs on its own threads too, so this process\'s CPU time counts its spinning workers); CPU-time rates shown for reference.',
+      "Judged on wall time (onnxruntime runs on its own threads too, so this process's CPU time counts its spinning workers); CPU-time rates shown for reference.",
     '',
     '| | images / wall-s | µs wall / image | images / CPU-s |',
     '|---|---|---|---|',
@@ -165,11 +171,32 @@ export async function main(argv: string[]): Promise<number> {
   console.log(md.join('\n'));
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(`${RESULTS}onnx.md`, md.join('\n'));
-  writeFileSync(`${RESULTS}onnx.json`, `${JSON.stringify({
-    date: new Date().toISOString(), depth, widen, images: test.count, batch, threads, tfjsBackend: selection.name, cells: cells.map((c) => c.key), passes,
-    wall: { ortPlain: per(t.plain, 'wall'), ortGrid: per(t.ort, 'wall'), tfjsGrid: per(t.tfjs, 'wall') }, cpu: { ortPlain: per(t.plain, 'cpu'), ortGrid: per(t.ort, 'cpu'), tfjsGrid: per(t.tfjs, 'cpu') },
-    share: { wall: share('wall'), cpu: share('cpu') }, prepMicrosecondsPerImage: prepMicros, sameErrors, maxLossDiff, target: TARGET, pass: ok,
-  }, null, 2)}\n`);
+  writeFileSync(
+    `${RESULTS}onnx.json`,
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        depth,
+        widen,
+        images: test.count,
+        batch,
+        threads,
+        tfjsBackend: selection.name,
+        cells: cells.map((c) => c.key),
+        passes,
+        wall: { ortPlain: per(t.plain, 'wall'), ortGrid: per(t.ort, 'wall'), tfjsGrid: per(t.tfjs, 'wall') },
+        cpu: { ortPlain: per(t.plain, 'cpu'), ortGrid: per(t.ort, 'cpu'), tfjsGrid: per(t.tfjs, 'cpu') },
+        share: { wall: share('wall'), cpu: share('cpu') },
+        prepMicrosecondsPerImage: prepMicros,
+        sameErrors,
+        maxLossDiff,
+        target: TARGET,
+        pass: ok,
+      },
+      null,
+      2,
+    )}\n`,
+  );
   return ok ? 0 : 1;
 }
 

@@ -22,7 +22,10 @@ const [depth, widen, batch] = [Number(arg('depth', '40')), Number(arg('widen', '
 const net = createWrn({ depth, widen, classes: 10, seed: 0 });
 const sgd = new Sgd(net.params, { momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
 const images = tf.randomNormal([3 * batch, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
-const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32');
+const labels = tf.tensor1d(
+  Array.from({ length: batch }, (_, i) => i % 10),
+  'int32',
+);
 const tb = { epoch: 0, step: 0, index: 0, size: batch, views: 3, images, labels, dispose: () => undefined };
 trainStep(net, sgd, tb, 0.1, batch, 'w');
 let t = performance.now();
@@ -40,7 +43,9 @@ for (const k of info.kernels) {
   byName.set(key, e);
 }
 const total = [...byName.values()].reduce((s, e) => s + e.ms, 0);
-console.log(`${backend} WRN-${depth}-${widen} b${batch} JSD step: ${plain.toFixed(0)} ms unprofiled (${((3 * batch) / plain * 1000).toFixed(1)} img/s); profiled ${profiled.toFixed(0)} ms, kernels ${total.toFixed(0)} ms`);
+console.log(
+  `${backend} WRN-${depth}-${widen} b${batch} JSD step: ${plain.toFixed(0)} ms unprofiled (${(((3 * batch) / plain) * 1000).toFixed(1)} img/s); profiled ${profiled.toFixed(0)} ms, kernels ${total.toFixed(0)} ms`,
+);
 for (const [name, e] of [...byName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 40)) {
-  console.log(`${e.ms.toFixed(1).padStart(9)} ms ${(100 * e.ms / total).toFixed(1).padStart(5)}% ${String(e.n).padStart(5)}x  ${name}`);
+  console.log(`${e.ms.toFixed(1).padStart(9)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}% ${String(e.n).padStart(5)}x  ${name}`);
 }

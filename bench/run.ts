@@ -34,11 +34,21 @@ const SAME_IMAGES = 1017; // data_batch_1.bin, what the Python side reads
 const MODE_LABEL = { view: 'one AugMix view', jsd: 'JSD triple + flip/crop' } as const;
 
 type Preprocess = 'torchvision' | 'numpy';
-interface Row { mode: Mode; workers: number; path: 'stream' | 'kernel'; ours: number; reference: number | null; lean: number | null; runs: { ours: number[]; reference: number[]; lean: number[] }; busy?: number }
+interface Row {
+  mode: Mode;
+  workers: number;
+  path: 'stream' | 'kernel';
+  ours: number;
+  reference: number | null;
+  lean: number | null;
+  runs: { ours: number[]; reference: number[]; lean: number[] };
+  busy?: number;
+}
 
 const run = promisify(execFile);
 const best = (xs: number[]): number | null => (xs.length ? Math.max(...xs) : null);
-const fmt = (x: number | null | undefined, d = 0): string => (x == null ? 'n/a' : x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+const fmt = (x: number | null | undefined, d = 0): string =>
+  x == null ? 'n/a' : x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const ratio = (a: number, b: number | null): string => (b ? `${(a / b).toFixed(2)}x` : 'n/a');
 const verdict = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
@@ -80,7 +90,8 @@ async function datapath(argv: string[]): Promise<number> {
       const kernel: Row = { ...stream, path: 'kernel', runs: { ours: [], reference: [], lean: [] } };
       for (let p = 0; p < passes; p++) {
         const py = async (): Promise<void> => {
-          for (const v of p % 2 ? [...variants].reverse() : variants) stream.runs[v === 'torchvision' ? 'reference' : 'lean'].push(await python(mode, imagesFor(mode) * workers, workers, v));
+          for (const v of p % 2 ? [...variants].reverse() : variants)
+            stream.runs[v === 'torchvision' ? 'reference' : 'lean'].push(await python(mode, imagesFor(mode) * workers, workers, v));
         };
         if (p % 2 === 0) await py(); // alternate who goes first, so drift in machine load favours no side
         const m = await measureStream(same, mode, pool, epochs, opts);
@@ -88,11 +99,15 @@ async function datapath(argv: string[]): Promise<number> {
         stream.runs.ours.push(m.imagesPerSecond);
         if (p % 2 === 1) await py();
         if (workers === 1) kernel.runs.ours.push(measureKernel(same, mode, epochs * same.count).imagesPerSecond);
-        console.log(`  ${mode} ${workers}w pass ${p + 1}: reference ${fmt(stream.runs.reference.at(-1))}, lean ${fmt(stream.runs.lean.at(-1))}, ours ${fmt(stream.runs.ours.at(-1))}` +
-          (workers === 1 ? `, ours kernel ${fmt(kernel.runs.ours.at(-1))}` : '') + ' img/s');
+        console.log(
+          `  ${mode} ${workers}w pass ${p + 1}: reference ${fmt(stream.runs.reference.at(-1))}, lean ${fmt(stream.runs.lean.at(-1))}, ours ${fmt(stream.runs.ours.at(-1))}` +
+            (workers === 1 ? `, ours kernel ${fmt(kernel.runs.ours.at(-1))}` : '') +
+            ' img/s',
+        );
       }
       await pool.destroy();
-      for (const r of workers === 1 ? [stream, kernel] : [stream]) rows.push({ ...r, ours: best(r.runs.ours)!, reference: best(stream.runs.reference), lean: best(stream.runs.lean) });
+      for (const r of workers === 1 ? [stream, kernel] : [stream])
+        rows.push({ ...r, ours: best(r.runs.ours)!, reference: best(stream.runs.reference), lean: best(stream.runs.lean) });
     }
   }
 
@@ -113,7 +128,11 @@ async function datapath(argv: string[]): Promise<number> {
       for (const pool of i % 2 ? [two.pool, one.pool] : [one.pool, two.pool]) rates.set(pool, await rate(pool));
       rounds[mode].push({ one: rates.get(one.pool)!, two: rates.get(two.pool)! });
     }
-    console.log(`  ${mode} rounds 2w/1w: ${perRound(rounds[mode]).map((x) => x.toFixed(2)).join(', ')}`);
+    console.log(
+      `  ${mode} rounds 2w/1w: ${perRound(rounds[mode])
+        .map((x) => x.toFixed(2))
+        .join(', ')}`,
+    );
     await Promise.all([one.pool.destroy(), two.pool.destroy()]);
   }
 
@@ -143,16 +162,27 @@ async function datapath(argv: string[]): Promise<number> {
   };
   out(`## fourier-augmix data path vs the AugMix reference recipe (${new Date().toISOString()})`);
   out();
-  out(`${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; ${passes} pass(es), best kept; same ${same.count} CIFAR-10 images. ` +
-    `Ours: epochs → augment → batch(${opts.batchSize}) → release, chunkSize ${opts.chunkSize}, on a warm pool reused across passes (warm-up not counted); ` +
-    'kernel: Augmenter + augmentChunk on one thread, no pool. Ours always does flip + pad-4 crop, also in the view mode, where the Python side does aug(x) alone.');
-  out(`Machine parallelism (2 copies of a typed-array loop vs 1): ${parallelBefore.toFixed(2)}x before, ${parallelAfter.toFixed(2)}x after; the 2-worker target assumes ~2x.`);
-  const noisy = others !== null && others > 0.05 ? ' **Other processes competed for the cores: figures, above all 2-worker ones, are perturbed; rerun on an idle machine.**' : '';
+  out(
+    `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; ${passes} pass(es), best kept; same ${same.count} CIFAR-10 images. ` +
+      `Ours: epochs → augment → batch(${opts.batchSize}) → release, chunkSize ${opts.chunkSize}, on a warm pool reused across passes (warm-up not counted); ` +
+      'kernel: Augmenter + augmentChunk on one thread, no pool. Ours always does flip + pad-4 crop, also in the view mode, where the Python side does aug(x) alone.',
+  );
+  out(
+    `Machine parallelism (2 copies of a typed-array loop vs 1): ${parallelBefore.toFixed(2)}x before, ${parallelAfter.toFixed(2)}x after; the 2-worker target assumes ~2x.`,
+  );
+  const noisy =
+    others !== null && others > 0.05
+      ? ' **Other processes competed for the cores: figures, above all 2-worker ones, are perturbed; rerun on an idle machine.**'
+      : '';
   out(`Other processes used ${others === null ? 'n/a' : (100 * others).toFixed(0) + '%'} of the ${cpus().length} cores during this run.${noisy}`);
   out();
-  out(`- **reference**: the recipe as cifar.py writes it: torchvision ToTensor + Normalize (5 calls per view), RandomHorizontalFlip + RandomCrop(32, padding=4), ` +
-    `torch float32 mixing, one torch thread per process.${hasTv ? ' The 10x targets are judged against it.' : ' **Not run (no torch/torchvision): targets judged against lean.**'}`);
-  out('- **lean**: lean restatement, numpy preprocess: a stronger baseline than the reference itself (same float32 arithmetic, bit-identical outputs for the same draws; flip/crop in PIL).');
+  out(
+    `- **reference**: the recipe as cifar.py writes it: torchvision ToTensor + Normalize (5 calls per view), RandomHorizontalFlip + RandomCrop(32, padding=4), ` +
+      `torch float32 mixing, one torch thread per process.${hasTv ? ' The 10x targets are judged against it.' : ' **Not run (no torch/torchvision): targets judged against lean.**'}`,
+  );
+  out(
+    '- **lean**: lean restatement, numpy preprocess: a stronger baseline than the reference itself (same float32 arithmetic, bit-identical outputs for the same draws; flip/crop in PIL).',
+  );
   out('- Python processes are pinned one per core; ratios compare equal worker counts.');
   out();
   out(`| mode | workers | our path | ours img/s | reference img/s | ours/reference | target ≥ ${TARGET.ratio}x | lean img/s | ours/lean | pool threads busy |`);
@@ -160,18 +190,29 @@ async function datapath(argv: string[]): Promise<number> {
   for (const r of rows) {
     const j = judged(r);
     const target = r.path === 'kernel' ? 'info' : j ? verdict(r.ours / j >= TARGET.ratio) : 'n/a';
-    out(`| ${MODE_LABEL[r.mode]} | ${r.workers} | ${r.path === 'stream' ? 'stream, warm pool' : 'kernel, 1 thread'} | ${fmt(r.ours)} | ${fmt(r.reference)} | ${ratio(r.ours, r.reference)} | ` +
-      `${target} | ${fmt(r.lean)} | ${ratio(r.ours, r.lean)} | ${r.busy === undefined ? '' : (100 * r.busy).toFixed(0) + '%'} |`);
+    out(
+      `| ${MODE_LABEL[r.mode]} | ${r.workers} | ${r.path === 'stream' ? 'stream, warm pool' : 'kernel, 1 thread'} | ${fmt(r.ours)} | ${fmt(r.reference)} | ${ratio(r.ours, r.reference)} | ` +
+        `${target} | ${fmt(r.lean)} | ${ratio(r.ours, r.lean)} | ${r.busy === undefined ? '' : (100 * r.busy).toFixed(0) + '%'} |`,
+    );
   }
   out();
   for (const mode of ['view', 'jsd'] as const) {
-    const py = (k: 'reference' | 'lean'): string => (stream(mode, 1)[k] && stream(mode, 2)[k] ? `, ${k} ${(stream(mode, 2)[k]! / stream(mode, 1)[k]!).toFixed(2)}x` : '');
-    out(`Scaling ${mode}, 2 workers / 1 worker: ours ${scaling(mode).toFixed(2)}x (summed rates of ${rounds[mode].length} interleaved rounds; per round ${perRound(rounds[mode]).map((x) => x.toFixed(2)).join(', ')}; ` +
-      `best-of-passes above ${bestScaling(mode).toFixed(2)}x)${py('reference')}${py('lean')}; target (ours) ≥ ${TARGET.scaling}x: ${verdict(scaling(mode) >= TARGET.scaling)}`);
+    const py = (k: 'reference' | 'lean'): string =>
+      stream(mode, 1)[k] && stream(mode, 2)[k] ? `, ${k} ${(stream(mode, 2)[k]! / stream(mode, 1)[k]!).toFixed(2)}x` : '';
+    out(
+      `Scaling ${mode}, 2 workers / 1 worker: ours ${scaling(mode).toFixed(2)}x (summed rates of ${rounds[mode].length} interleaved rounds; per round ${perRound(
+        rounds[mode],
+      )
+        .map((x) => x.toFixed(2))
+        .join(', ')}; ` +
+        `best-of-passes above ${bestScaling(mode).toFixed(2)}x)${py('reference')}${py('lean')}; target (ours) ≥ ${TARGET.scaling}x: ${verdict(scaling(mode) >= TARGET.scaling)}`,
+    );
   }
   out();
   const peak = Math.max(...mem.peakMB);
-  out(`Memory over 10 epochs of the JSD stream (2 workers, warm pool, ${memSet.count} images/epoch), MB; after the warm-up, before epoch 1: RSS ${mem.startMB.toFixed(0)}, heap ${mem.startHeapMB.toFixed(1)}:`);
+  out(
+    `Memory over 10 epochs of the JSD stream (2 workers, warm pool, ${memSet.count} images/epoch), MB; after the warm-up, before epoch 1: RSS ${mem.startMB.toFixed(0)}, heap ${mem.startHeapMB.toFixed(1)}:`,
+  );
   out();
   out(`| epoch | ${mem.rssMB.map((_, i) => i + 1).join(' | ')} |`);
   out(`|---|${mem.rssMB.map(() => '---').join('|')}|`);
@@ -180,15 +221,19 @@ async function datapath(argv: string[]): Promise<number> {
   out(`| V8 heap used, main thread | ${mem.heapMB.map((x) => x.toFixed(1)).join(' | ')} |`);
   out();
   out(`Peak RSS: ${peak.toFixed(0)} MB (epoch ${mem.peakMB.indexOf(peak) + 1}). Epochs 1-5 are warm-up (V8 and the allocator growing to their working size).`);
-  out(`Growth over epochs 6-10 (highest RSS sampled in epochs 6-10 minus RSS at end of epoch 5): ${growthMB >= 0 ? '+' : ''}${growthMB.toFixed(1)} MB, ` +
-    `target ≤ ${TARGET.flatMB} MB: ${verdict(growthMB <= TARGET.flatMB)} (end of epoch 10 minus end of epoch 5: ${endGrowthMB >= 0 ? '+' : ''}${endGrowthMB.toFixed(1)} MB)`);
+  out(
+    `Growth over epochs 6-10 (highest RSS sampled in epochs 6-10 minus RSS at end of epoch 5): ${growthMB >= 0 ? '+' : ''}${growthMB.toFixed(1)} MB, ` +
+      `target ≤ ${TARGET.flatMB} MB: ${verdict(growthMB <= TARGET.flatMB)} (end of epoch 10 minus end of epoch 5: ${endGrowthMB >= 0 ? '+' : ''}${endGrowthMB.toFixed(1)} MB)`,
+  );
   out();
   out('Per call on 32x32 CIFAR, one thread, best of 5 rounds, µs (ours: kernel with sampled severity-3 params; Python: the op function incl. its draws):');
   out();
   out('| step | reference µs | lean µs | ours µs | reference/ours |');
   out('|---|---|---|---|---|');
   const pairs: [string, string | null, string | null][] = [
-    ...['autocontrast', 'equalize', 'posterize', 'solarize', 'rotate', 'shear_x', 'shear_y', 'translate_x', 'translate_y'].map((k): [string, string, string] => [k, k, k]),
+    ...['autocontrast', 'equalize', 'posterize', 'solarize', 'rotate', 'shear_x', 'shear_y', 'translate_x', 'translate_y'].map(
+      (k): [string, string, string] => [k, k, k],
+    ),
     ['preprocess: ToTensor + Normalize / normalize', 'preprocess', 'normalize'],
     ['flip + pad-4 crop', 'flip_crop', null],
     ['one op draw (np.random.choice)', 'choice', null],
@@ -204,12 +249,25 @@ async function datapath(argv: string[]): Promise<number> {
   }
 
   mkdirSync(RESULTS, { recursive: true });
-  const json = { date: new Date().toISOString(), judgedAgainst: hasTv ? 'reference (torchvision)' : 'lean (numpy)', stream: opts, cpus: cpus().length, otherProcessesCpuShare: others,
-    machineParallelism: [parallelBefore, parallelAfter], node: process.version, passes, quick, rows, scaling: { view: scaling('view'), jsd: scaling('jsd'), rounds, bestOfPasses: { view: bestScaling('view'), jsd: bestScaling('jsd') } },
-    memory: { ...mem, peakMB: peak, peakPerEpochMB: mem.peakMB, growthEpochs6to10MB: growthMB, endGrowthEpochs6to10MB: endGrowthMB }, ops: { ours: opsOurs, ...opsPy } };
+  const json = {
+    date: new Date().toISOString(),
+    judgedAgainst: hasTv ? 'reference (torchvision)' : 'lean (numpy)',
+    stream: opts,
+    cpus: cpus().length,
+    otherProcessesCpuShare: others,
+    machineParallelism: [parallelBefore, parallelAfter],
+    node: process.version,
+    passes,
+    quick,
+    rows,
+    scaling: { view: scaling('view'), jsd: scaling('jsd'), rounds, bestOfPasses: { view: bestScaling('view'), jsd: bestScaling('jsd') } },
+    memory: { ...mem, peakMB: peak, peakPerEpochMB: mem.peakMB, growthEpochs6to10MB: growthMB, endGrowthEpochs6to10MB: endGrowthMB },
+    ops: { ours: opsOurs, ...opsPy },
+  };
   writeFileSync(`${RESULTS}latest.json`, JSON.stringify(json, null, 2) + '\n');
   writeFileSync(`${RESULTS}latest.md`, md.join('\n') + '\n');
-  const failed = rows.some((r) => r.path === 'stream' && judged(r) !== null && !(r.ours / judged(r)! >= TARGET.ratio)) ||
+  const failed =
+    rows.some((r) => r.path === 'stream' && judged(r) !== null && !(r.ours / judged(r)! >= TARGET.ratio)) ||
     !(scaling('view') >= TARGET.scaling && scaling('jsd') >= TARGET.scaling && growthMB <= TARGET.flatMB);
   console.log(`\nwrote ${RESULTS}latest.json and latest.md; ${failed ? 'some targets FAILED' : 'all targets PASS'}`);
   return failed ? 1 : 0;
@@ -219,7 +277,8 @@ async function datapath(argv: string[]): Promise<number> {
 export async function main(argv: string[]): Promise<number> {
   const at = argv.indexOf('--suite');
   const suite = at >= 0 ? argv[at + 1] : 'all';
-  if (!['datapath', 'train', 'evaluate', 'onnx', 'all'].includes(suite ?? '')) throw new Error(`--suite ${suite}: expected datapath, train, evaluate, onnx or all`);
+  if (!['datapath', 'train', 'evaluate', 'onnx', 'all'].includes(suite ?? ''))
+    throw new Error(`--suite ${suite}: expected datapath, train, evaluate, onnx or all`);
   let status = 0;
   if (suite === 'datapath' || suite === 'all') status = await datapath(argv);
   if (suite === 'train' || suite === 'all') {

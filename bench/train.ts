@@ -37,9 +37,22 @@ const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 const DATA = fileURLToPath(new URL('../data/cifar10-mini/', import.meta.url));
 const run = promisify(execFile);
 
-interface Model { depth: number; widen: number; batch: number }
+interface Model {
+  depth: number;
+  widen: number;
+  batch: number;
+}
 /** `micro`: samples per pass on wasm, whose 4 GiB heap cannot hold WRN-40-2's 3 x 64 images at once. */
-interface Row { model: string; batch: number; backend: string; threads: number; ours: number | null; torch1: number | null; torch2: number | null; note: string }
+interface Row {
+  model: string;
+  batch: number;
+  backend: string;
+  threads: number;
+  ours: number | null;
+  torch1: number | null;
+  torch2: number | null;
+  note: string;
+}
 
 async function torchStep(m: Model, threads: number, steps: number, infer = false): Promise<number | null> {
   try {
@@ -56,7 +69,10 @@ function ourStep(m: Model, steps: number, micro = m.batch): number {
   const net = createWrn({ depth: m.depth, widen: m.widen, classes: 10, seed: 0 });
   const sgd = new Sgd(net.params, { momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
   const images = tf.randomNormal([3 * m.batch, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
-  const labels = tf.tensor1d(Array.from({ length: m.batch }, (_, i) => i % 10), 'int32');
+  const labels = tf.tensor1d(
+    Array.from({ length: m.batch }, (_, i) => i % 10),
+    'int32',
+  );
   const tb = { epoch: 0, step: 0, index: 0, size: m.batch, views: 3, images, labels, dispose: () => undefined };
   trainStep(net, sgd, tb, 0.1, micro, 'w'); // warm-up: kernels compiled, memory grown
   const times: number[] = [];
@@ -97,7 +113,10 @@ async function dataWait(images: number): Promise<EpochEvent> {
   try {
     const events = await lastValueFrom(
       train({
-        train: ds, strategy: strategies.AugSVF!, runDir: dir, resume: false,
+        train: ds,
+        strategy: strategies.AugSVF!,
+        runDir: dir,
+        resume: false,
         config: { ...referenceRecipe, depth: 16, widen: 2, epochs: 1, batchSize: 64, microBatch: 64, seed: 0, holdout: 0, workers: 2 },
       }).pipe(toArray()),
     );
@@ -111,7 +130,12 @@ export async function main(argv: string[]): Promise<number> {
   const quick = argv.includes('--quick');
   const inferOnly = argv.includes('--infer');
   const hasTorch = pythonHas('torch');
-  const models: Model[] = inferOnly ? [] : [{ depth: 40, widen: 2, batch: 64 }, { depth: 16, widen: 2, batch: 64 }];
+  const models: Model[] = inferOnly
+    ? []
+    : [
+        { depth: 40, widen: 2, batch: 64 },
+        { depth: 16, widen: 2, batch: 64 },
+      ];
   const rows: Row[] = [];
   const only = argv.includes('--backends') ? argv[argv.indexOf('--backends') + 1]!.split(',') : null;
   const backends = (['tensorflow-gpu', 'tensorflow', 'native', 'wasm'] as BackendName[]).filter((b) => only === null || only.includes(b));
@@ -144,7 +168,9 @@ export async function main(argv: string[]): Promise<number> {
       const ours = ourStep(m, steps, micro);
       const note = micro < m.batch ? `micro-batches of ${micro} (${3 * micro} images per pass; the 4 GiB wasm heap)` : '';
       rows.push({ model: name, batch: m.batch, backend: b, threads, ours, torch1, torch2, note });
-      console.log(`  ${name} b${m.batch} ${b} ${threads}T: ours ${ours.toFixed(1)} img/s, torch 1T ${torch1?.toFixed(1) ?? 'n/a'}, 2T ${torch2?.toFixed(1) ?? 'n/a'}`);
+      console.log(
+        `  ${name} b${m.batch} ${b} ${threads}T: ours ${ours.toFixed(1)} img/s, torch 1T ${torch1?.toFixed(1) ?? 'n/a'}, 2T ${torch2?.toFixed(1) ?? 'n/a'}`,
+      );
     }
   }
   // Inference: WRN-40-2 at batch 256, evaluation mode.
@@ -157,7 +183,9 @@ export async function main(argv: string[]): Promise<number> {
       await use(b, threads);
       const ours = ourInfer(m, steps);
       inferRows.push({ model: 'WRN-40-2', batch: m.batch, backend: b, threads, ours, torch1, torch2, note: '' });
-      console.log(`  infer WRN-40-2 b256 ${b} ${threads}T: ours ${ours.toFixed(1)} img/s, torch 1T ${torch1?.toFixed(1) ?? 'n/a'}, 2T ${torch2?.toFixed(1) ?? 'n/a'}`);
+      console.log(
+        `  infer WRN-40-2 b256 ${b} ${threads}T: ours ${ours.toFixed(1)} img/s, torch 1T ${torch1?.toFixed(1) ?? 'n/a'}, 2T ${torch2?.toFixed(1) ?? 'n/a'}`,
+      );
     }
   }
   if (inferOnly || argv.includes('--no-datapath')) {
@@ -172,20 +200,37 @@ export async function main(argv: string[]): Promise<number> {
   const cpuRate = ourStep(tiny, 1);
   await selectBackend('wasm');
   const wasmTiny = ourStep(tiny, 1);
-  rows.push({ model: 'WRN-10-1', batch: tiny.batch, backend: 'cpu', threads: 1, ours: cpuRate, torch1: hasTorch ? await torchStep(tiny, 1, 1) : null, torch2: null, note: `wasm: ${wasmTiny.toFixed(1)} img/s` });
+  rows.push({
+    model: 'WRN-10-1',
+    batch: tiny.batch,
+    backend: 'cpu',
+    threads: 1,
+    ours: cpuRate,
+    torch1: hasTorch ? await torchStep(tiny, 1, 1) : null,
+    torch2: null,
+    note: `wasm: ${wasmTiny.toFixed(1)} img/s`,
+  });
 
   const wait = await dataWait(quick ? 640 : 1280);
   const augmentMsPerSample = 1000 / measureKernel(await loadTrain(1017), 'jsd', quick ? 1017 : 3 * 1017).imagesPerSecond;
   const stepMsPerSample = 1000 / wait.samplesPerSecond;
   const md = writeTables(rows, inferRows, { wait, augmentMsPerSample, stepMsPerSample }, hasTorch);
   mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(`${RESULTS}train.json`, JSON.stringify({ date: new Date().toISOString(), rows, inferRows, dataWait: wait, augmentMsPerSample, stepMsPerSample }, null, 2) + '\n');
+  writeFileSync(
+    `${RESULTS}train.json`,
+    JSON.stringify({ date: new Date().toISOString(), rows, inferRows, dataWait: wait, augmentMsPerSample, stepMsPerSample }, null, 2) + '\n',
+  );
   writeFileSync(`${RESULTS}train.md`, md.join('\n') + '\n');
   return 0;
 }
 
 /** The markdown report (also printed). */
-function writeTables(rows: Row[], inferRows: Row[], data: { wait: EpochEvent; augmentMsPerSample: number; stepMsPerSample: number } | null, hasTorch: boolean): string[] {
+function writeTables(
+  rows: Row[],
+  inferRows: Row[],
+  data: { wait: EpochEvent; augmentMsPerSample: number; stepMsPerSample: number } | null,
+  hasTorch: boolean,
+): string[] {
   const md: string[] = [];
   const out = (line = ''): void => {
     console.log(line);
@@ -200,13 +245,16 @@ function writeTables(rows: Row[], inferRows: Row[], data: { wait: EpochEvent; au
   const table = (rs: Row[]): void => {
     out('| model | batch | our backend | threads | ours img/s | PyTorch 1 thread | PyTorch 2 threads | ours / PyTorch (same threads) | note |');
     out('|---|---|---|---|---|---|---|---|---|');
-    for (const r of rs) out(`| ${r.model} | ${r.batch} | ${r.backend} | ${r.threads || 'default'} | ${f(r.ours)} | ${f(r.torch1)} | ${f(r.torch2)} | ${ratio(r)} | ${r.note} |`);
+    for (const r of rs)
+      out(`| ${r.model} | ${r.batch} | ${r.backend} | ${r.threads || 'default'} | ${f(r.ours)} | ${f(r.torch1)} | ${f(r.torch2)} | ${ratio(r)} | ${r.note} |`);
   };
   if (rows.length) {
     out(`## Training step: ours vs PyTorch CPU (${new Date().toISOString()})`);
     out();
-    out('One JSD step (clean + 2 AugMix views through one forward pass, CE + 12·JS, backward, SGD Nesterov + weight decay), images through the net per second, median of timed steps after a warm-up. ' +
-      `PyTorch: Debian's python3-torch ${hasTorch ? '' : '(missing) '}with torch.set_num_threads(T). tfjs wasm runs 1 thread in Node; native runs at the thread count shown.`);
+    out(
+      'One JSD step (clean + 2 AugMix views through one forward pass, CE + 12·JS, backward, SGD Nesterov + weight decay), images through the net per second, median of timed steps after a warm-up. ' +
+        `PyTorch: Debian's python3-torch ${hasTorch ? '' : '(missing) '}with torch.set_num_threads(T). tfjs wasm runs 1 thread in Node; native runs at the thread count shown.`,
+    );
     out();
     table(rows);
     out();
@@ -219,9 +267,11 @@ function writeTables(rows: Row[], inferRows: Row[], data: { wait: EpochEvent; au
   }
   if (data) {
     const { wait, augmentMsPerSample, stepMsPerSample } = data;
-    out(`Data path in a real run (WRN-16-2, AugSVF JSD, batch 64, 2 augmentation workers, ${wait.samplesPerSecond.toFixed(1)} samples/s over ${wait.seconds.toFixed(0)} s): ` +
-      `the model waited for data ${(100 * wait.dataWait).toFixed(1)}% of the epoch. Augmenting one JSD sample (flip/crop + 3 views) costs ${augmentMsPerSample.toFixed(3)} ms of one core, ` +
-      `training on it ${stepMsPerSample.toFixed(1)} ms: the data path is ${((100 * augmentMsPerSample) / stepMsPerSample).toFixed(2)}% of the work of a step.`);
+    out(
+      `Data path in a real run (WRN-16-2, AugSVF JSD, batch 64, 2 augmentation workers, ${wait.samplesPerSecond.toFixed(1)} samples/s over ${wait.seconds.toFixed(0)} s): ` +
+        `the model waited for data ${(100 * wait.dataWait).toFixed(1)}% of the epoch. Augmenting one JSD sample (flip/crop + 3 views) costs ${augmentMsPerSample.toFixed(3)} ms of one core, ` +
+        `training on it ${stepMsPerSample.toFixed(1)} ms: the data path is ${((100 * augmentMsPerSample) / stepMsPerSample).toFixed(2)}% of the work of a step.`,
+    );
   }
   return md;
 }

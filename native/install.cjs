@@ -29,8 +29,10 @@ function findHeaders() {
 
 if (process.env.FA_NATIVE_SKIP === '1') skip('native backend skipped (FA_NATIVE_SKIP=1)');
 if (!findHeaders()) {
-  skip('oneDNN headers not found, native backend skipped (apt-get install libdnnl-dev)',
-    'the addon was not built: oneDNN headers were not found at install time (apt-get install libdnnl-dev, then npm run build:native)');
+  skip(
+    'oneDNN headers not found, native backend skipped (apt-get install libdnnl-dev)',
+    'the addon was not built: oneDNN headers were not found at install time (apt-get install libdnnl-dev, then npm run build:native)',
+  );
 }
 
 // npm runs install scripts with npm_config_node_gyp pointing at its bundled node-gyp.

@@ -25,10 +25,22 @@ export default definePipeline({
   params,
   run: (p, ctx) =>
     defer(() => {
-      if (!p.model) throw new UsageError('eval-cifar10c: model= is required (a checkpoint .msgpack, a seed-<n> folder, a training run folder or an .onnx file)');
+      if (!p.model)
+        throw new UsageError('eval-cifar10c: model= is required (a checkpoint .msgpack, a seed-<n> folder, a training run folder or an .onnx file)');
       return cifarCEvaluation({
-        model: p.model, input: inputOptions(p), cifarC: p.cifarC, severities: p.severities, batchSize: p.batch, backend: p.backend, runtime: p.runtime, threads: p.threads, runDir: ctx.runDir, cwd: ctx.cwd,
-        ...(p.corruptions ? { corruptions: p.corruptions } : {}), ...(p.images === undefined ? {} : { images: p.images }), ...(p.baseline ? { baseline: p.baseline } : {}),
+        model: p.model,
+        input: inputOptions(p),
+        cifarC: p.cifarC,
+        severities: p.severities,
+        batchSize: p.batch,
+        backend: p.backend,
+        runtime: p.runtime,
+        threads: p.threads,
+        runDir: ctx.runDir,
+        cwd: ctx.cwd,
+        ...(p.corruptions ? { corruptions: p.corruptions } : {}),
+        ...(p.images === undefined ? {} : { images: p.images }),
+        ...(p.baseline ? { baseline: p.baseline } : {}),
       });
     }),
 });

@@ -23,7 +23,16 @@ export default definePipeline({
     defer(() => {
       if (!p.model) throw new UsageError('eval-clean: model= is required (a checkpoint .msgpack, a seed-<n> folder, a training run folder or an .onnx file)');
       return cleanEvaluation({
-        model: p.model, input: inputOptions(p), data: p.data, split: p.split, batchSize: p.batch, backend: p.backend, runtime: p.runtime, threads: p.threads, runDir: ctx.runDir, cwd: ctx.cwd,
+        model: p.model,
+        input: inputOptions(p),
+        data: p.data,
+        split: p.split,
+        batchSize: p.batch,
+        backend: p.backend,
+        runtime: p.runtime,
+        threads: p.threads,
+        runDir: ctx.runDir,
+        cwd: ctx.cwd,
         ...(p.images === undefined ? {} : { images: p.images }),
       });
     }),

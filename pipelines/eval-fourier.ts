@@ -14,12 +14,22 @@ const params = z.object({
   data: shared.data('CIFAR-10/100 binary folder whose test split is attacked'),
   norms: param.intList({ default: [1, 2, 3, 4], min: 0, help: 'ℓ2 norms of the perturbation, [0,1] pixel units (paper: 1-4)' }),
   phases: param.list({ default: ['0.75'], help: 'phases as multiples of 2π (paper: 0.75, i.e. 3π/2)' }),
-  convention: param.enum(['paper', 'toolbox'], { default: 'paper', help: "phase convention: paper (cos(θ − 2π·p), Eq. 1) or toolbox (the authors' code: cos(θ + π/4 + 2π·p))" }),
-  alignments: param.list({ default: [...ALIGNMENTS], choices: ALIGNMENTS, help: 'channel alignments: aligned (U on every channel), random-flip (±U per image and channel)' }),
+  convention: param.enum(['paper', 'toolbox'], {
+    default: 'paper',
+    help: "phase convention: paper (cos(θ − 2π·p), Eq. 1) or toolbox (the authors' code: cos(θ + π/4 + 2π·p))",
+  }),
+  alignments: param.list({
+    default: [...ALIGNMENTS],
+    choices: ALIGNMENTS,
+    help: 'channel alignments: aligned (U on every channel), random-flip (±U per image and channel)',
+  }),
   images: param.optionalInt({ min: 1, help: 'only the first N test images (default: the whole test set, as the paper)' }),
   maxK: param.optionalInt({ min: 0, help: 'only waves with |kx|,|ky| <= maxK (default: every wave of K, as the paper)' }),
   kStep: param.optionalInt({ min: 1, help: 'only waves whose kx, ky are multiples of kStep: the whole spectrum, coarsely (default: every wave)' }),
-  shard: param.string({ default: '0/1', help: 'i/n: evaluate the i-th of n disjoint parts of the grid (0-based); run all n into one folder, or merge with merge-fourier' }),
+  shard: param.string({
+    default: '0/1',
+    help: 'i/n: evaluate the i-th of n disjoint parts of the grid (0-based); run all n into one folder, or merge with merge-fourier',
+  }),
   batch: param.int({ default: 500, min: 1, help: 'images per forward pass' }),
   seed: shared.seed('seed of the random-flip signs (one per image, channel and wave)'),
 });
@@ -28,14 +38,16 @@ const params = z.object({
 export function parsePhases(items: readonly string[]): number[] {
   return items.map((s) => {
     const v = Number(s);
-    if (s.trim() === '' || !Number.isFinite(v)) throw new UsageError(`phases=${items.join(',')}: '${s}' is not a number (phases are multiples of 2π, e.g. 0.75)`);
+    if (s.trim() === '' || !Number.isFinite(v))
+      throw new UsageError(`phases=${items.join(',')}: '${s}' is not a number (phases are multiples of 2π, e.g. 0.75)`);
     return v;
   });
 }
 
 export default definePipeline({
   name: 'eval-fourier',
-  description: "Fourier attack (paper §3): error and calibration of a model under every wave vector x phase x norm x alignment, heatmaps and Table 2; shardable and resumable",
+  description:
+    'Fourier attack (paper §3): error and calibration of a model under every wave vector x phase x norm x alignment, heatmaps and Table 2; shardable and resumable',
   params,
   run: (p, ctx) =>
     defer(() => {
@@ -47,10 +59,26 @@ export default definePipeline({
         throw new UsageError(`shard=${p.shard}: ${(err as Error).message}`);
       }
       return fourierEvaluation({
-        model: p.model, input: inputOptions(p), data: p.data, cwd: ctx.cwd, runDir: ctx.runDir, shard, batchSize: p.batch, backend: p.backend, runtime: p.runtime, threads: p.threads, seed: p.seed,
-        grid: { phaseFactors: parsePhases(p.phases), convention: p.convention, norms: p.norms, alignments: p.alignments as Alignment[], ...(p.maxK === undefined ? {} : { maxK: p.maxK }), ...(p.kStep === undefined ? {} : { kStep: p.kStep }) },
+        model: p.model,
+        input: inputOptions(p),
+        data: p.data,
+        cwd: ctx.cwd,
+        runDir: ctx.runDir,
+        shard,
+        batchSize: p.batch,
+        backend: p.backend,
+        runtime: p.runtime,
+        threads: p.threads,
+        seed: p.seed,
+        grid: {
+          phaseFactors: parsePhases(p.phases),
+          convention: p.convention,
+          norms: p.norms,
+          alignments: p.alignments as Alignment[],
+          ...(p.maxK === undefined ? {} : { maxK: p.maxK }),
+          ...(p.kStep === undefined ? {} : { kStep: p.kStep }),
+        },
         ...(p.images === undefined ? {} : { images: p.images }),
       });
     }),
 });
-

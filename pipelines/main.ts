@@ -36,7 +36,14 @@ const SLOW_EPOCHS = 2;
  * Its profile snapshots are dropped: the display would keep showing the last one for the rest of
  * the run (report.md has the profile).
  */
-function child(pipeline: Pipeline, file: string, sub: string, params: Record<string, unknown>, ctx: PipelineContext, summary: string[]): Observable<PipelineEvent> {
+function child(
+  pipeline: Pipeline,
+  file: string,
+  sub: string,
+  params: Record<string, unknown>,
+  ctx: PipelineContext,
+  summary: string[],
+): Observable<PipelineEvent> {
   return defer(() => {
     const run = prepareRun(pipeline, file, { ...params, out: join(ctx.runDir, sub) }, { cwd: ctx.cwd, ...(ctx.signal ? { signal: ctx.signal } : {}) });
     return run.events.pipe(
@@ -48,11 +55,17 @@ function child(pipeline: Pipeline, file: string, sub: string, params: Record<str
 
 const params = z.object({
   data: shared.data('CIFAR-10/100 binary folder'),
-  strategies: param.strategies({ default: ['Base', 'AugSVF'], help: 'strategies to train and compare: built-ins or strategy modules (add AugSV if time allows)' }),
+  strategies: param.strategies({
+    default: ['Base', 'AugSVF'],
+    help: 'strategies to train and compare: built-ins or strategy modules (add AugSV if time allows)',
+  }),
   seed: shared.seed('seed of everything: init, shuffles, augmentations, corruptions, attack signs'),
   depth: param.int({ default: 16, min: 10, help: 'WRN depth (the paper: 40)' }),
   widen: param.int({ default: 1, min: 1, help: 'WRN width (the paper: 2)' }),
-  epochs: param.optionalInt({ min: 1, help: `training epochs (the paper: 100); default ${FAST_EPOCHS} on a fast backend (${FAST_BACKENDS.join(', ')}), ${SLOW_EPOCHS} on wasm or cpu` }),
+  epochs: param.optionalInt({
+    min: 1,
+    help: `training epochs (the paper: 100); default ${FAST_EPOCHS} on a fast backend (${FAST_BACKENDS.join(', ')}), ${SLOW_EPOCHS} on wasm or cpu`,
+  }),
   batchSize: param.int({ default: 64, min: 1, help: 'training batch size (the paper: 128)' }),
   cImages: param.int({ default: 300, min: 1, help: 'test images the corruption benchmark is made of' }),
   fourierImages: param.int({ default: 300, min: 1, help: 'test images under the Fourier attack' }),
@@ -68,7 +81,8 @@ const params = z.object({
 
 export default definePipeline({
   name: 'main',
-  description: 'What `npm start` runs: train Base and AugSVF on the bundled data, test them clean, on a CIFAR-10-C made from the test images and under the Fourier attack, then report.md',
+  description:
+    'What `npm start` runs: train Base and AugSVF on the bundled data, test them clean, on a CIFAR-10-C made from the test images and under the Fourier attack, then report.md',
   params,
   // The backend is chosen here, once, so that the default epochs can follow it and every child
   // process trains and evaluates on the same one.
@@ -77,7 +91,11 @@ export default definePipeline({
       mergeMap(([selected, loaded]) =>
         concat(
           [event.log(formatBackendSelection(selected))],
-          job({ ...p, backend: selected.name, epochs: p.epochs ?? (FAST_BACKENDS.includes(selected.name) ? FAST_EPOCHS : SLOW_EPOCHS) }, loaded.map((s) => s.name), ctx),
+          job(
+            { ...p, backend: selected.name, epochs: p.epochs ?? (FAST_BACKENDS.includes(selected.name) ? FAST_EPOCHS : SLOW_EPOCHS) },
+            loaded.map((s) => s.name),
+            ctx,
+          ),
         ),
       ),
     ),
@@ -101,20 +119,42 @@ function job(p: MainParams & { epochs: number; backend: BackendName }, names: re
     const made = join(cFolder, 'corrupt.json');
     const was = existsSync(made) ? (JSON.parse(readFileSync(made, 'utf8')) as { images?: number; seed?: number; corruptions?: string[] }) : null;
     if (was && was.images === p.cImages && was.seed === p.seed && was.corruptions?.length === CORRUPTIONS.size) return [event.log(`main: keeping ${cFolder}`)];
-    return defer(() => planCorrupt({ input: resolveDataDir(p.data, ctx.cwd), output: cFolder, split: 'test', seed: p.seed, limit: p.cImages, workers: p.workers }, ctx.cwd)).pipe(
+    return defer(() =>
+      planCorrupt({ input: resolveDataDir(p.data, ctx.cwd), output: cFolder, split: 'test', seed: p.seed, limit: p.cImages, workers: p.workers }, ctx.cwd),
+    ).pipe(
       mergeMap((plan) => corruptEvents(plan)),
       filter((e) => e.type !== 'summary'),
     );
   });
   const studyParams = {
-    datasets: [p.data], cifarC: [cFolder], strategies: p.strategies, seeds: [p.seed], depth: p.depth, widen: p.widen, epochs: p.epochs,
-    batchSize: p.batchSize, holdout: 0, norms: p.norms, fourierImages: p.fourierImages, kStep: p.kStep, backend: p.backend, runtime: p.runtime, jobs: p.jobs,
+    datasets: [p.data],
+    cifarC: [cFolder],
+    strategies: p.strategies,
+    seeds: [p.seed],
+    depth: p.depth,
+    widen: p.widen,
+    epochs: p.epochs,
+    batchSize: p.batchSize,
+    holdout: 0,
+    norms: p.norms,
+    fourierImages: p.fourierImages,
+    kStep: p.kStep,
+    backend: p.backend,
+    runtime: p.runtime,
+    jobs: p.jobs,
     ...(p.limit === undefined ? {} : { limit: p.limit }),
     workers: p.workers,
     threads: p.threads,
   };
   return concat(
-    child(preview, 'pipelines/preview.ts', 'preview', { data: p.data, seed: p.seed, strategies: [...new Set([...Object.keys(strategies), ...p.strategies])] }, ctx, summary),
+    child(
+      preview,
+      'pipelines/preview.ts',
+      'preview',
+      { data: p.data, seed: p.seed, strategies: [...new Set([...Object.keys(strategies), ...p.strategies])] },
+      ctx,
+      summary,
+    ),
     child(profileDatapath, 'pipelines/profile-datapath.ts', 'profile', { data: p.data, seed: p.seed, epochs: 1, workers: p.workers }, ctx, []),
     corrupt,
     child(paper, 'pipelines/paper.ts', 'study', studyParams, ctx, []),
@@ -131,7 +171,10 @@ function job(p: MainParams & { epochs: number; backend: BackendName }, names: re
         event.summary([
           `main: ${setup}`,
           `${'strategy'.padEnd(w)}  test err  calib   C err  unperturbed ${slices.map((k) => `Fourier ${k}`.padStart(22)).join('')}`,
-          ...rows.map((r) => `${r.strategy.padEnd(w)}  ${percent(r.testError).padStart(8)}  ${percent(r.testCalibration).padStart(5)}  ${percent(r.cError).padStart(6)}  ${percent(r.attackClean).padStart(11)} ${slices.map((k) => percent(r.fourier.get(k)).padStart(22)).join('')}`),
+          ...rows.map(
+            (r) =>
+              `${r.strategy.padEnd(w)}  ${percent(r.testError).padStart(8)}  ${percent(r.testCalibration).padStart(5)}  ${percent(r.cError).padStart(6)}  ${percent(r.attackClean).padStart(11)} ${slices.map((k) => percent(r.fourier.get(k)).padStart(22)).join('')}`,
+          ),
           `${((performance.now() - t0) / 60000).toFixed(1)} min; open ${shown(path)}`,
         ]),
       ];

@@ -11,7 +11,8 @@ const params = z.object({
 
 export default definePipeline({
   name: 'merge-fourier',
-  description: 'Merge the shard results of a Fourier attack evaluation (checks they belong to one evaluation) and write fourier.json, table2.md and the heatmaps',
+  description:
+    'Merge the shard results of a Fourier attack evaluation (checks they belong to one evaluation) and write fourier.json, table2.md and the heatmaps',
   params,
   run: (p, ctx) => reportIfComplete(ctx.runDir, p.from?.length ? p.from.map((d) => resolve(ctx.cwd, d)) : [ctx.runDir], p.partial),
 });

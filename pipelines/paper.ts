@@ -37,7 +37,12 @@ const params = z.object({
   backend: shared.backend,
   threads: shared.threads,
   runtime: shared.runtime,
-  jobs: param.int({ default: 1, min: 1, max: 64, help: 'strategies trained and evaluated at once, each in its own process (wasm and cpu compute on one core per process)' }),
+  jobs: param.int({
+    default: 1,
+    min: 1,
+    max: 64,
+    help: 'strategies trained and evaluated at once, each in its own process (wasm and cpu compute on one core per process)',
+  }),
 });
 
 /** Runs a sub-pipeline into `out` with its own config.json, as `main` does. */
@@ -52,57 +57,119 @@ const drop = <T extends Record<string, unknown>>(o: T): Record<string, unknown> 
 
 export default definePipeline({
   name: 'paper',
-  description: 'The whole study: every strategy x seed x dataset trained, then CIFAR-C and the Fourier attack per seed, then the report (Tables 1-2, Figures 1-3)',
+  description:
+    'The whole study: every strategy x seed x dataset trained, then CIFAR-C and the Fourier attack per seed, then the report (Tables 1-2, Figures 1-3)',
   params,
   presets: {
     'paper-cifar': {
-      description: 'The paper: 7 strategies x 4 seeds on CIFAR-10 and CIFAR-100 (data/cifar-10-batches-bin, data/cifar-100-binary) with data/CIFAR-10-C, data/CIFAR-100-C',
+      description:
+        'The paper: 7 strategies x 4 seeds on CIFAR-10 and CIFAR-100 (data/cifar-10-batches-bin, data/cifar-100-binary) with data/CIFAR-10-C, data/CIFAR-100-C',
       params: { datasets: ['data/cifar-10-batches-bin', 'data/cifar-100-binary'], cifarC: ['data/CIFAR-10-C', 'data/CIFAR-100-C'] },
     },
     'paper-smoke': {
       description: 'Minutes on a laptop: Base and AugSVF, 1 seed, WRN-10-1, 1 epoch on 200 bundled images, attack on 32 images and |k| <= 1',
-      params: { strategies: ['Base', 'AugSVF'], seeds: [0], depth: 10, widen: 1, epochs: 1, batchSize: 32, holdout: 0, limit: 200, norms: [4], fourierImages: 32, maxK: 1, cImages: 10 },
+      params: {
+        strategies: ['Base', 'AugSVF'],
+        seeds: [0],
+        depth: 10,
+        widen: 1,
+        epochs: 1,
+        batchSize: 32,
+        holdout: 0,
+        limit: 200,
+        norms: [4],
+        fourierImages: 32,
+        maxK: 1,
+        cImages: 10,
+      },
     },
   },
   run: (p, ctx) =>
     defer(() => {
-      if (p.cifarC && p.cifarC.length !== p.datasets.length) throw new UsageError(`cifarC=${p.cifarC.join(',')}: give one folder (or -) per dataset (${p.datasets.length})`);
+      if (p.cifarC && p.cifarC.length !== p.datasets.length)
+        throw new UsageError(`cifarC=${p.cifarC.join(',')}: give one folder (or -) per dataset (${p.datasets.length})`);
       return Promise.all(p.strategies.map((s) => loadStrategy(s, ctx.cwd)));
-    }).pipe(mergeMap((loaded) => {
-      const twice = loaded.find((s, i) => loaded.findIndex((t) => t.name.toLowerCase() === s.name.toLowerCase()) !== i);
-      if (twice) throw new UsageError(`strategies: two strategies are named '${twice.name}' (each names its run folder)`);
-      const runs: string[] = [];
-      // Side-by-side processes share the cores: the compute threads are split between them.
-      const threads = Math.max(1, Math.floor(p.threads / p.jobs));
-      const perDataset = p.datasets.map((data, di) => {
-        const cfolder = p.cifarC?.[di];
-        const name = basename(resolveDataDir(data, ctx.cwd));
-        const perStrategy = p.strategies.map((strategy, si) => {
-          const label = loaded[si]!.name;
-          const runDir = join(ctx.runDir, name, label);
-          runs.push(runDir);
-          // With jobs > 1 each strategy's chain runs in child processes, side by side.
-          const step = (pipeline: Pipeline, file: string, values: Record<string, unknown>, out: string): Observable<PipelineEvent> =>
-            p.jobs > 1 ? childRun(file, values, resolve(ctx.cwd, out), label, ctx.cwd) : sub(pipeline, file, values, out, ctx);
-          const trained = step(train, 'train', drop({ data, strategy, seeds: p.seeds, depth: p.depth, widen: p.widen, epochs: p.epochs, batchSize: p.batchSize, holdout: p.holdout, limit: p.limit, workers: p.workers, backend: p.backend, threads, resume: true }), runDir);
-          const evals = p.seeds.map((seed) => {
-            const seedDir = join(runDir, `seed-${seed}`);
-            const dirs = seedEvalDirs(seedDir);
-            return concat(
-              cfolder && cfolder !== '-' ? step(evalCifarC, 'eval-cifar10c', drop({ model: seedDir, cifarC: cfolder, images: p.cImages, backend: p.backend, threads, runtime: p.runtime }), dirs.cifarC) : [],
-              step(evalFourier, 'eval-fourier', drop({ model: seedDir, data, norms: p.norms, images: p.fourierImages ?? p.limit, maxK: p.maxK, kStep: p.kStep, backend: p.backend, threads, runtime: p.runtime }), dirs.fourier),
+    }).pipe(
+      mergeMap((loaded) => {
+        const twice = loaded.find((s, i) => loaded.findIndex((t) => t.name.toLowerCase() === s.name.toLowerCase()) !== i);
+        if (twice) throw new UsageError(`strategies: two strategies are named '${twice.name}' (each names its run folder)`);
+        const runs: string[] = [];
+        // Side-by-side processes share the cores: the compute threads are split between them.
+        const threads = Math.max(1, Math.floor(p.threads / p.jobs));
+        const perDataset = p.datasets.map((data, di) => {
+          const cfolder = p.cifarC?.[di];
+          const name = basename(resolveDataDir(data, ctx.cwd));
+          const perStrategy = p.strategies.map((strategy, si) => {
+            const label = loaded[si]!.name;
+            const runDir = join(ctx.runDir, name, label);
+            runs.push(runDir);
+            // With jobs > 1 each strategy's chain runs in child processes, side by side.
+            const step = (pipeline: Pipeline, file: string, values: Record<string, unknown>, out: string): Observable<PipelineEvent> =>
+              p.jobs > 1 ? childRun(file, values, resolve(ctx.cwd, out), label, ctx.cwd) : sub(pipeline, file, values, out, ctx);
+            const trained = step(
+              train,
+              'train',
+              drop({
+                data,
+                strategy,
+                seeds: p.seeds,
+                depth: p.depth,
+                widen: p.widen,
+                epochs: p.epochs,
+                batchSize: p.batchSize,
+                holdout: p.holdout,
+                limit: p.limit,
+                workers: p.workers,
+                backend: p.backend,
+                threads,
+                resume: true,
+              }),
+              runDir,
             );
+            const evals = p.seeds.map((seed) => {
+              const seedDir = join(runDir, `seed-${seed}`);
+              const dirs = seedEvalDirs(seedDir);
+              return concat(
+                cfolder && cfolder !== '-'
+                  ? step(
+                      evalCifarC,
+                      'eval-cifar10c',
+                      drop({ model: seedDir, cifarC: cfolder, images: p.cImages, backend: p.backend, threads, runtime: p.runtime }),
+                      dirs.cifarC,
+                    )
+                  : [],
+                step(
+                  evalFourier,
+                  'eval-fourier',
+                  drop({
+                    model: seedDir,
+                    data,
+                    norms: p.norms,
+                    images: p.fourierImages ?? p.limit,
+                    maxK: p.maxK,
+                    kStep: p.kStep,
+                    backend: p.backend,
+                    threads,
+                    runtime: p.runtime,
+                  }),
+                  dirs.fourier,
+                ),
+              );
+            });
+            return concat(trained, ...evals);
           });
-          return concat(trained, ...evals);
+          return from(perStrategy).pipe(mergeAll(p.jobs));
         });
-        return from(perStrategy).pipe(mergeAll(p.jobs));
-      });
-      const report = defer(async () => {
-        const out = resolve(ctx.runDir, 'report');
-        await mkdir(out, { recursive: true });
-        const written = await writePaperReport(runs, out);
-        return [...written.map((w) => event.artifact(w, w.endsWith('.md') ? 'Tables 1 and 2' : 'figure')), event.summary([`paper: ${runs.length} runs; see ${written[0]}`])];
-      }).pipe(mergeMap((es) => from(es)));
-      return concat(...perDataset, report);
-    })),
+        const report = defer(async () => {
+          const out = resolve(ctx.runDir, 'report');
+          await mkdir(out, { recursive: true });
+          const written = await writePaperReport(runs, out);
+          return [
+            ...written.map((w) => event.artifact(w, w.endsWith('.md') ? 'Tables 1 and 2' : 'figure')),
+            event.summary([`paper: ${runs.length} runs; see ${written[0]}`]),
+          ];
+        }).pipe(mergeMap((es) => from(es)));
+        return concat(...perDataset, report);
+      }),
+    ),
 });

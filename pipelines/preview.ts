@@ -18,7 +18,6 @@ import { batch } from '../src/streams/batch.ts';
 import { epochs } from '../src/streams/epochs.ts';
 import { createAugmentPool } from '../src/streams/pool.ts';
 
-
 /** What one strategy's block shows: which view, and per cell the parameters that made it. */
 interface Block {
   readonly strategy: Strategy;
@@ -82,7 +81,13 @@ export default definePipeline({
     ),
 });
 
-async function writeOutputs(ds: Dataset, picked: number[], blocks: Block[], p: { samples: number; seed: number; split: string }, runDir: string): Promise<PipelineEvent[]> {
+async function writeOutputs(
+  ds: Dataset,
+  picked: number[],
+  blocks: Block[],
+  p: { samples: number; seed: number; split: string },
+  runDir: string,
+): Promise<PipelineEvent[]> {
   const columns = ['original', ...Array.from({ length: p.samples }, (_, e) => `epoch ${e}`)];
   const rows = picked.map((idx) => ds.classes[ds.labels[idx]!] ?? String(ds.labels[idx]));
   const viewName = (b: Block): string => (b.strategy.ops.length === 0 ? 'flip + crop only' : b.strategy.jsd ? 'view aug1' : 'augmented view');
@@ -91,14 +96,20 @@ async function writeOutputs(ds: Dataset, picked: number[], blocks: Block[], p: {
     subtitle: `seed ${p.seed} · first column: the image as stored (no flip/crop) · then one sample per epoch · JSD strategies show view aug1`,
     columns,
     blocks: blocks.map((b) => ({ title: `${b.strategy.name}  (${viewName(b)})`, rows, cells: b.cells })),
-    width: ds.shape.width, height: ds.shape.height, scale: 3,
+    width: ds.shape.width,
+    height: ds.shape.height,
+    scale: 3,
     blocksPerRow: Math.ceil(blocks.length / Math.ceil(blocks.length / 4)),
   });
   const pngPath = join(runDir, 'preview.png');
   const jsonPath = join(runDir, 'preview.json');
   await writeFileAtomic(pngPath, png);
   await writeJsonAtomic(jsonPath, {
-    dataset: ds.name, split: p.split, seed: p.seed, samples: p.samples, columns,
+    dataset: ds.name,
+    split: p.split,
+    seed: p.seed,
+    samples: p.samples,
+    columns,
     note: 'cell (row, column) is what training on this split with this seed draws for image index in epoch column - 1',
     images: picked.map((index, row) => ({ row, index, label: ds.labels[index], class: rows[row] })),
     strategies: blocks.map((b) => ({ name: b.strategy.name, view: b.view, shown: viewName(b), strategy: b.strategy, cells: b.params })),

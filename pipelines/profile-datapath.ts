@@ -64,7 +64,10 @@ export default definePipeline({
           }),
           tap({ complete: () => finished.next(), error: () => finished.next() }),
         );
-        const ticks = interval(1000).pipe(takeUntil(finished), map(() => event.profile(profiler.snapshot())));
+        const ticks = interval(1000).pipe(
+          takeUntil(finished),
+          map(() => event.profile(profiler.snapshot())),
+        );
         return concat(
           [event.log(`profile-datapath: ${ds.name}, ${ds.count} images × ${p.epochs} epoch(s), ${p.strategy}, ${p.workers} worker(s)`)],
           merge(stream, ticks),
@@ -72,7 +75,12 @@ export default definePipeline({
             const snapshot = profiler.snapshot();
             const elapsedMs = performance.now() - start;
             const report: ProfileReport = {
-              config: p, dataset: ds.name, images: done, batches: records.length, elapsedMs, imagesPerSecond: done / (elapsedMs / 1000),
+              config: p,
+              dataset: ds.name,
+              images: done,
+              batches: records.length,
+              elapsedMs,
+              imagesPerSecond: done / (elapsedMs / 1000),
               rss: { beforeBytes: rssBefore, afterBytes: process.memoryUsage.rss(), peakBytes: peak, processMaxBytes: process.resourceUsage().maxRSS * 1024 },
               profile: snapshot,
             };

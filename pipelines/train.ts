@@ -17,7 +17,10 @@ const r = referenceRecipe;
 
 const params = z.object({
   data: shared.data('CIFAR-10/100 binary folder (train and test splits)'),
-  strategy: param.strategy({ default: 'AugSVF', help: 'augmentation strategy: a built-in or a strategy module (JSD strategies train with the JSD loss, the others with CE)' }),
+  strategy: param.strategy({
+    default: 'AugSVF',
+    help: 'augmentation strategy: a built-in or a strategy module (JSD strategies train with the JSD loss, the others with CE)',
+  }),
   seeds: param.intList({ default: [0], min: 0, help: 'one run per seed, each in seed-<n>/' }),
   depth: param.int({ default: r.depth, min: 10, help: 'WRN depth, 6n+4' }),
   widen: param.int({ default: r.widen, min: 1, help: 'WRN width multiplier' }),
@@ -52,9 +55,18 @@ const mini: Record<string, unknown> = { data: 'data/cifar10-mini', depth: 16, wi
 const presets: Record<string, Preset> = {};
 for (const s of Object.keys(strategies)) {
   const id = s.toLowerCase();
-  presets[`train-${id}-cifar10`] = { description: `${s}, WRN-40-2, CIFAR-10 (data/cifar-10-batches-bin), paper recipe, seeds 0-3`, params: { ...paper('data/cifar-10-batches-bin'), strategy: s } };
-  presets[`train-${id}-cifar100`] = { description: `${s}, WRN-40-2, CIFAR-100 (data/cifar-100-binary), paper recipe, seeds 0-3`, params: { ...paper('data/cifar-100-binary'), strategy: s } };
-  presets[`train-${id}-cifar10-mini`] = { description: `${s}, WRN-16-1, bundled cifar10-mini, 10 epochs (~20 min on 2 CPU cores)`, params: { ...mini, strategy: s } };
+  presets[`train-${id}-cifar10`] = {
+    description: `${s}, WRN-40-2, CIFAR-10 (data/cifar-10-batches-bin), paper recipe, seeds 0-3`,
+    params: { ...paper('data/cifar-10-batches-bin'), strategy: s },
+  };
+  presets[`train-${id}-cifar100`] = {
+    description: `${s}, WRN-40-2, CIFAR-100 (data/cifar-100-binary), paper recipe, seeds 0-3`,
+    params: { ...paper('data/cifar-100-binary'), strategy: s },
+  };
+  presets[`train-${id}-cifar10-mini`] = {
+    description: `${s}, WRN-16-1, bundled cifar10-mini, 10 epochs (~20 min on 2 CPU cores)`,
+    params: { ...mini, strategy: s },
+  };
 }
 
 export default definePipeline({
@@ -74,7 +86,14 @@ export default definePipeline({
       mergeMap(({ strategy, selection, train, test }) => {
         const fit = selection.name === 'wasm' ? wasmMicroBatch(p.depth, p.widen, viewCount(strategy), p.batchSize) : p.batchSize;
         const microBatch = p.microBatch ?? fit;
-        const note = microBatch < p.batchSize ? [event.log(`micro-batches of ${microBatch} samples (gradients summed per batch of ${p.batchSize}; BatchNorm sees each micro-batch)${p.microBatch === undefined ? ': what fits the 4 GiB wasm heap for this WRN' : ''}`)] : [];
+        const note =
+          microBatch < p.batchSize
+            ? [
+                event.log(
+                  `micro-batches of ${microBatch} samples (gradients summed per batch of ${p.batchSize}; BatchNorm sees each micro-batch)${p.microBatch === undefined ? ': what fits the 4 GiB wasm heap for this WRN' : ''}`,
+                ),
+              ]
+            : [];
         return concat(
           [event.log(formatBackendSelection(selection)), ...note],
           trainSeeds({

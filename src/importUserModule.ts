@@ -21,7 +21,10 @@ export async function importUserModule(url: string): Promise<Record<string, unkn
     const tsImport = await findTsImport(url);
     if (!tsImport) {
       const file = url.startsWith('file:') ? fileURLToPath(url) : url;
-      throw new Error(`${file}: TypeScript needs a loader: install tsx in your project and start Node with \`node --import tsx\`, or write the module as .mjs`, { cause: err });
+      throw new Error(
+        `${file}: TypeScript needs a loader: install tsx in your project and start Node with \`node --import tsx\`, or write the module as .mjs`,
+        { cause: err },
+      );
     }
     return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
   }

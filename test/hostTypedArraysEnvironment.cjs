@@ -7,7 +7,18 @@
 // production sees: every typed array constructor from the outer realm.
 const { TestEnvironment } = require('jest-environment-node');
 
-const TYPED = ['Int8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array'];
+const TYPED = [
+  'Int8Array',
+  'Uint8ClampedArray',
+  'Int16Array',
+  'Uint16Array',
+  'Int32Array',
+  'Uint32Array',
+  'Float32Array',
+  'Float64Array',
+  'BigInt64Array',
+  'BigUint64Array',
+];
 
 module.exports = class HostTypedArraysEnvironment extends TestEnvironment {
   constructor(config, context) {

@@ -15,7 +15,10 @@ export const corruptOptions = {
   input: { flags: '-i, --input <dir>', param: param.string({ help: 'clean dataset folder (CIFAR-10 or CIFAR-100 binary)' }) },
   output: { flags: '-o, --output <dir>', param: param.string({ help: 'folder to write the .npy files to (created if missing)' }) },
   split: { flags: '--split <split>', param: param.enum(['test', 'train'], { default: 'test', help: 'which split of the input' }) },
-  corruptions: { flags: '-c, --corruptions <names>', param: param.list({ help: 'comma-separated corruption names, or "all" (default: every implemented one; see --list)' }) },
+  corruptions: {
+    flags: '-c, --corruptions <names>',
+    param: param.list({ help: 'comma-separated corruption names, or "all" (default: every implemented one; see --list)' }),
+  },
   seed: { flags: '--seed <n>', param: shared.seed('with corruption, severity and image index it fixes every random draw') },
   workers: { flags: '-w, --workers <n>', param: shared.workers },
   limit: { flags: '--limit <n>', param: param.optionalInt({ min: 1, help: 'only the first n images of the split' }) },

@@ -35,7 +35,10 @@ export class LiveDisplay {
   private table: string[] | null = null;
   private readonly tty: boolean;
 
-  constructor(private readonly stream: NodeJS.WritableStream, private readonly options: LiveDisplayOptions) {
+  constructor(
+    private readonly stream: NodeJS.WritableStream,
+    private readonly options: LiveDisplayOptions,
+  ) {
     this.tty = (stream as { isTTY?: boolean }).isTTY === true;
   }
 
@@ -97,8 +100,16 @@ export class LiveDisplay {
     const { fps, notTTYScheduleMs } = this.options;
     const bars = new cliProgress.MultiBar(
       {
-        stream: this.stream, format: barFormat, fps, noTTYOutput: true, notTTYSchedule: notTTYScheduleMs,
-        clearOnComplete: true, hideCursor: true, barsize: 24, gracefulExit: false, etaBuffer: 50,
+        stream: this.stream,
+        format: barFormat,
+        fps,
+        noTTYOutput: true,
+        notTTYSchedule: notTTYScheduleMs,
+        clearOnComplete: true,
+        hideCursor: true,
+        barsize: 24,
+        gracefulExit: false,
+        etaBuffer: 50,
       },
       cliProgress.Presets.shades_classic,
     );

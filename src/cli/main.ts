@@ -58,7 +58,12 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     out('');
     out('Parameters (key=default: help (allowed values)):');
     describeParams(pipeline).forEach(out);
-    if (preset) out(`\nPreset values: ${Object.entries(preset.params).map(([k, v]) => `${k}=${formatValue(v)}`).join(' ')}`);
+    if (preset)
+      out(
+        `\nPreset values: ${Object.entries(preset.params)
+          .map(([k, v]) => `${k}=${formatValue(v)}`)
+          .join(' ')}`,
+      );
     const presets = Object.keys(pipeline.presets ?? {});
     if (presets.length > 0) out(`\nPresets (run by name): ${presets.join(', ')}`);
   };
@@ -92,8 +97,10 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     .argument('[overrides...]', 'key=value parameter overrides (`run <pipeline> --help` lists them)')
     .allowUnknownOption()
     .helpOption(false)
-    .addHelpText('after', '\n`fourier-augmix run <pipeline> --help` lists that pipeline\'s parameters.')
-    .action((spec: string, overrides: string[], _options: unknown, cmd: Command) => (spec === '--help' || spec === '-h' ? cmd.help() : runPipeline(spec, overrides)));
+    .addHelpText('after', "\n`fourier-augmix run <pipeline> --help` lists that pipeline's parameters.")
+    .action((spec: string, overrides: string[], _options: unknown, cmd: Command) =>
+      spec === '--help' || spec === '-h' ? cmd.help() : runPipeline(spec, overrides),
+    );
 
   program
     .command('describe')
@@ -143,7 +150,9 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
       if (!o.output) throw new UsageError('corrupt: missing --output <dir> (where the .npy files go)');
       const plan = await planCorrupt({ ...o, input: o.input, output: o.output }, io.cwd);
       const abort = new AbortController();
-      io.stderr.write(`corrupt: ${plan.dataset.name} (${plan.dataset.count} images) -> ${plan.output}: ${plan.corruptions.length} corruptions x ${CIFAR_C_SEVERITIES} severities, seed ${plan.seed}\n`);
+      io.stderr.write(
+        `corrupt: ${plan.dataset.name} (${plan.dataset.count} images) -> ${plan.output}: ${plan.corruptions.length} corruptions x ${CIFAR_C_SEVERITIES} severities, seed ${plan.seed}\n`,
+      );
       const result = await render(corruptEvents(plan), io, { abort });
       status = result.interrupted ? EXIT.interrupted : EXIT.ok;
     });
@@ -164,7 +173,7 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
 
   program
     .command('export')
-    .description('write a checkpoint\'s WRN as an ONNX model (opset 13, BatchNorm kept, normalisation in its metadata), for PyTorch, onnxruntime or a browser')
+    .description("write a checkpoint's WRN as an ONNX model (opset 13, BatchNorm kept, normalisation in its metadata), for PyTorch, onnxruntime or a browser")
     .argument('<checkpoint>', 'checkpoint .msgpack, a seed-<n> folder or a one-seed training run folder')
     .option('--onnx <file>', 'the .onnx file to write')
     .action(async (checkpoint: string, o: { onnx?: string }) => {
@@ -179,7 +188,10 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     .action(async (runs: string[], o: { out: string }) => {
       const outDir = resolve(io.cwd, o.out);
       await mkdir(outDir, { recursive: true });
-      const written = await writePaperReport(runs.map((r) => resolve(io.cwd, r)), outDir);
+      const written = await writePaperReport(
+        runs.map((r) => resolve(io.cwd, r)),
+        outDir,
+      );
       written.forEach((w) => out(`wrote ${w}`));
     });
 

@@ -43,7 +43,6 @@ export interface CifarCEvalSpec {
   readonly cwd: string;
 }
 
-
 /**
  * Reads a finished CIFAR-C evaluation (`<dir>/cifar-c.json`).
  *
@@ -67,7 +66,14 @@ export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent
   return defer(async () => {
     const selection = isOnnx(spec.model) ? null : await selectBackend(spec.backend, { threads: spec.threads });
     // CIFAR-C's images are CIFAR's 32x32 RGB; its class count is the model's (checked against the labels).
-    const model = await openModel(spec.model, { cwd: spec.cwd, expected: { height: 32, width: 32, channels: 3 }, ...(spec.input ? { input: spec.input } : {}), runtime: spec.runtime ?? 'tfjs', ...(selection ? { tfjsBackend: selection.name } : {}), threads: spec.threads });
+    const model = await openModel(spec.model, {
+      cwd: spec.cwd,
+      expected: { height: 32, width: 32, channels: 3 },
+      ...(spec.input ? { input: spec.input } : {}),
+      runtime: spec.runtime ?? 'tfjs',
+      ...(selection ? { tfjsBackend: selection.name } : {}),
+      threads: spec.threads,
+    });
     try {
       const { classes } = model.classifier;
       const dir = resolve(spec.cwd, spec.cifarC);
@@ -76,11 +82,17 @@ export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent
       });
       const names = spec.corruptions ?? handle.corruptions;
       const unknown = names.filter((n) => !handle.files.has(n));
-      if (unknown.length) throw new UsageError(`corruptions=${names.join(',')}: ${unknown.join(', ')} not in ${dir} (present: ${handle.corruptions.join(', ')})`);
+      if (unknown.length)
+        throw new UsageError(`corruptions=${names.join(',')}: ${unknown.join(', ')} not in ${dir} (present: ${handle.corruptions.join(', ')})`);
       const perSeverity = spec.images === undefined ? handle.perSeverity : Math.min(spec.images, handle.perSeverity);
       // An ONNX model's input contract is part of its identity (checkpoints keep the fields older logs have).
       const input = model.format === 'onnx' ? { input: { ...model.identity.input, ...model.normalize } } : {};
-      const header = { type: 'header', format: 'fourier-augmix/cifar-c-cells', version: 1, fingerprint: JSON.parse(stableJson({ model: model.identity.sha256, data: dir, perSeverity, ...input })) as unknown };
+      const header = {
+        type: 'header',
+        format: 'fourier-augmix/cifar-c-cells',
+        version: 1,
+        fingerprint: JSON.parse(stableJson({ model: model.identity.sha256, data: dir, perSeverity, ...input })) as unknown,
+      };
       const logPath = join(spec.runDir, 'cells.jsonl');
       const previous = existsSync(logPath) ? await MetricsLog.read(logPath).catch(() => []) : [];
       if (previous.length > 0 && stableJson(previous[0]!.fingerprint) !== stableJson(header.fingerprint)) {
@@ -89,7 +101,8 @@ export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent
       const log = await MetricsLog.open(logPath, () => true);
       if (previous.length === 0) await log.append(header);
       const done = new Map<string, CifarCCell>();
-      for (const { type, time: _t, ...r } of await MetricsLog.read(logPath)) if (type === 'cell') done.set(`${r.corruption}/${r.severity}`, r as unknown as CifarCCell);
+      for (const { type, time: _t, ...r } of await MetricsLog.read(logPath))
+        if (type === 'cell') done.set(`${r.corruption}/${r.severity}`, r as unknown as CifarCCell);
       return { selection, model, handle, names, perSeverity, log, done, dir };
     } catch (err) {
       model.classifier.dispose();
@@ -104,7 +117,9 @@ export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent
       return concat(
         [
           event.log(selection && model.runtime === 'tfjs' ? formatBackendSelection(selection) : `model: ${model.classifier.description}`),
-          event.log(`${stage}: ${model.label} (${model.path}) on ${dir}: ${names.length} corruptions x ${spec.severities.length} severities x ${perSeverity} images${n ? `; ${n} cells already done (resumed)` : ''}`),
+          event.log(
+            `${stage}: ${model.label} (${model.path}) on ${dir}: ${names.length} corruptions x ${spec.severities.length} severities x ${perSeverity} images${n ? `; ${n} cells already done (resumed)` : ''}`,
+          ),
           event.progress(stage, n, todo.length, 'cells'),
         ],
         from(todo.filter((t) => !done.has(`${t.corruption}/${t.severity}`))).pipe(
@@ -117,10 +132,24 @@ export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent
             } finally {
               clean.dispose();
             }
-            const cell: CifarCCell = { corruption, severity, count: r.count, error: r.error, calibration: r.calibration, calibrationReference: r.calibrationReference, loss: r.loss };
+            const cell: CifarCCell = {
+              corruption,
+              severity,
+              count: r.count,
+              error: r.error,
+              calibration: r.calibration,
+              calibrationReference: r.calibrationReference,
+              loss: r.loss,
+            };
             await log.append({ type: 'cell', ...cell });
             cells.set(`${corruption}/${severity}`, cell);
-            return event.progress(stage, ++n, todo.length, 'cells', `${corruption} s${severity}: error ${percent(r.error)}, calibration ${percent(r.calibration)}`);
+            return event.progress(
+              stage,
+              ++n,
+              todo.length,
+              'cells',
+              `${corruption} s${severity}: error ${percent(r.error)}, calibration ${percent(r.calibration)}`,
+            );
           }),
           finalize(() => model.classifier.dispose()),
         ),
@@ -144,9 +173,17 @@ export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent
           if (spec.baseline) {
             const base = await readCifarCReport(resolve(spec.cwd, spec.baseline));
             const baseName = modelLabel(base.model);
-            await write('figure2-gain.png', await renderGainFigure([me], { name: baseName, summary: base.summary }), `Figure 2: accuracy gain over ${baseName} at severity 5`);
+            await write(
+              'figure2-gain.png',
+              await renderGainFigure([me], { name: baseName, summary: base.summary }),
+              `Figure 2: accuracy gain over ${baseName} at severity 5`,
+            );
           }
-          out.push(event.summary([`CIFAR-C ${name}: mean error ${percent(summary.overall.error)}, calibration ${percent(summary.overall.calibration)} over ${summary.overall.cells} cells`]));
+          out.push(
+            event.summary([
+              `CIFAR-C ${name}: mean error ${percent(summary.overall.error)}, calibration ${percent(summary.overall.calibration)} over ${summary.overall.cells} cells`,
+            ]),
+          );
           return out;
         }).pipe(mergeMap((es) => from(es))),
       );

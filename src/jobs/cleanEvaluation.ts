@@ -40,10 +40,21 @@ export function cleanEvaluation(spec: CleanEvalSpec): Observable<PipelineEvent> 
     const selection = isOnnx(spec.model) ? null : await selectBackend(spec.backend, { threads: spec.threads });
     const ds = await loadDataset(spec.data, spec.split, spec.cwd);
     const count = spec.images === undefined ? ds.count : Math.min(spec.images, ds.count);
-    const model = await openModel(spec.model, { cwd: spec.cwd, expected: { ...ds.shape, classes: ds.classes.length }, ...(spec.input ? { input: spec.input } : {}), runtime: spec.runtime ?? 'tfjs', ...(selection ? { tfjsBackend: selection.name } : {}), threads: spec.threads });
+    const model = await openModel(spec.model, {
+      cwd: spec.cwd,
+      expected: { ...ds.shape, classes: ds.classes.length },
+      ...(spec.input ? { input: spec.input } : {}),
+      runtime: spec.runtime ?? 'tfjs',
+      ...(selection ? { tfjsBackend: selection.name } : {}),
+      threads: spec.threads,
+    });
     let result: EvalResult;
     try {
-      const clean = model.classifier.cleanSet(ds, spec.batchSize, Int32Array.from({ length: count }, (_, i) => i));
+      const clean = model.classifier.cleanSet(
+        ds,
+        spec.batchSize,
+        Int32Array.from({ length: count }, (_, i) => i),
+      );
       try {
         result = await evaluateClean(clean);
       } finally {
@@ -53,14 +64,28 @@ export function cleanEvaluation(spec: CleanEvalSpec): Observable<PipelineEvent> 
       model.classifier.dispose();
     }
     const json = join(spec.runDir, 'test-error.json');
-    await writeJsonAtomic(json, { model: { path: model.path, ...model.identity }, normalize: model.normalize, data: ds.name, split: spec.split, images: count, result });
+    await writeJsonAtomic(json, {
+      model: { path: model.path, ...model.identity },
+      normalize: model.normalize,
+      data: ds.name,
+      split: spec.split,
+      images: count,
+      result,
+    });
     const md = join(spec.runDir, 'test-error.md');
-    await writeFileAtomic(md, [
-      `# ${model.label}: ${spec.split} error`, '',
-      `${count} images of ${ds.name} (${spec.split}), unperturbed; ${model.format === 'onnx' ? 'ONNX file' : 'checkpoint'} ${model.path} (sha256 ${model.identity.sha256.slice(0, 12)}).`, '',
-      '| error | RMS calibration error | calibration (Hendrycks\' calib_err) | mean cross-entropy |', '|---|---|---|---|',
-      `| ${pct(result.error)} | ${pct(result.calibration)} | ${Number.isNaN(result.calibrationReference) ? 'n/a' : pct(result.calibrationReference)} | ${result.loss.toFixed(4)} |`, '',
-    ].join('\n'));
+    await writeFileAtomic(
+      md,
+      [
+        `# ${model.label}: ${spec.split} error`,
+        '',
+        `${count} images of ${ds.name} (${spec.split}), unperturbed; ${model.format === 'onnx' ? 'ONNX file' : 'checkpoint'} ${model.path} (sha256 ${model.identity.sha256.slice(0, 12)}).`,
+        '',
+        "| error | RMS calibration error | calibration (Hendrycks' calib_err) | mean cross-entropy |",
+        '|---|---|---|---|',
+        `| ${pct(result.error)} | ${pct(result.calibration)} | ${Number.isNaN(result.calibrationReference) ? 'n/a' : pct(result.calibrationReference)} | ${result.loss.toFixed(4)} |`,
+        '',
+      ].join('\n'),
+    );
     return [
       event.log(selection && model.runtime === 'tfjs' ? formatBackendSelection(selection) : `model: ${model.classifier.description}`),
       event.artifact(json, 'test error and calibration (JSON)'),

@@ -60,7 +60,8 @@ export function resolveCorruptions(names: readonly string[] | undefined): string
   if (names === undefined || (names.length === 1 && names[0] === 'all')) return [...CORRUPTIONS.keys()];
   for (const n of names) {
     if (CORRUPTIONS.has(n)) continue;
-    if (NOT_IMPLEMENTED.has(n)) throw new UsageError(`corrupt: '${n}' is not implemented yet (${NOT_IMPLEMENTED.get(n)}); implemented: ${[...CORRUPTIONS.keys()].join(', ')}`);
+    if (NOT_IMPLEMENTED.has(n))
+      throw new UsageError(`corrupt: '${n}' is not implemented yet (${NOT_IMPLEMENTED.get(n)}); implemented: ${[...CORRUPTIONS.keys()].join(', ')}`);
     throw new UsageError(`corrupt: unknown corruption '${n}'${didYouMean(n, [...CORRUPTIONS.keys()])}; implemented: ${[...CORRUPTIONS.keys()].join(', ')}`);
   }
   return [...new Set(names)];
@@ -110,7 +111,12 @@ export function corruptEvents(plan: CorruptPlan): Observable<PipelineEvent> {
       written.push(name);
       if (written.length === plan.corruptions.length) {
         await writeJsonAtomic(join(output, 'corrupt.json'), {
-          generator: 'fourier-augmix corrupt', source: ds.name, files: ds.source, images: ds.count, seed: plan.seed, corruptions: written,
+          generator: 'fourier-augmix corrupt',
+          source: ds.name,
+          files: ds.source,
+          images: ds.count,
+          seed: plan.seed,
+          corruptions: written,
         });
       }
     },

@@ -13,7 +13,8 @@ import { UsageError } from '../pipeline/usageError.ts';
  */
 export async function exportOnnx(spec: string, onnx: string | undefined, cwd: string): Promise<string[]> {
   if (!onnx) throw new UsageError('export: missing --onnx <file> (where the ONNX model goes)');
-  if (!onnx.toLowerCase().endsWith('.onnx')) throw new UsageError(`export: --onnx ${onnx}: the file name must end in .onnx (evaluations recognise ONNX models by it)`);
+  if (!onnx.toLowerCase().endsWith('.onnx'))
+    throw new UsageError(`export: --onnx ${onnx}: the file name must end in .onnx (evaluations recognise ONNX models by it)`);
   const path = resolveCheckpoint(spec, cwd);
   const [checkpoint, bytes] = await Promise.all([loadCheckpoint(path), readFile(path)]);
   const { strategy, normalize } = trainingStrategy(path, checkpoint);

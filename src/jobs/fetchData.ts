@@ -12,7 +12,8 @@ import { UsageError } from '../pipeline/usageError.ts';
  */
 export function resolveArchives(names: readonly string[], baseUrl?: string): ArchiveSource[] {
   if (names.length === 0) throw new UsageError(`data fetch: name one or more of ${Object.keys(archives).join(', ')}`);
-  if (baseUrl !== undefined && !/^https?:\/\//.test(baseUrl)) throw new UsageError(`data fetch: --base-url ${baseUrl} is invalid: expected an http:// or https:// URL`);
+  if (baseUrl !== undefined && !/^https?:\/\//.test(baseUrl))
+    throw new UsageError(`data fetch: --base-url ${baseUrl} is invalid: expected an http:// or https:// URL`);
   return names.map((n) => {
     const a = archives[n.toLowerCase()];
     if (!a) throw new UsageError(`data fetch: unknown dataset '${n}'; known: ${Object.keys(archives).join(', ')}`);
@@ -34,7 +35,7 @@ export function fetchEvents(sources: readonly ArchiveSource[], dir: string, sign
           // A progress event per 4 MiB: enough for a live bar, not one per network chunk.
           if (received - last < 4 << 20 && received !== total) return;
           last = received;
-          const mib = (b: number): number => Math.round(b / 2 ** 20 * 10) / 10;
+          const mib = (b: number): number => Math.round((b / 2 ** 20) * 10) / 10;
           subscriber.next(event.progress(stage, mib(received), mib(total ?? received), 'MiB'));
         },
       }).then(

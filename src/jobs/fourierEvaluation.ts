@@ -64,11 +64,21 @@ export function fourierEvaluation(spec: FourierEvalSpec): Observable<PipelineEve
     const selection = isOnnx(spec.model) ? null : await selectBackend(spec.backend, { threads: spec.threads });
     const test = await loadDataset(spec.data, 'test', spec.cwd);
     const count = spec.images === undefined ? test.count : Math.min(spec.images, test.count);
-    const model = await openModel(spec.model, { cwd: spec.cwd, expected: { ...test.shape, classes: test.classes.length }, ...(spec.input ? { input: spec.input } : {}), runtime: spec.runtime ?? 'tfjs', ...(selection ? { tfjsBackend: selection.name } : {}), threads: spec.threads });
+    const model = await openModel(spec.model, {
+      cwd: spec.cwd,
+      expected: { ...test.shape, classes: test.classes.length },
+      ...(spec.input ? { input: spec.input } : {}),
+      runtime: spec.runtime ?? 'tfjs',
+      ...(selection ? { tfjsBackend: selection.name } : {}),
+      threads: spec.threads,
+    });
     try {
       const grid: FourierGridSpec = { ...spec.grid, height: test.shape.height, width: test.shape.width };
       const fingerprint: FourierFingerprint = {
-        grid, seed: spec.seed, normalize: model.normalize, model: model.identity,
+        grid,
+        seed: spec.seed,
+        normalize: model.normalize,
+        model: model.identity,
         images: { dataset: test.name, count, sha256: imagesHash(test, count) },
       };
       const log = await openCellLog(spec.runDir, fingerprint, spec.shard);
@@ -83,7 +93,11 @@ export function fourierEvaluation(spec: FourierEvalSpec): Observable<PipelineEve
     mergeMap(({ selection, test, count, model, log, cells, mine, fingerprint }) => {
       let clean: CleanSet;
       try {
-        clean = model.classifier.cleanSet(test, spec.batchSize, Int32Array.from({ length: count }, (_, i) => i));
+        clean = model.classifier.cleanSet(
+          test,
+          spec.batchSize,
+          Int32Array.from({ length: count }, (_, i) => i),
+        );
       } catch (err) {
         model.classifier.dispose();
         throw err;
@@ -102,14 +116,25 @@ export function fourierEvaluation(spec: FourierEvalSpec): Observable<PipelineEve
         // The baseline the attack is read against: the same images unperturbed (once per folder).
         defer(async () => {
           const path = join(spec.runDir, CLEAN_FILE);
-          if (!existsSync(path)) await writeJsonAtomic(path, { model: fingerprint.model.sha256, images: fingerprint.images.sha256, result: await evaluateClean(clean) });
+          if (!existsSync(path))
+            await writeJsonAtomic(path, { model: fingerprint.model.sha256, images: fingerprint.images.sha256, result: await evaluateClean(clean) });
           return [];
         }).pipe(mergeMap((e) => from(e))),
         fourierCells(cells, { shard: spec.shard, done: new Set(log.done.keys()) }).pipe(
           attackCells(clean, { seed: spec.seed }),
           concatMap(async (r) => {
             const { cell, ...figures } = r;
-            await log.append({ key: cell.key, index: cell.index, kx: cell.kx, ky: cell.ky, phaseFactor: cell.phaseFactor, phase: cell.phase, norm: cell.norm, alignment: cell.alignment, ...figures });
+            await log.append({
+              key: cell.key,
+              index: cell.index,
+              kx: cell.kx,
+              ky: cell.ky,
+              phaseFactor: cell.phaseFactor,
+              phase: cell.phase,
+              norm: cell.norm,
+              alignment: cell.alignment,
+              ...figures,
+            });
             done++;
             return event.progress(stage, done, mine, 'cells', `${cell.key}: error ${percent(r.error)}, calibration ${percent(r.calibration)}`);
           }),
@@ -141,6 +166,11 @@ export function reportIfComplete(outDir: string, dirs: readonly string[] = [outD
       ];
     }
     const written = await writeFourierReport(outDir, merged, dirs);
-    return [...written.map((w) => event.artifact(w.path, w.description)), event.summary([`Fourier attack: ${merged.cells.size} cells from ${merged.files.length} file(s); see ${written.find((w) => w.path.endsWith('table2.md'))!.path}`])];
+    return [
+      ...written.map((w) => event.artifact(w.path, w.description)),
+      event.summary([
+        `Fourier attack: ${merged.cells.size} cells from ${merged.files.length} file(s); see ${written.find((w) => w.path.endsWith('table2.md'))!.path}`,
+      ]),
+    ];
   }).pipe(mergeMap((events) => from(events)));
 }

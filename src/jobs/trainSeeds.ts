@@ -38,7 +38,13 @@ function render(seed: number, e: TrainEvent): PipelineEvent[] {
       ];
     case 'step':
       return [
-        event.progress(stage, e.step + 1, e.totalSteps, 'steps', `epoch ${e.epoch + 1} · loss ${e.loss.toFixed(3)} · lr ${e.lr.toExponential(2)} · ${formatRate(e.samplesPerSecond)} samples/s`),
+        event.progress(
+          stage,
+          e.step + 1,
+          e.totalSteps,
+          'steps',
+          `epoch ${e.epoch + 1} · loss ${e.loss.toFixed(3)} · lr ${e.lr.toExponential(2)} · ${formatRate(e.samplesPerSecond)} samples/s`,
+        ),
       ];
     case 'epoch': {
       const h = e.holdout ? `, hold-out error ${pct(e.holdout.error)}, calibration ${pct(e.holdout.calibration)}${e.best ? ' (best)' : ''}` : '';

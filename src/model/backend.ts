@@ -69,8 +69,7 @@ const SPECS: Readonly<Record<BackendName, BackendSpec>> = {
     name: 'tensorflow-gpu',
     pkg: '@tensorflow/tfjs-node-gpu',
     tfName: 'tensorflow',
-    missingHint:
-      'it downloads libtensorflow with CUDA at install time; install it on a machine with network access and a CUDA GPU',
+    missingHint: 'it downloads libtensorflow with CUDA at install time; install it on a machine with network access and a CUDA GPU',
   },
   tensorflow: {
     name: 'tensorflow',
@@ -133,9 +132,7 @@ export async function selectBackend(choice: BackendChoice, options: SelectBacken
  * `  - tensorflow: @tensorflow/tfjs-node is not installed (…)` / `  * wasm: selected`.
  */
 export function formatBackendSelection(selection: BackendSelection): string {
-  return selection.tried
-    .map((a) => `  ${a.ok && a.name === selection.name ? '*' : '-'} ${a.name}: ${a.reason}`)
-    .join('\n');
+  return selection.tried.map((a) => `  ${a.ok && a.name === selection.name ? '*' : '-'} ${a.name}: ${a.reason}`).join('\n');
 }
 
 async function tryBackend(spec: BackendSpec, options: SelectBackendOptions): Promise<BackendAttempt> {

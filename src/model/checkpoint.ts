@@ -85,14 +85,19 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
       // By tag, not instanceof: the decoder may run in another realm (jest's VM, a worker).
       const bytes = Object.prototype.toString.call(t?.data) === '[object Uint8Array]' ? (t!.data as Uint8Array) : null;
       const size = Array.isArray(t?.shape) ? t.shape.reduce((a: number, b: number) => a * b, 1) : -1;
-      if (!bytes || bytes.length !== 4 * size) return bad(`'${key}' tensor ${i} is malformed (shape ${JSON.stringify(t?.shape)}, ${bytes?.length ?? 'no'} bytes)`);
+      if (!bytes || bytes.length !== 4 * size)
+        return bad(`'${key}' tensor ${i} is malformed (shape ${JSON.stringify(t?.shape)}, ${bytes?.length ?? 'no'} bytes)`);
       // A copy: the bytes may sit at an offset that is not a multiple of 4.
       return new Float32Array(Uint8Array.from(bytes).buffer);
     });
   };
   const int = (key: string): number => (Number.isSafeInteger(c[key]) && (c[key] as number) >= 0 ? (c[key] as number) : bad(`'${key}' is not an integer >= 0`));
   const model = c.model as WrnConfig | undefined;
-  if (typeof model !== 'object' || model === null || !['depth', 'widen', 'classes', 'seed'].every((k) => Number.isInteger((model as unknown as Record<string, unknown>)[k]))) {
+  if (
+    typeof model !== 'object' ||
+    model === null ||
+    !['depth', 'widen', 'classes', 'seed'].every((k) => Number.isInteger((model as unknown as Record<string, unknown>)[k]))
+  ) {
     return bad("'model' does not describe a WRN (depth, widen, classes, seed)");
   }
   const best = c.best as Checkpoint['best'];
@@ -119,7 +124,8 @@ export function restoreCheckpoint(path: string, ck: Checkpoint, net: Wrn, sgd: S
   const fill = (what: string, vs: readonly tf.Variable[], values: readonly Float32Array[]): void => {
     if (values.length !== vs.length) throw new Error(`checkpoint ${path}: ${values.length} ${what}, the model has ${vs.length}`);
     vs.forEach((v, i) => {
-      if (values[i]!.length !== v.size) throw new Error(`checkpoint ${path}: ${what} ${i} has ${values[i]!.length} values, the model's has ${v.size} (shape ${v.shape.join('x')})`);
+      if (values[i]!.length !== v.size)
+        throw new Error(`checkpoint ${path}: ${what} ${i} has ${values[i]!.length} values, the model's has ${v.size} (shape ${v.shape.join('x')})`);
     });
     vs.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(values[i]!, v.shape, 'float32'))));
   };

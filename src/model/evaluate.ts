@@ -35,14 +35,17 @@ export function cleanStrategy(train: Pick<Strategy, 'mean' | 'std'>): Strategy {
 export async function predict(net: Wrn, batches: Observable<TensorBatch>): Promise<{ probs: Float32Array; labels: Int32Array }> {
   const parts = await lastValueFrom(
     batches.pipe(
-      reduce((acc, tb) => {
-        try {
-          acc.push({ probs: tf.tidy(() => tf.softmax(net.forward(tb.images)).dataSync() as Float32Array), labels: tb.labels.dataSync() as Int32Array });
-        } finally {
-          tb.dispose();
-        }
-        return acc;
-      }, [] as { probs: Float32Array; labels: Int32Array }[]),
+      reduce(
+        (acc, tb) => {
+          try {
+            acc.push({ probs: tf.tidy(() => tf.softmax(net.forward(tb.images)).dataSync() as Float32Array), labels: tb.labels.dataSync() as Int32Array });
+          } finally {
+            tb.dispose();
+          }
+          return acc;
+        },
+        [] as { probs: Float32Array; labels: Int32Array }[],
+      ),
     ),
   );
   const join = <T extends Float32Array | Int32Array>(xs: T[], make: (n: number) => T): T => {
@@ -54,7 +57,16 @@ export async function predict(net: Wrn, batches: Observable<TensorBatch>): Promi
     }
     return out;
   };
-  return { probs: join(parts.map((p) => p.probs), (n) => new Float32Array(n)), labels: join(parts.map((p) => p.labels), (n) => new Int32Array(n)) };
+  return {
+    probs: join(
+      parts.map((p) => p.probs),
+      (n) => new Float32Array(n),
+    ),
+    labels: join(
+      parts.map((p) => p.labels),
+      (n) => new Int32Array(n),
+    ),
+  };
 }
 
 /** Error, calibration and loss from probabilities [N, K] and labels. */

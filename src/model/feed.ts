@@ -40,7 +40,13 @@ export function toTensors(): OperatorFunction<Batch, TensorBatch> {
           }
           let disposed = false;
           subscriber.next({
-            epoch: b.epoch, step: b.step, index: b.index, size: b.size, views: b.views, images, labels,
+            epoch: b.epoch,
+            step: b.step,
+            index: b.index,
+            size: b.size,
+            views: b.views,
+            images,
+            labels,
             dispose: () => {
               if (disposed) return;
               disposed = true;

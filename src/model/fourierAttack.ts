@@ -23,7 +23,12 @@ export interface CellResult extends EvalResult {
  * normalised and predicted by the clean set's classifier, batch by batch. Null when `isClosed`
  * turns true.
  */
-export async function evaluateCell(clean: CleanSet, cell: FourierCell, options: AttackOptions, isClosed: () => boolean = () => false): Promise<CellResult | null> {
+export async function evaluateCell(
+  clean: CleanSet,
+  cell: FourierCell,
+  options: AttackOptions,
+  isClosed: () => boolean = () => false,
+): Promise<CellResult | null> {
   const t0 = performance.now();
   const { height, width, channels } = clean;
   const basis = fourierBasis({ height, width, kx: cell.kx, ky: cell.ky, phase: cell.phase, norm: cell.norm });

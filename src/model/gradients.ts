@@ -12,6 +12,8 @@ export async function ensureGradients(): Promise<void> {
   if (tf.getGradient('Sum') != null) return;
   await import('@tensorflow/tfjs');
   if (tf.getGradient('Sum') == null) {
-    throw new Error('@tensorflow/tfjs loaded but registered no gradients: it and @tensorflow/tfjs-core must be the same version (4.22.0) so npm dedupes tfjs-core');
+    throw new Error(
+      '@tensorflow/tfjs loaded but registered no gradients: it and @tensorflow/tfjs-core must be the same version (4.22.0) so npm dedupes tfjs-core',
+    );
   }
 }

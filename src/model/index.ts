@@ -21,7 +21,17 @@ export { attackCells, evaluateCell } from './fourierAttack.ts';
 export { evaluateClean } from './evaluateClean.ts';
 export { wrnToOnnx, EXPORT_OPSET } from './onnx/exportWrn.ts';
 export { DEFAULT_INPUT, type InputOptions } from './onnx/inputContract.ts';
-export { train, holdoutSplit, referenceRecipe, type EpochEvent, type StepEvent, type TrainConfig, type TrainEvent, type TrainResult, type TrainSetup } from './train.ts';
+export {
+  train,
+  holdoutSplit,
+  referenceRecipe,
+  type EpochEvent,
+  type StepEvent,
+  type TrainConfig,
+  type TrainEvent,
+  type TrainResult,
+  type TrainSetup,
+} from './train.ts';
 export { trainStep, type StepLoss } from './trainStep.ts';
 export { crossEntropy, jsdLoss, JSD_WEIGHT, type JsdLoss } from './losses.ts';
 export { Sgd, cosineLr, type SgdConfig } from './sgd.ts';

@@ -31,7 +31,9 @@ export function resolveCheckpoint(spec: string, cwd: string): string {
   if (!existsSync(path)) throw new Error(`model ${path}: no such file or folder (expected a checkpoint .msgpack, a seed-<n> folder or a training run folder)`);
   if (statSync(path).isFile()) return path;
   for (const name of ['best.msgpack', 'checkpoint.msgpack']) if (existsSync(join(path, name))) return join(path, name);
-  const seeds = readdirSync(path).filter((d) => /^seed-\d+$/.test(d) && statSync(join(path, d)).isDirectory()).sort();
+  const seeds = readdirSync(path)
+    .filter((d) => /^seed-\d+$/.test(d) && statSync(join(path, d)).isDirectory())
+    .sort();
   if (seeds.length === 1) return resolveCheckpoint(join(path, seeds[0]!), cwd);
   if (seeds.length > 1) throw new Error(`model ${path}: a training run with ${seeds.length} seeds; name one: ${seeds.map((s) => join(path, s)).join(', ')}`);
   throw new Error(`model ${path}: no best.msgpack, checkpoint.msgpack or seed-<n>/ folder here (is it a training run folder?)`);

@@ -67,10 +67,13 @@ export const isOnnx = (spec: string): boolean => spec.toLowerCase().endsWith('.o
  * @throws Error naming the file: missing, unreadable, or not fitting the data
  */
 export async function openModel(spec: string, options: OpenModelOptions): Promise<ModelSource> {
-  const given = Object.entries(options.input ?? {}).filter(([, v]) => v !== undefined).map(([k]) => `${k}=`);
+  const given = Object.entries(options.input ?? {})
+    .filter(([, v]) => v !== undefined)
+    .map(([k]) => `${k}=`);
   if (!isOnnx(spec)) {
     const path = resolveCheckpoint(spec, options.cwd);
-    if (given.length) throw new Error(`${given.join(', ')}: only for ONNX models; checkpoint ${path} carries its own normalisation (its strategy's mean and std)`);
+    if (given.length)
+      throw new Error(`${given.join(', ')}: only for ONNX models; checkpoint ${path} carries its own normalisation (its strategy's mean and std)`);
     if (await onOnnxRuntime(options)) return openCheckpointOnOnnx(path, options);
     const model = await loadModel(path);
     const { depth, widen, classes } = model.checkpoint.model;
@@ -82,7 +85,11 @@ export async function openModel(spec: string, options: OpenModelOptions): Promis
   const path = resolve(options.cwd, spec);
   if (!existsSync(path)) throw new Error(`model ${path}: no such file`);
   const bytes = await readFile(path);
-  const onnx = await openOnnxClassifier(path, bytes, { expected: options.expected, ...onnxOptions(options), ...(options.input ? { input: options.input } : {}) });
+  const onnx = await openOnnxClassifier(path, bytes, {
+    expected: options.expected,
+    ...onnxOptions(options),
+    ...(options.input ? { input: options.input } : {}),
+  });
   const { contract } = onnx;
   const identity: ModelIdentity = {
     sha256: createHash('sha256').update(bytes).digest('hex'),
@@ -91,7 +98,15 @@ export async function openModel(spec: string, options: OpenModelOptions): Promis
     format: 'onnx',
     input: { layout: contract.layout, channelOrder: contract.channelOrder, scale: contract.scale },
   };
-  return { path, format: 'onnx', runtime: 'onnxruntime', identity, normalize: { mean: contract.mean, std: contract.std }, label: modelLabel(identity), classifier: onnx.classifier };
+  return {
+    path,
+    format: 'onnx',
+    runtime: 'onnxruntime',
+    identity,
+    normalize: { mean: contract.mean, std: contract.std },
+    label: modelLabel(identity),
+    classifier: onnx.classifier,
+  };
 }
 
 /** What every onnxruntime session of `openModel` shares: threads and the importer. */
@@ -113,7 +128,10 @@ async function onOnnxRuntime(options: OpenModelOptions): Promise<boolean> {
   if (runtime === 'tfjs') return false;
   if (runtime === 'onnxruntime') return true;
   if (options.tfjsBackend !== undefined && !CPU_BACKENDS.includes(options.tfjsBackend)) return false;
-  return loadOnnxRuntime(options.importer).then(() => true, () => false);
+  return loadOnnxRuntime(options.importer).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**

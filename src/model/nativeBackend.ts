@@ -28,8 +28,32 @@ export interface NativeAddon {
   unary(op: number, x: Float32Array, y: Float32Array, alpha: number): void;
   reduce(op: number, x: Float32Array, shape: number[], axes: number[], out: Float32Array): void;
   transpose(x: Float32Array, shape: number[], perm: number[], out: Float32Array): void;
-  bnTrainForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, channels: number, eps: number, relu: number): void;
-  bnTrainBackward(x: Float32Array, dy: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array, y: Float32Array | null, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, channels: number, eps: number): void;
+  bnTrainForward(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    rows: number,
+    channels: number,
+    eps: number,
+    relu: number,
+  ): void;
+  bnTrainBackward(
+    x: Float32Array,
+    dy: Float32Array,
+    gamma: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    y: Float32Array | null,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    rows: number,
+    channels: number,
+    eps: number,
+  ): void;
   scaleShift(x: Float32Array, scale: Float32Array, shift: Float32Array, y: Float32Array, rows: number, channels: number, relu: number): void;
   setThreads(n: number): void;
   getThreads(): number;
@@ -248,7 +272,10 @@ function checked(kernelFunc: KernelFunc): KernelFunc {
 }
 
 /** A native kernel that calls `fn`, or the cpu kernel when `fn` returns null. */
-function kernel(name: string, fn: (inputs: Record<string, TensorInfo | undefined>, b: Backend, attrs: NamedAttrMap) => TensorInfo | TensorInfo[] | null): KernelConfig {
+function kernel(
+  name: string,
+  fn: (inputs: Record<string, TensorInfo | undefined>, b: Backend, attrs: NamedAttrMap) => TensorInfo | TensorInfo[] | null,
+): KernelConfig {
   const fallback = checked(cpuKernel(name));
   return {
     kernelName: name,
@@ -263,10 +290,23 @@ function kernel(name: string, fn: (inputs: Record<string, TensorInfo | undefined
 function convParams(info: tf.backend_util.Conv2DInfo): number[] {
   const p = info.padInfo;
   return [
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels,
-    info.filterHeight, info.filterWidth, info.outChannels, info.outHeight, info.outWidth,
-    info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
-    p.top, p.left, p.bottom, p.right,
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.outChannels,
+    info.outHeight,
+    info.outWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    p.top,
+    p.left,
+    p.bottom,
+    p.right,
   ];
 }
 
@@ -279,11 +319,27 @@ const REDUCE: Record<string, number> = { Sum: 0, Mean: 1, Max: 2, Min: 3 };
 function nativeKernels(addon: NativeAddon): KernelConfig[] {
   const ks: KernelConfig[] = [];
 
-  const conv = (x: TensorInfo, filter: TensorInfo, attrs: NamedAttrMap, b: Backend, bias: TensorInfo | undefined, act: number, alpha: number): TensorInfo | null => {
+  const conv = (
+    x: TensorInfo,
+    filter: TensorInfo,
+    attrs: NamedAttrMap,
+    b: Backend,
+    bias: TensorInfo | undefined,
+    act: number,
+    alpha: number,
+  ): TensorInfo | null => {
     const a = attrs as unknown as tf.Conv2DAttrs;
     if (a.dataFormat === 'NCHW' || !allF32(x, filter, bias) || x.shape.length !== 4) return null;
-    const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
-      a.strides, a.dilations, a.pad, a.dimRoundingMode, false, 'channelsLast');
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      a.strides,
+      a.dilations,
+      a.pad,
+      a.dimRoundingMode,
+      false,
+      'channelsLast',
+    );
     if (size(info.outShape) === 0 || size(x.shape) === 0) return null;
     const y = b.alloc(size(info.outShape));
     addon.convForward(f32(b, x), f32(b, filter), y, convParams(info), bias ? f32(b, bias) : null, act, alpha);
@@ -292,34 +348,58 @@ function nativeKernels(addon: NativeAddon): KernelConfig[] {
 
   ks.push(kernel('Conv2D', ({ x, filter }, b, attrs) => conv(x!, filter!, attrs, b, undefined, 0, 0)));
 
-  ks.push(kernel('FusedConv2D', ({ x, filter, bias, preluActivationWeights }, b, attrs) => {
-    const a = attrs as unknown as tf.FusedConv2DAttrs;
-    const act = ACTIVATIONS[a.activation ?? 'linear'];
-    if (act == null || preluActivationWeights != null) return null;
-    const co = filter!.shape[3]!;
-    if (bias != null && size(bias.shape) !== co) return null;
-    return conv(x!, filter!, attrs, b, bias, act, a.leakyreluAlpha ?? 0.2);
-  }));
+  ks.push(
+    kernel('FusedConv2D', ({ x, filter, bias, preluActivationWeights }, b, attrs) => {
+      const a = attrs as unknown as tf.FusedConv2DAttrs;
+      const act = ACTIVATIONS[a.activation ?? 'linear'];
+      if (act == null || preluActivationWeights != null) return null;
+      const co = filter!.shape[3]!;
+      if (bias != null && size(bias.shape) !== co) return null;
+      return conv(x!, filter!, attrs, b, bias, act, a.leakyreluAlpha ?? 0.2);
+    }),
+  );
 
-  ks.push(kernel('Conv2DBackpropInput', ({ dy, filter }, b, attrs) => {
-    const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
-    if (a.dataFormat === 'NCHW' || !allF32(dy, filter)) return null;
-    const info = tf.backend_util.computeConv2DInfo(a.inputShape, filter!.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
-    if (size(a.inputShape) === 0 || size(dy!.shape) === 0) return null;
-    const dx = b.alloc(size(a.inputShape));
-    addon.convBackwardData(f32(b, dy!), f32(b, filter!), dx, convParams(info));
-    return out(b, [...a.inputShape], dx);
-  }));
+  ks.push(
+    kernel('Conv2DBackpropInput', ({ dy, filter }, b, attrs) => {
+      const a = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+      if (a.dataFormat === 'NCHW' || !allF32(dy, filter)) return null;
+      const info = tf.backend_util.computeConv2DInfo(
+        a.inputShape,
+        filter!.shape as [number, number, number, number],
+        a.strides,
+        1,
+        a.pad,
+        a.dimRoundingMode,
+        false,
+        'channelsLast',
+      );
+      if (size(a.inputShape) === 0 || size(dy!.shape) === 0) return null;
+      const dx = b.alloc(size(a.inputShape));
+      addon.convBackwardData(f32(b, dy!), f32(b, filter!), dx, convParams(info));
+      return out(b, [...a.inputShape], dx);
+    }),
+  );
 
-  ks.push(kernel('Conv2DBackpropFilter', ({ x, dy }, b, attrs) => {
-    const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-    if (a.dataFormat === 'NCHW' || !allF32(x, dy)) return null;
-    const info = tf.backend_util.computeConv2DInfo(x!.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
-    if (size(x!.shape) === 0 || size(dy!.shape) === 0) return null;
-    const dw = b.alloc(size(a.filterShape));
-    addon.convBackwardWeights(f32(b, x!), f32(b, dy!), dw, convParams(info));
-    return out(b, [...a.filterShape], dw);
-  }));
+  ks.push(
+    kernel('Conv2DBackpropFilter', ({ x, dy }, b, attrs) => {
+      const a = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+      if (a.dataFormat === 'NCHW' || !allF32(x, dy)) return null;
+      const info = tf.backend_util.computeConv2DInfo(
+        x!.shape as [number, number, number, number],
+        a.filterShape,
+        a.strides,
+        1,
+        a.pad,
+        a.dimRoundingMode,
+        false,
+        'channelsLast',
+      );
+      if (size(x!.shape) === 0 || size(dy!.shape) === 0) return null;
+      const dw = b.alloc(size(a.filterShape));
+      addon.convBackwardWeights(f32(b, x!), f32(b, dy!), dw, convParams(info));
+      return out(b, [...a.filterShape], dw);
+    }),
+  );
 
   const matmul = (a: TensorInfo, bt: TensorInfo, transposeA: boolean, transposeB: boolean, b: Backend): TensorInfo | null => {
     if (!allF32(a, bt)) return null;
@@ -341,104 +421,122 @@ function nativeKernels(addon: NativeAddon): KernelConfig[] {
     return out(b, shape, c);
   };
 
-  ks.push(kernel('BatchMatMul', ({ a, b: bt }, b, attrs) => {
-    const at = attrs as unknown as tf.BatchMatMulAttrs;
-    return matmul(a!, bt!, at.transposeA, at.transposeB, b);
-  }));
+  ks.push(
+    kernel('BatchMatMul', ({ a, b: bt }, b, attrs) => {
+      const at = attrs as unknown as tf.BatchMatMulAttrs;
+      return matmul(a!, bt!, at.transposeA, at.transposeB, b);
+    }),
+  );
 
-  ks.push(kernel('_FusedMatMul', ({ a, b: bt, bias, preluActivationWeights }, b, attrs) => {
-    const at = attrs as unknown as tf._FusedMatMulAttrs;
-    if (preluActivationWeights != null || !(at.activation === 'linear' || at.activation === 'relu' || at.activation == null)) return null;
-    if (bias != null && !allF32(bias)) return null;
-    const r = matmul(a!, bt!, at.transposeA, at.transposeB, b);
-    if (r == null) return null;
-    let values = f32(b, r);
-    if (bias != null) {
-      let shape: number[];
-      try {
-        shape = tf.backend_util.assertAndGetBroadcastShape(r.shape, bias.shape);
-      } catch {
-        b.disposeIntermediateTensorInfo(r);
-        return null;
+  ks.push(
+    kernel('_FusedMatMul', ({ a, b: bt, bias, preluActivationWeights }, b, attrs) => {
+      const at = attrs as unknown as tf._FusedMatMulAttrs;
+      if (preluActivationWeights != null || !(at.activation === 'linear' || at.activation === 'relu' || at.activation == null)) return null;
+      if (bias != null && !allF32(bias)) return null;
+      const r = matmul(a!, bt!, at.transposeA, at.transposeB, b);
+      if (r == null) return null;
+      let values = f32(b, r);
+      if (bias != null) {
+        let shape: number[];
+        try {
+          shape = tf.backend_util.assertAndGetBroadcastShape(r.shape, bias.shape);
+        } catch {
+          b.disposeIntermediateTensorInfo(r);
+          return null;
+        }
+        if (size(shape) !== size(r.shape)) {
+          b.disposeIntermediateTensorInfo(r);
+          return null;
+        }
+        const v = b.alloc(values.length);
+        addon.binary(BINARY.Add!, values, r.shape, f32(b, bias), bias.shape, v, r.shape);
+        values = v;
       }
-      if (size(shape) !== size(r.shape)) {
-        b.disposeIntermediateTensorInfo(r);
-        return null;
-      }
-      const v = b.alloc(values.length);
-      addon.binary(BINARY.Add!, values, r.shape, f32(b, bias), bias.shape, v, r.shape);
-      values = v;
-    }
-    if (at.activation === 'relu') addon.unary(UNARY.Relu!, values, values, 0);
-    if (values === f32(b, r)) return r;
-    b.disposeIntermediateTensorInfo(r);
-    return out(b, r.shape, values);
-  }));
+      if (at.activation === 'relu') addon.unary(UNARY.Relu!, values, values, 0);
+      if (values === f32(b, r)) return r;
+      b.disposeIntermediateTensorInfo(r);
+      return out(b, r.shape, values);
+    }),
+  );
 
   for (const [name, op] of Object.entries(BINARY)) {
-    ks.push(kernel(name, ({ a, b: bt }, b) => {
-      if (!allF32(a, bt)) return null;
-      const shape = tf.backend_util.assertAndGetBroadcastShape(a!.shape, bt!.shape);
-      if (size(shape) === 0) return null;
-      const c = b.alloc(size(shape));
-      addon.binary(op, f32(b, a!), a!.shape, f32(b, bt!), bt!.shape, c, shape);
-      return out(b, shape, c);
-    }));
+    ks.push(
+      kernel(name, ({ a, b: bt }, b) => {
+        if (!allF32(a, bt)) return null;
+        const shape = tf.backend_util.assertAndGetBroadcastShape(a!.shape, bt!.shape);
+        if (size(shape) === 0) return null;
+        const c = b.alloc(size(shape));
+        addon.binary(op, f32(b, a!), a!.shape, f32(b, bt!), bt!.shape, c, shape);
+        return out(b, shape, c);
+      }),
+    );
   }
 
   for (const [name, op] of Object.entries(UNARY)) {
-    ks.push(kernel(name, ({ x }, b, attrs) => {
-      if (!allF32(x) || size(x!.shape) === 0) return null;
-      const y = b.alloc(size(x!.shape));
-      addon.unary(op, f32(b, x!), y, name === 'Step' ? ((attrs as unknown as tf.StepAttrs).alpha ?? 0) : 0);
-      return out(b, [...x!.shape], y);
-    }));
+    ks.push(
+      kernel(name, ({ x }, b, attrs) => {
+        if (!allF32(x) || size(x!.shape) === 0) return null;
+        const y = b.alloc(size(x!.shape));
+        addon.unary(op, f32(b, x!), y, name === 'Step' ? ((attrs as unknown as tf.StepAttrs).alpha ?? 0) : 0);
+        return out(b, [...x!.shape], y);
+      }),
+    );
   }
 
   for (const [name, op] of Object.entries(REDUCE)) {
-    ks.push(kernel(name, ({ x }, b, attrs) => {
-      if (!allF32(x)) return null;
-      // Max names its axes reductionIndices; Sum, Mean and Min name them axis.
-      const a = attrs as unknown as { axis?: number | number[]; reductionIndices?: number | number[]; keepDims: boolean };
-      const axes = tf.util.parseAxisParam((name === 'Max' ? a.reductionIndices : a.axis)!, x!.shape);
-      const [outShape] = tf.backend_util.computeOutAndReduceShapes(x!.shape, axes);
-      if (size(x!.shape) === 0) return null;
-      const reduced = b.alloc(size(outShape));
-      addon.reduce(op, f32(b, x!), x!.shape, axes, reduced);
-      return out(b, a.keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape, reduced);
-    }));
+    ks.push(
+      kernel(name, ({ x }, b, attrs) => {
+        if (!allF32(x)) return null;
+        // Max names its axes reductionIndices; Sum, Mean and Min name them axis.
+        const a = attrs as unknown as { axis?: number | number[]; reductionIndices?: number | number[]; keepDims: boolean };
+        const axes = tf.util.parseAxisParam((name === 'Max' ? a.reductionIndices : a.axis)!, x!.shape);
+        const [outShape] = tf.backend_util.computeOutAndReduceShapes(x!.shape, axes);
+        if (size(x!.shape) === 0) return null;
+        const reduced = b.alloc(size(outShape));
+        addon.reduce(op, f32(b, x!), x!.shape, axes, reduced);
+        return out(b, a.keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape, reduced);
+      }),
+    );
   }
 
-  ks.push(kernel('Transpose', ({ x }, b, attrs) => {
-    if (!allF32(x) || size(x!.shape) === 0) return null;
-    const { perm } = attrs as unknown as tf.TransposeAttrs;
-    const y = b.alloc(size(x!.shape));
-    addon.transpose(f32(b, x!), x!.shape, perm, y);
-    return out(b, perm.map((p) => x!.shape[p]!), y);
-  }));
+  ks.push(
+    kernel('Transpose', ({ x }, b, attrs) => {
+      if (!allF32(x) || size(x!.shape) === 0) return null;
+      const { perm } = attrs as unknown as tf.TransposeAttrs;
+      const y = b.alloc(size(x!.shape));
+      addon.transpose(f32(b, x!), x!.shape, perm, y);
+      return out(
+        b,
+        perm.map((p) => x!.shape[p]!),
+        y,
+      );
+    }),
+  );
 
   // tf.batchNorm (inference form): per-channel statistics folded into one scale and shift.
-  ks.push(kernel('FusedBatchNorm', ({ x, mean, variance, offset, scale }, b, attrs) => {
-    const { varianceEpsilon } = attrs as unknown as tf.FusedBatchNormAttrs;
-    const C = x!.shape.at(-1)!;
-    const perChannel = (t: TensorInfo | undefined): boolean => t == null || size(t.shape) === C || size(t.shape) === 1;
-    if (!allF32(x, mean, variance, offset, scale) || ![mean, variance, offset, scale].every(perChannel) || size(x!.shape) === 0) return null;
-    const at = (t: TensorInfo | undefined, dflt: number): ((c: number) => number) => {
-      if (t == null) return () => dflt;
-      const v = f32(b, t);
-      return v.length === 1 ? () => v[0]! : (c) => v[c]!;
-    };
-    const [m, v, o, s] = [at(mean, 0), at(variance, 1), at(offset, 0), at(scale, 1)];
-    const sc = b.alloc(C);
-    const sh = b.alloc(C);
-    for (let c = 0; c < C; c++) {
-      sc[c] = s(c) / Math.sqrt(v(c) + varianceEpsilon);
-      sh[c] = o(c) - m(c) * sc[c]!;
-    }
-    const y = b.alloc(size(x!.shape));
-    addon.scaleShift(f32(b, x!), sc, sh, y, size(x!.shape) / C, C, 0);
-    return out(b, [...x!.shape], y);
-  }));
+  ks.push(
+    kernel('FusedBatchNorm', ({ x, mean, variance, offset, scale }, b, attrs) => {
+      const { varianceEpsilon } = attrs as unknown as tf.FusedBatchNormAttrs;
+      const C = x!.shape.at(-1)!;
+      const perChannel = (t: TensorInfo | undefined): boolean => t == null || size(t.shape) === C || size(t.shape) === 1;
+      if (!allF32(x, mean, variance, offset, scale) || ![mean, variance, offset, scale].every(perChannel) || size(x!.shape) === 0) return null;
+      const at = (t: TensorInfo | undefined, dflt: number): ((c: number) => number) => {
+        if (t == null) return () => dflt;
+        const v = f32(b, t);
+        return v.length === 1 ? () => v[0]! : (c) => v[c]!;
+      };
+      const [m, v, o, s] = [at(mean, 0), at(variance, 1), at(offset, 0), at(scale, 1)];
+      const sc = b.alloc(C);
+      const sh = b.alloc(C);
+      for (let c = 0; c < C; c++) {
+        sc[c] = s(c) / Math.sqrt(v(c) + varianceEpsilon);
+        sh[c] = o(c) - m(c) * sc[c]!;
+      }
+      const y = b.alloc(size(x!.shape));
+      addon.scaleShift(f32(b, x!), sc, sh, y, size(x!.shape) / C, C, 0);
+      return out(b, [...x!.shape], y);
+    }),
+  );
 
   // Our fused train-mode BatchNorm (+ ReLU) and its gradient, used by src/model/batchNorm.ts.
   ks.push({
@@ -469,7 +567,20 @@ function nativeKernels(addon: NativeAddon): KernelConfig[] {
       const dx = b.alloc(size(x!.shape));
       const dgamma = b.alloc(C);
       const dbeta = b.alloc(C);
-      addon.bnTrainBackward(f32(b, x!), f32(b, dy!), f32(b, gamma!), f32(b, mean!), f32(b, variance!), relu ? f32(b, y!) : null, dx, dgamma, dbeta, R, C, epsilon);
+      addon.bnTrainBackward(
+        f32(b, x!),
+        f32(b, dy!),
+        f32(b, gamma!),
+        f32(b, mean!),
+        f32(b, variance!),
+        relu ? f32(b, y!) : null,
+        dx,
+        dgamma,
+        dbeta,
+        R,
+        C,
+        epsilon,
+      );
       return [out(b, [...x!.shape], dx), out(b, [C], dgamma), out(b, [C], dbeta)];
     },
   });
@@ -492,7 +603,10 @@ function nativeKernels(addon: NativeAddon): KernelConfig[] {
 export const FA_BN_TRAIN = 'FaBatchNormTrain';
 export const FA_BN_TRAIN_GRAD = 'FaBatchNormTrainGrad';
 export const FA_SCALE_SHIFT = 'FaScaleShift';
-export interface FusedBnAttrs { epsilon: number; relu: boolean }
+export interface FusedBnAttrs {
+  epsilon: number;
+  relu: boolean;
+}
 
 function registerFusedBnGradients(): void {
   if (tf.getGradient(FA_BN_TRAIN) == null) {
@@ -507,7 +621,9 @@ function registerFusedBnGradients(): void {
         const [x, gamma, y, mean, variance] = saved as tf.Tensor[];
         // One kernel gives all three. Run here, not in the closures: the tape runs each closure
         // in its own tidy, which would dispose the two gradients a closure does not return.
-        const [dx, dgamma, dbeta] = tf.engine().runKernel(FA_BN_TRAIN_GRAD, { x: x!, dy, gamma: gamma!, mean: mean!, variance: variance!, y: y! }, attrs) as tf.Tensor[];
+        const [dx, dgamma, dbeta] = tf
+          .engine()
+          .runKernel(FA_BN_TRAIN_GRAD, { x: x!, dy, gamma: gamma!, mean: mean!, variance: variance!, y: y! }, attrs) as tf.Tensor[];
         return { x: () => dx!, gamma: () => dgamma!, beta: () => dbeta! };
       },
     });

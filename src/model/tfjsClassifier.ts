@@ -32,7 +32,10 @@ export function normalizeBatch(x: tf.Tensor4D, normalize: Pick<Strategy, 'mean' 
 export function tfjsClassifier(net: Wrn, normalize: Pick<Strategy, 'mean' | 'std'>, height = 32, width = 32): Classifier {
   const { classes, depth, widen } = net.config;
   return {
-    classes, height, width, channels: 3,
+    classes,
+    height,
+    width,
+    channels: 3,
     description: `tfjs WRN-${depth}-${widen} on ${tf.getBackend()}`,
     cleanSet: (dataset, batchSize, indices) => tensorCleanSet(net, normalize, dataset, batchSize, indices),
     dispose: () => net.dispose(),
@@ -40,12 +43,22 @@ export function tfjsClassifier(net: Wrn, normalize: Pick<Strategy, 'mean' | 'std
 }
 
 /** The clean set of `tfjsClassifier`, with its tensors exposed (for tests and benches). */
-export function tensorCleanSet(net: Wrn, normalize: Pick<Strategy, 'mean' | 'std'>, dataset: Dataset, batchSize: number, indices?: ArrayLike<number>): TensorCleanSet {
+export function tensorCleanSet(
+  net: Wrn,
+  normalize: Pick<Strategy, 'mean' | 'std'>,
+  dataset: Dataset,
+  batchSize: number,
+  indices?: ArrayLike<number>,
+): TensorCleanSet {
   const { width, height, channels } = dataset.shape;
   const batches: TensorCleanSet['batches'][number][] = [];
   try {
     for (const idx of batchIndices(dataset, batchSize, indices)) {
-      batches.push({ images: tf.tensor4d(unitPixels(dataset, idx), [idx.length, height, width, channels], 'float32'), labels: Int32Array.from(idx, (i) => dataset.labels[i]!), indices: idx });
+      batches.push({
+        images: tf.tensor4d(unitPixels(dataset, idx), [idx.length, height, width, channels], 'float32'),
+        labels: Int32Array.from(idx, (i) => dataset.labels[i]!),
+        indices: idx,
+      });
     }
   } catch (err) {
     tf.dispose(batches.map((b) => b.images));
@@ -87,7 +100,12 @@ export function tensorCleanSet(net: Wrn, normalize: Pick<Strategy, 'mean' | 'std
   };
 
   return {
-    count, height, width, channels, classes, batches,
+    count,
+    height,
+    width,
+    channels,
+    classes,
+    batches,
     probabilities: (perturbation, options) => run(perturbation, true, options),
     logits: (perturbation, options) => run(perturbation, false, options),
     dispose: () => tf.dispose(batches.map((b) => b.images)),

@@ -48,8 +48,18 @@ export interface TrainConfig {
 }
 
 export const referenceRecipe: Omit<TrainConfig, 'workers' | 'seed' | 'holdout'> = {
-  depth: 40, widen: 2, dropRate: 0, epochs: 100, batchSize: 128, microBatch: 128,
-  lr: 0.1, lrMin: 1e-6, momentum: 0.9, nesterov: true, weightDecay: 5e-4, evalBatch: 1000,
+  depth: 40,
+  widen: 2,
+  dropRate: 0,
+  epochs: 100,
+  batchSize: 128,
+  microBatch: 128,
+  lr: 0.1,
+  lrMin: 1e-6,
+  momentum: 0.9,
+  nesterov: true,
+  weightDecay: 5e-4,
+  evalBatch: 1000,
 };
 
 export interface TrainSetup {
@@ -65,8 +75,30 @@ export interface TrainSetup {
   readonly resume: boolean;
 }
 
-export type StepEvent = Readonly<{ type: 'step'; epoch: number; step: number; index: number; stepsPerEpoch: number; totalSteps: number; lr: number; loss: number; ce: number; jsd: number; samplesPerSecond: number }>;
-export type EpochEvent = Readonly<{ type: 'epoch'; epoch: number; epochs: number; loss: number; holdout: EvalResult | null; best: boolean; seconds: number; samplesPerSecond: number; dataWait: number }>;
+export type StepEvent = Readonly<{
+  type: 'step';
+  epoch: number;
+  step: number;
+  index: number;
+  stepsPerEpoch: number;
+  totalSteps: number;
+  lr: number;
+  loss: number;
+  ce: number;
+  jsd: number;
+  samplesPerSecond: number;
+}>;
+export type EpochEvent = Readonly<{
+  type: 'epoch';
+  epoch: number;
+  epochs: number;
+  loss: number;
+  holdout: EvalResult | null;
+  best: boolean;
+  seconds: number;
+  samplesPerSecond: number;
+  dataWait: number;
+}>;
 export interface TrainResult {
   readonly epochs: number;
   readonly steps: number;
@@ -77,7 +109,16 @@ export interface TrainResult {
 }
 /** What training reports, in order: start, then steps and epochs (with checkpoints), then done. */
 export type TrainEvent =
-  | Readonly<{ type: 'start'; startEpoch: number; epochs: number; stepsPerEpoch: number; trainCount: number; holdoutCount: number; paramCount: number; resumedFrom: string | null }>
+  | Readonly<{
+      type: 'start';
+      startEpoch: number;
+      epochs: number;
+      stepsPerEpoch: number;
+      trainCount: number;
+      holdoutCount: number;
+      paramCount: number;
+      resumedFrom: string | null;
+    }>
   | StepEvent
   | EpochEvent
   | Readonly<{ type: 'checkpoint'; path: string; epoch: number; best: boolean }>
@@ -106,9 +147,22 @@ export function train(setup: TrainSetup): Observable<TrainEvent> {
     // Checked before anything is written: its modules import, its ops exist, its sources hashed.
     const strategy = await checkStrategy(setup.strategy);
     const fingerprint = {
-      dataset: setup.train.name, count: setup.train.count, strategy: strategyDefinition(strategy), seed: c.seed, holdout: c.holdout, epochs: c.epochs,
-      batchSize: c.batchSize, microBatch: Math.min(c.microBatch, c.batchSize), lr: c.lr, lrMin: c.lrMin, momentum: c.momentum,
-      nesterov: c.nesterov, weightDecay: c.weightDecay, depth: c.depth, widen: c.widen, dropRate: c.dropRate,
+      dataset: setup.train.name,
+      count: setup.train.count,
+      strategy: strategyDefinition(strategy),
+      seed: c.seed,
+      holdout: c.holdout,
+      epochs: c.epochs,
+      batchSize: c.batchSize,
+      microBatch: Math.min(c.microBatch, c.batchSize),
+      lr: c.lr,
+      lrMin: c.lrMin,
+      momentum: c.momentum,
+      nesterov: c.nesterov,
+      weightDecay: c.weightDecay,
+      depth: c.depth,
+      widen: c.widen,
+      dropRate: c.dropRate,
     };
     await mkdir(runDir, { recursive: true });
     const split = holdoutSplit(setup.train.count, c.holdout, c.seed);
@@ -172,7 +226,14 @@ export function train(setup: TrainSetup): Observable<TrainEvent> {
             lossSum += loss.loss * tb.size;
             seen += tb.size;
             const ev: StepEvent = {
-              type: 'step', epoch: e, step, index: tb.index, stepsPerEpoch, totalSteps, lr, ...loss,
+              type: 'step',
+              epoch: e,
+              step,
+              index: tb.index,
+              stepsPerEpoch,
+              totalSteps,
+              lr,
+              ...loss,
               samplesPerSecond: tb.size / ((lastEnd - start) / 1000),
             };
             await log.append(ev);
@@ -181,15 +242,27 @@ export function train(setup: TrainSetup): Observable<TrainEvent> {
         );
         const close = defer(async (): Promise<TrainEvent[]> => {
           const seconds = (performance.now() - t0) / 1000;
-          const holdout = split.holdout.length > 0 ? await evaluate(net, setup.train, { normalize: strategy, indices: split.holdout, batchSize: c.evalBatch, workers: pool }) : null;
+          const holdout =
+            split.holdout.length > 0
+              ? await evaluate(net, setup.train, { normalize: strategy, indices: split.holdout, batchSize: c.evalBatch, workers: pool })
+              : null;
           const improved = holdout !== null && (position.best === null || holdout.error < position.best.error);
           position = {
-            epoch: e + 1, step: position.step + stepsPerEpoch, fingerprint,
+            epoch: e + 1,
+            step: position.step + stepsPerEpoch,
+            fingerprint,
             best: improved ? { epoch: e + 1, error: holdout!.error } : position.best,
           };
           const ev: EpochEvent = {
-            type: 'epoch', epoch: e, epochs: c.epochs, loss: lossSum / Math.max(seen, 1), holdout, best: improved, seconds,
-            samplesPerSecond: seen / seconds, dataWait: waitMs / 1000 / seconds,
+            type: 'epoch',
+            epoch: e,
+            epochs: c.epochs,
+            loss: lossSum / Math.max(seen, 1),
+            holdout,
+            best: improved,
+            seconds,
+            samplesPerSecond: seen / seconds,
+            dataWait: waitMs / 1000 / seconds,
           };
           await log.append(ev);
           // best.msgpack first: a crash in between leaves a checkpoint that re-runs this epoch, never
@@ -214,7 +287,18 @@ export function train(setup: TrainSetup): Observable<TrainEvent> {
 
       const remaining = Array.from({ length: Math.max(0, c.epochs - position.epoch) }, (_, i) => position.epoch + i);
       return concat(
-        [{ type: 'start', startEpoch: position.epoch, epochs: c.epochs, stepsPerEpoch, trainCount, holdoutCount: split.holdout.length, paramCount: net.paramCount, resumedFrom: run.resumedFrom } as TrainEvent],
+        [
+          {
+            type: 'start',
+            startEpoch: position.epoch,
+            epochs: c.epochs,
+            stepsPerEpoch,
+            trainCount,
+            holdoutCount: split.holdout.length,
+            paramCount: net.paramCount,
+            resumedFrom: run.resumedFrom,
+          } as TrainEvent,
+        ],
         from(remaining).pipe(concatMap(runEpoch)),
         finish,
       ).pipe(finalize(run.dispose));
@@ -227,7 +311,9 @@ function checkFingerprint(path: string, saved: Readonly<Record<string, unknown>>
   const differs = changedPaths(saved, now, '');
   if (differs.length > 0) {
     const show = (v: unknown): string => (JSON.stringify(v) ?? 'undefined').slice(0, 80);
-    throw new Error(`${path}: cannot resume, the run's settings changed: ${differs.map(([k, was, is]) => `${k} was ${show(was)}, now ${show(is)}`).join('; ')}`);
+    throw new Error(
+      `${path}: cannot resume, the run's settings changed: ${differs.map(([k, was, is]) => `${k} was ${show(was)}, now ${show(is)}`).join('; ')}`,
+    );
   }
 }
 

@@ -27,7 +27,10 @@ export function trainStep(net: Wrn, sgd: Sgd, tb: TensorBatch, lr: number, micro
     const m = Math.min(microBatch, size - s0);
     const weight = m / size;
     const { grads, parts } = tf.tidy(() => {
-      const x = m === size ? tb.images : (tf.concat(Array.from({ length: views }, (_, v) => tf.slice(tb.images, [v * size + s0, 0, 0, 0], [m, -1, -1, -1]))) as tf.Tensor4D);
+      const x =
+        m === size
+          ? tb.images
+          : (tf.concat(Array.from({ length: views }, (_, v) => tf.slice(tb.images, [v * size + s0, 0, 0, 0], [m, -1, -1, -1]))) as tf.Tensor4D);
       const y = m === size ? tb.labels : tf.slice(tb.labels, [s0], [m]);
       let kept: tf.Scalar[] = [];
       const { value, grads: g } = tf.variableGrads(() => {

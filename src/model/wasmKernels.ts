@@ -1,11 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type {
-  Conv2DBackpropFilterAttrs,
-  Conv2DBackpropInputAttrs,
-  KernelConfig,
-  KernelFunc,
-  TensorInfo,
-} from '@tensorflow/tfjs-core';
+import type { Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 
 /*
  * Conv gradients for the wasm backend, both computed with wasm's own Conv2D (XNNPACK).
@@ -62,7 +56,19 @@ const backpropFilter: KernelFunc = ({ inputs, attrs }) => {
     const p = info.padInfo;
     const xt = tf.transpose(x, [3, 1, 2, 0]);
     const f = tf.transpose(dy, [1, 2, 0, 3]);
-    let r = tf.conv2d(xt, f, [info.dilationHeight, info.dilationWidth], [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]], 'NHWC', [info.strideHeight, info.strideWidth]);
+    let r = tf.conv2d(
+      xt,
+      f,
+      [info.dilationHeight, info.dilationWidth],
+      [
+        [0, 0],
+        [p.top, p.bottom],
+        [p.left, p.right],
+        [0, 0],
+      ],
+      'NHWC',
+      [info.strideHeight, info.strideWidth],
+    );
     // 'same' padding can leave extra rows/columns past the kernel extent.
     if (r.shape[1] !== KH || r.shape[2] !== KW) r = tf.slice(r, [0, 0, 0, 0], [CI, KH, KW, CO]);
     return tf.transpose(r, [1, 2, 0, 3]);
@@ -83,7 +89,16 @@ function backpropInputWithFallback(native: KernelFunc): KernelFunc {
     if (!(dy instanceof tf.Tensor) || !(filter instanceof tf.Tensor) || (a.dataFormat != null && a.dataFormat !== 'NHWC')) {
       return native(args);
     }
-    const info = tf.backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+    const info = tf.backend_util.computeConv2DInfo(
+      a.inputShape,
+      filter.shape as [number, number, number, number],
+      a.strides,
+      1,
+      a.pad,
+      a.dimRoundingMode,
+      false,
+      'channelsLast',
+    );
     return inputGradViaConv(dy as tf.Tensor4D, filter as tf.Tensor4D, a.inputShape, info) ?? native(args);
   };
 }
@@ -102,11 +117,23 @@ function inputGradViaConv(dy: tf.Tensor4D, w: tf.Tensor4D, inputShape: readonly 
   return tf.tidy(() => {
     let d: tf.Tensor4D = dy;
     if (sh > 1 || sw > 1) {
-      const spread = tf.pad(tf.reshape(dy, [N, OH, 1, OW, 1, CO]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
+      const spread = tf.pad(tf.reshape(dy, [N, OH, 1, OW, 1, CO]), [
+        [0, 0],
+        [0, 0],
+        [0, sh - 1],
+        [0, 0],
+        [0, sw - 1],
+        [0, 0],
+      ]);
       d = tf.slice(tf.reshape(spread, [N, OH * sh, OW * sw, CO]) as tf.Tensor4D, [0, 0, 0, 0], [N, dh, dw, CO]);
     }
     const flipped = tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]);
-    return tf.conv2d(d, flipped, 1, [[0, 0], [pt, pb], [pl, pr], [0, 0]]);
+    return tf.conv2d(d, flipped, 1, [
+      [0, 0],
+      [pt, pb],
+      [pl, pr],
+      [0, 0],
+    ]);
   });
 }
 

@@ -40,7 +40,14 @@ export interface Wrn {
   dispose(): void;
 }
 
-interface Block { bn1: BatchNormParams; conv1: tf.Variable; bn2: BatchNormParams; conv2: tf.Variable; shortcut: tf.Variable | null; stride: number }
+interface Block {
+  bn1: BatchNormParams;
+  conv1: tf.Variable;
+  bn2: BatchNormParams;
+  conv2: tf.Variable;
+  shortcut: tf.Variable | null;
+  stride: number;
+}
 
 /**
  * Builds WRN-depth-k with pre-activation basic blocks, following the AugMix reference's
@@ -136,5 +143,10 @@ export function createWrn(config: WrnConfig): Wrn {
 
 /** 3x3 conv with PyTorch's symmetric padding 1 (tfjs 'same' pads stride-2 convs bottom/right only). */
 function conv3x3(x: tf.Tensor4D, w: tf.Variable, stride: number): tf.Tensor4D {
-  return tf.conv2d(x, w as tf.Tensor4D, stride, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+  return tf.conv2d(x, w as tf.Tensor4D, stride, [
+    [0, 0],
+    [1, 1],
+    [1, 1],
+    [0, 0],
+  ]);
 }

@@ -40,7 +40,12 @@ export function affineCoefficients(a: number, b: number, c: number, d: number, e
  * @param m the six coefficients (a, b, c, d, e, f) of Pillow's AFFINE data.
  */
 export function affineInto(src: Image, dst: Image, m: ArrayLike<number>): void {
-  const m0 = m[0]!, m1 = m[1]!, m2 = m[2]!, m3 = m[3]!, m4 = m[4]!, m5 = m[5]!;
+  const m0 = m[0]!,
+    m1 = m[1]!,
+    m2 = m[2]!,
+    m3 = m[3]!,
+    m4 = m[4]!,
+    m5 = m[5]!;
   const { width: w, height: h, channels: ch } = src;
   const at = stage(src.data, dst.data);
   if (m0 === 1 && m1 === 0 && m3 === 0 && m4 === 1 && isInteger(m2) && isInteger(m5)) {

@@ -38,16 +38,8 @@ export const shearY = op('shear_y', (rng, sev) => signed(rng, floatParameter(sam
  * t = int(u·(S/3)/10) pixels, random sign (aug.py:99-114). The reference uses IMAGE_SIZE for both
  * axes; we use the image's own width (x) and height (y), which agree on square images.
  */
-export const translateX = op(
-  'translate_x',
-  (rng, sev, shape) => signed(rng, intParameter(sampleLevel(rng, sev), shape.width / 3)),
-  k.translateXInto,
-);
-export const translateY = op(
-  'translate_y',
-  (rng, sev, shape) => signed(rng, intParameter(sampleLevel(rng, sev), shape.height / 3)),
-  k.translateYInto,
-);
+export const translateX = op('translate_x', (rng, sev, shape) => signed(rng, intParameter(sampleLevel(rng, sev), shape.width / 3)), k.translateXInto);
+export const translateY = op('translate_y', (rng, sev, shape) => signed(rng, intParameter(sampleLevel(rng, sev), shape.height / 3)), k.translateYInto);
 export const color = op('color', enhanceFactor, k.colorInto);
 export const contrast = op('contrast', enhanceFactor, k.contrastInto);
 export const brightness = op('brightness', enhanceFactor, k.brightnessInto);
@@ -64,8 +56,20 @@ export const primitiveSets = {
 /** Every built-in primitive by name; `fourier` uses the given sampling. */
 export function builtinPrimitives(fourier?: FourierSampling): Map<string, Primitive> {
   const all: Primitive[] = [
-    autocontrast, equalize, posterize, solarize, rotate, shearX, shearY, translateX, translateY,
-    color, contrast, brightness, sharpness, fourierPrimitive(fourier),
+    autocontrast,
+    equalize,
+    posterize,
+    solarize,
+    rotate,
+    shearX,
+    shearY,
+    translateX,
+    translateY,
+    color,
+    contrast,
+    brightness,
+    sharpness,
+    fourierPrimitive(fourier),
   ];
   return new Map(all.map((p) => [p.name, p]));
 }

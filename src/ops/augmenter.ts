@@ -63,8 +63,17 @@ export class Augmenter {
   apply(src: Image, params: SampleParams, out: readonly Float32Array[]): void {
     const { k, shape } = this;
     this.input.set(src.data);
-    k.flip_crop(this.input.byteOffset, this.base.data.byteOffset, shape.width, shape.height, shape.channels,
-      params.flip ? 1 : 0, params.dx, params.dy, this.strategy.padding);
+    k.flip_crop(
+      this.input.byteOffset,
+      this.base.data.byteOffset,
+      shape.width,
+      shape.height,
+      shape.channels,
+      params.flip ? 1 : 0,
+      params.dx,
+      params.dy,
+      this.strategy.padding,
+    );
     const views = params.views;
     for (let v = 0; v < views.length; v++) {
       const view = views[v];

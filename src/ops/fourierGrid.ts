@@ -55,7 +55,12 @@ export interface FourierGridSpec {
 
 /** The paper's attack: φ = 3π/2, norms 1-4, both alignments, every wave of K. */
 export const paperGrid = (height = 32, width = 32): FourierGridSpec => ({
-  height, width, phaseFactors: [0.75], convention: 'paper', norms: [1, 2, 3, 4], alignments: ALIGNMENTS,
+  height,
+  width,
+  phaseFactors: [0.75],
+  convention: 'paper',
+  norms: [1, 2, 3, 4],
+  alignments: ALIGNMENTS,
 });
 
 /** φ (paper convention, radians) of a phase factor in `convention`. */
@@ -99,7 +104,15 @@ export function cellKey(k: WaveVector, phaseFactor: number, norm: number, alignm
  * depend on (seed, wave, image) only, never on batch size, shard or order, and the same image
  * gets the same signs for a wave at every norm and phase (paired comparisons across norms).
  */
-export function flipSignsInto(seed: number, k: WaveVector, height: number, width: number, indices: ArrayLike<number>, channels: number, out: Float32Array): void {
+export function flipSignsInto(
+  seed: number,
+  k: WaveVector,
+  height: number,
+  width: number,
+  indices: ArrayLike<number>,
+  channels: number,
+  out: Float32Array,
+): void {
   const { row, col } = gridPosition(k, height, width);
   const stream = row * width + col;
   for (let i = 0; i < indices.length; i++) {

@@ -5,12 +5,7 @@ import type { Image } from './image.ts';
  * (paper §2). All signs +1 is channel-aligned; independent ±1 per channel is random-flip.
  * `dst` may be `src`.
  */
-export function perturbFloatInto(
-  src: Float32Array,
-  dst: Float32Array,
-  basis: Float32Array,
-  signs: readonly number[],
-): void {
+export function perturbFloatInto(src: Float32Array, dst: Float32Array, basis: Float32Array, signs: readonly number[]): void {
   const channels = signs.length;
   for (let p = 0, i = 0; p < basis.length; p++) {
     const u = basis[p]!;

@@ -25,12 +25,7 @@ export interface SampleParams {
  * (torchvision RandomHorizontalFlip then RandomCrop), then per view: Dirichlet weights, Beta
  * weight, and per chain its depth then per op (choice, op draws).
  */
-export function sampleParams(
-  rng: Rng,
-  strategy: Strategy,
-  shape: ImageShape,
-  registry: ReadonlyMap<string, Primitive>,
-): SampleParams {
+export function sampleParams(rng: Rng, strategy: Strategy, shape: ImageShape, registry: ReadonlyMap<string, Primitive>): SampleParams {
   const flip = strategy.flip ? rng.bernoulli(0.5) : false;
   const span = 2 * strategy.padding + 1;
   const dy = strategy.padding > 0 ? rng.int(span) : 0;

@@ -127,9 +127,20 @@ export function sinCosInto(t: number, out: Float64Array): void {
   series(COS_C, r2h, r2l);
   const c = H + L;
   switch (((k % 4) + 4) % 4) {
-    case 0: out[0] = s; out[1] = c; break;
-    case 1: out[0] = c; out[1] = -s; break;
-    case 2: out[0] = -s; out[1] = -c; break;
-    default: out[0] = -c; out[1] = s;
+    case 0:
+      out[0] = s;
+      out[1] = c;
+      break;
+    case 1:
+      out[0] = c;
+      out[1] = -s;
+      break;
+    case 2:
+      out[0] = -s;
+      out[1] = -c;
+      break;
+    default:
+      out[0] = -c;
+      out[1] = s;
   }
 }

@@ -96,10 +96,11 @@ export function defineStrategy(spec: StrategySpec): Strategy {
   const bad = (key: string, value: unknown, want: string): never => {
     throw new RangeError(`strategy '${s.name}': ${key} = ${JSON.stringify(value)} is invalid; expected ${want}`);
   };
-  if (typeof s.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(s.name)) bad('name', s.name, "letters, digits, '.', '-' or '_' (it names run folders)");
+  if (typeof s.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(s.name))
+    bad('name', s.name, "letters, digits, '.', '-' or '_' (it names run folders)");
   if (!Array.isArray(s.ops) || s.ops.some((op) => typeof op !== 'string')) bad('ops', s.ops, 'an array of primitive names');
   if (s.modules.some((m) => typeof m.module !== 'string' || m.module === '' || typeof m.export !== 'string' || m.export === '')) {
-    bad('modules', s.modules, "entries { module: a path, file: URL or package name, export: a name }");
+    bad('modules', s.modules, 'entries { module: a path, file: URL or package name, export: a name }');
   }
   if (s.modules.length === 0) {
     const unknown = s.ops.find((op) => !builtinNames.includes(op));
@@ -132,4 +133,3 @@ export function strategyByName(name: string): Strategy {
 export function unknownPrimitive(strategy: string, op: string, known: readonly string[]): string {
   return `strategy '${strategy}': unknown primitive '${op}'${didYouMean(op, known)}; known: ${[...known].sort().join(', ')}`;
 }
-

@@ -18,7 +18,14 @@ export const CHILD_PARAMS = 'FOURIER_AUGMIX_PARAMS';
  * checks the same typed values the parent resolved, not strings made from them. Unsubscribing
  * terminates the child.
  */
-export function childRun(pipeline: string, values: Readonly<Record<string, unknown>>, out: string, label: string, cwd: string, env: Readonly<Record<string, string>> = {}): Observable<PipelineEvent> {
+export function childRun(
+  pipeline: string,
+  values: Readonly<Record<string, unknown>>,
+  out: string,
+  label: string,
+  cwd: string,
+  env: Readonly<Record<string, string>> = {},
+): Observable<PipelineEvent> {
   return new Observable<PipelineEvent>((subscriber) => {
     const params = JSON.stringify(Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)));
     // The CLI of this very copy of the package, on the same code (sources or dist/) as the parent.
@@ -49,7 +56,9 @@ export function childRun(pipeline: string, values: Readonly<Record<string, unkno
     child.on('close', (code, signal) => {
       if (code === 0) return subscriber.complete();
       const why = errLines.filter((l) => l.startsWith('error:')).at(-1) ?? errLines.at(-1) ?? '';
-      subscriber.error(new Error(`${label}: \`fourier-augmix run ${pipeline}\` ${signal ? `was killed (${signal})` : `failed (exit ${code})`}${why ? `: ${why}` : ''}`));
+      subscriber.error(
+        new Error(`${label}: \`fourier-augmix run ${pipeline}\` ${signal ? `was killed (${signal})` : `failed (exit ${code})`}${why ? `: ${why}` : ''}`),
+      );
     });
     return () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -13,7 +13,14 @@ export function formatValue(value: unknown): string {
  * The resolved configuration of a run, one line per parameter, marking which were given: what
  * `describe` prints and `run` prints before starting, so every run says what it will do.
  */
-export function describeRun(pipeline: Pipeline, file: string, params: Record<string, unknown>, given: ReadonlySet<string>, runDir: string, fromPreset: ReadonlySet<string> = new Set()): string[] {
+export function describeRun(
+  pipeline: Pipeline,
+  file: string,
+  params: Record<string, unknown>,
+  given: ReadonlySet<string>,
+  runDir: string,
+  fromPreset: ReadonlySet<string> = new Set(),
+): string[] {
   const how = (key: string): string => (fromPreset.has(key) ? 'preset' : given.has(key) ? 'given' : 'default');
   const rows: [string, string, string][] = Object.keys(pipeline.params.shape).map((key) => [key, formatValue(params[key]), how(key)]);
   rows.push(['out', runDir, given.has('out') ? 'given' : 'default']);

@@ -13,12 +13,21 @@ export const modelParams = {
   threads: shared.threads,
   layout: param.enum(['nchw', 'nhwc'], { help: help("input layout (default: the model's metadata, else its input shape)") }),
   channelOrder: param.enum(['rgb', 'bgr'], { help: help("channel order (default: the model's metadata, else rgb)") }),
-  scale: param.number({ min: 0, help: help("pixels are multiplied by this before mean/std: 1 for [0,1] inputs, 255 for [0,255]; > 0 (default: the model's metadata, else 1)") }),
+  scale: param.number({
+    min: 0,
+    help: help("pixels are multiplied by this before mean/std: 1 for [0,1] inputs, 255 for [0,255]; > 0 (default: the model's metadata, else 1)"),
+  }),
   mean: param.list({ help: help("per-channel mean subtracted, RGB order, in scaled units (default: the model's metadata, else 0.5,0.5,0.5)") }),
   std: param.list({ help: help("per-channel std divided by (default: the model's metadata, else 0.5,0.5,0.5)") }),
 };
 
-type Given = { readonly layout?: 'nchw' | 'nhwc' | undefined; readonly channelOrder?: 'rgb' | 'bgr' | undefined; readonly scale?: number | undefined; readonly mean?: readonly string[] | undefined; readonly std?: readonly string[] | undefined };
+type Given = {
+  readonly layout?: 'nchw' | 'nhwc' | undefined;
+  readonly channelOrder?: 'rgb' | 'bgr' | undefined;
+  readonly scale?: number | undefined;
+  readonly mean?: readonly string[] | undefined;
+  readonly std?: readonly string[] | undefined;
+};
 
 /**
  * The ONNX input options given as parameters (unset ones stay unset: the model's metadata decides).
@@ -31,14 +40,18 @@ export function inputOptions(p: Given): InputOptions {
     if (!items) return undefined;
     return items.map((s) => {
       const v = Number(s);
-      if (s.trim() === '' || !Number.isFinite(v)) throw new UsageError(`${key}=${items.join(',')}: '${s}' is not a number (one value per channel, e.g. ${key}=0.4914,0.4822,0.4465)`);
+      if (s.trim() === '' || !Number.isFinite(v))
+        throw new UsageError(`${key}=${items.join(',')}: '${s}' is not a number (one value per channel, e.g. ${key}=0.4914,0.4822,0.4465)`);
       return v;
     });
   };
   const mean = numbers('mean');
   const std = numbers('std');
   return {
-    ...(p.layout ? { layout: p.layout } : {}), ...(p.channelOrder ? { channelOrder: p.channelOrder } : {}), ...(p.scale === undefined ? {} : { scale: p.scale }),
-    ...(mean ? { mean } : {}), ...(std ? { std } : {}),
+    ...(p.layout ? { layout: p.layout } : {}),
+    ...(p.channelOrder ? { channelOrder: p.channelOrder } : {}),
+    ...(p.scale === undefined ? {} : { scale: p.scale }),
+    ...(mean ? { mean } : {}),
+    ...(std ? { std } : {}),
   };
 }

@@ -37,14 +37,23 @@ export function parseOverrides(args: readonly string[], file: string): Record<st
  * @throws UsageError naming `file`, the key and, for a bad value, what was expected, e.g.
  *   `pipelines/preview.ts: images=abc is invalid: expected an integer >= 1`
  */
-export function resolveParams<P extends Pipeline>(pipeline: P, overrides: Readonly<Record<string, unknown>>, file: string): ResolvedParams<z.output<P['params']>> {
+export function resolveParams<P extends Pipeline>(
+  pipeline: P,
+  overrides: Readonly<Record<string, unknown>>,
+  file: string,
+): ResolvedParams<z.output<P['params']>> {
   const { out, ...rest } = overrides;
   const known = Object.keys(pipeline.params.shape);
   for (const key of Object.keys(rest)) {
-    if (!known.includes(key)) throw new UsageError(`${file}: unknown parameter '${key}'${didYouMean(key, [...known, 'out'])} (known: ${[...known, 'out'].join(', ')})`);
+    if (!known.includes(key))
+      throw new UsageError(`${file}: unknown parameter '${key}'${didYouMean(key, [...known, 'out'])} (known: ${[...known, 'out'].join(', ')})`);
   }
   if (out !== undefined && (typeof out !== 'string' || out === '')) throw new UsageError(`${file}: out=${String(out)} is invalid: expected a directory path`);
-  return { params: validateParams(pipeline.params, rest, file) as z.output<P['params']>, out: out as string | undefined, given: new Set(Object.keys(overrides)) };
+  return {
+    params: validateParams(pipeline.params, rest, file) as z.output<P['params']>,
+    out: out as string | undefined,
+    given: new Set(Object.keys(overrides)),
+  };
 }
 
 /**
@@ -54,7 +63,12 @@ export function resolveParams<P extends Pipeline>(pipeline: P, overrides: Readon
  *
  * @throws UsageError naming `file`, the key, what was expected and the nearest allowed word
  */
-export function validateParams<S extends z.ZodObject>(schema: S, values: Readonly<Record<string, unknown>>, file: string, name: (key: string) => string = (k) => `${k}=`): z.output<S> {
+export function validateParams<S extends z.ZodObject>(
+  schema: S,
+  values: Readonly<Record<string, unknown>>,
+  file: string,
+  name: (key: string) => string = (k) => `${k}=`,
+): z.output<S> {
   const parsed = schema.safeParse(values);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -63,7 +77,15 @@ export function validateParams<S extends z.ZodObject>(schema: S, values: Readonl
     const raw = values[key];
     const shown = Array.isArray(raw) ? raw.join(',') : String(raw);
     const at = issue.path[1]; // set for a bad item of a list
-    const items = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter((s) => s !== '') : Array.isArray(raw) ? raw : [];
+    const items =
+      typeof raw === 'string'
+        ? raw
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== '')
+        : Array.isArray(raw)
+          ? raw
+          : [];
     const word = typeof at === 'number' ? items[at] : raw;
     const bad = typeof at === 'number' && items[at] !== undefined ? ` ('${String(items[at])}' is not)` : '';
     const hint = meta?.choices && typeof word === 'string' ? didYouMean(word, meta.choices) : '';

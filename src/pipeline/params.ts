@@ -44,7 +44,14 @@ interface Range {
  * Wraps `inner` so strings from `key=value` are converted by `coerce` first (values already of
  * the right type pass through), then attaches the default and the metadata.
  */
-function build<T>(coerce: (s: string) => unknown, inner: z.ZodType<T>, o: Common<T>, expected: string, show: (v: T) => string, extra: Pick<ParamMeta, 'details' | 'choices'> = {}): Param<T> {
+function build<T>(
+  coerce: (s: string) => unknown,
+  inner: z.ZodType<T>,
+  o: Common<T>,
+  expected: string,
+  show: (v: T) => string,
+  extra: Pick<ParamMeta, 'details' | 'choices'> = {},
+): Param<T> {
   // zod returns a default without validating it, so a bad one is caught here, where it is written.
   if (o.default !== undefined && !inner.safeParse(o.default).success) throw new RangeError(`param default ${show(o.default)} is invalid: expected ${expected}`);
   const pre = z.preprocess((v) => (typeof v === 'string' ? coerce(v.trim()) : v), inner);
@@ -84,7 +91,13 @@ export const param = {
     return build(toNumber, ranged(z.number(), o), o, rangeText('a number', o), String);
   },
   string(o: Common<string>): Param<string> {
-    return build((s) => s, z.string().min(1), o, 'a non-empty string', (v) => v);
+    return build(
+      (s) => s,
+      z.string().min(1),
+      o,
+      'a non-empty string',
+      (v) => v,
+    );
   },
   /** Accepts true/false/1/0 (any case); `Boolean('0')` would be true, so no truthiness here. */
   boolean(o: Common<boolean>): Param<boolean> {
@@ -95,15 +108,28 @@ export const param = {
   },
   /** A comma-separated list of distinct integers, e.g. `seeds=0,1,2,3`. */
   intList(o: Common<readonly number[]> & Range): Param<number[]> {
-    const split = (s: string): unknown[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '').map(toNumber);
-    const inner = z.array(ranged(z.number().int(), o)).min(1).refine((xs) => new Set(xs).size === xs.length);
+    const split = (s: string): unknown[] =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== '')
+        .map(toNumber);
+    const inner = z
+      .array(ranged(z.number().int(), o))
+      .min(1)
+      .refine((xs) => new Set(xs).size === xs.length);
     return build(split, inner, o as Common<number[]>, `a comma-separated list of distinct ${rangeText('integers', o)}`, (v) => v.join(','));
   },
   /** A comma-separated list; with `choices`, each item must be one of them (any case). */
   list(o: Common<readonly string[]> & { readonly choices?: readonly string[] }): Param<string[]> {
     const { choices } = o;
     const item = choices ? z.string().refine((s) => choices.includes(s)) : z.string();
-    const split = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '').map((x) => (choices ? canonical(choices, x) : x));
+    const split = (s: string): string[] =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== '')
+        .map((x) => (choices ? canonical(choices, x) : x));
     const expected = choices ? `a comma-separated list of ${choices.join(', ')}` : 'a comma-separated list';
     return build(split, z.array(item).min(1), o as Common<string[]>, expected, (v) => v.join(','), choices ? { choices } : {});
   },
@@ -118,7 +144,12 @@ export const param = {
   },
   /** A comma-separated list of distinct strategies (built-in names or module paths), e.g. `strategies=Base,./mine.mjs`. */
   strategies(o: Common<readonly string[]>): Param<string[]> {
-    const split = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '').map(strategyValue);
+    const split = (s: string): string[] =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== '')
+        .map(strategyValue);
     const details = async (v: unknown, cwd: string): Promise<string[]> => {
       const loaded = await Promise.all((v as string[]).map((s) => loadOrUsage(s, cwd)));
       const names = loaded.map((s) => s.name.toLowerCase());
@@ -126,8 +157,14 @@ export const param = {
       if (twice) throw new UsageError(`strategies: two strategies are named '${twice.name}' (each names its run folder)`);
       return loaded.flatMap(describeStrategy);
     };
-    const inner = z.array(strategyItem).min(1).refine((xs) => new Set(xs).size === xs.length);
-    return build(split, inner, o as Common<string[]>, `a comma-separated list of distinct strategies: ${strategyExpected}`, (v) => v.join(','), { details, choices: builtinStrategies });
+    const inner = z
+      .array(strategyItem)
+      .min(1)
+      .refine((xs) => new Set(xs).size === xs.length);
+    return build(split, inner, o as Common<string[]>, `a comma-separated list of distinct strategies: ${strategyExpected}`, (v) => v.join(','), {
+      details,
+      choices: builtinStrategies,
+    });
   },
 };
 

@@ -55,7 +55,8 @@ export function definePipeline<S extends ParamSchema>(def: Pipeline<S>): Pipelin
   if (!/^[a-z0-9][a-z0-9_-]*$/i.test(def.name)) throw new Error(`definePipeline: name '${def.name}' must be letters, digits, '-' or '_'`);
   if ('out' in def.params.shape) throw new Error(`definePipeline(${def.name}): 'out' is reserved for the run directory`);
   for (const [name, preset] of Object.entries(def.presets ?? {})) {
-    if (!name.startsWith(`${def.name}-`) || !/^[a-z0-9][a-z0-9_-]*$/i.test(name)) throw new Error(`definePipeline(${def.name}): preset '${name}' must be named '${def.name}-…' (letters, digits, '-' or '_')`);
+    if (!name.startsWith(`${def.name}-`) || !/^[a-z0-9][a-z0-9_-]*$/i.test(name))
+      throw new Error(`definePipeline(${def.name}): preset '${name}' must be named '${def.name}-…' (letters, digits, '-' or '_')`);
     const unknown = Object.keys(preset.params).filter((k) => !(k in def.params.shape));
     if (unknown.length > 0) throw new Error(`definePipeline(${def.name}): preset '${name}' sets unknown parameter(s) ${unknown.join(', ')}`);
   }

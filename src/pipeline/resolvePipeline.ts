@@ -48,7 +48,10 @@ export function isPipelinePath(spec: string): boolean {
 /** Names of the built-in pipelines, sorted. */
 export async function builtinPipelines(): Promise<string[]> {
   const files = await readdir(builtinDir).catch(() => [] as string[]);
-  return files.filter((f) => f.endsWith(ext) && !f.endsWith('.d.ts')).map((f) => f.slice(0, -ext.length)).sort();
+  return files
+    .filter((f) => f.endsWith(ext) && !f.endsWith('.d.ts'))
+    .map((f) => f.slice(0, -ext.length))
+    .sort();
 }
 
 /**
@@ -73,7 +76,9 @@ export async function loadPipeline(spec: string, cwd: string): Promise<LoadedPip
       const preset = await findPreset(spec, cwd);
       if (preset) return preset;
       const known = await builtinPipelines();
-      throw new UsageError(`unknown pipeline '${spec}'${didYouMean(spec, known)}; available: ${known.join(', ') || '(none)'} (and their presets, see \`list\`), or give a path to a pipeline module`);
+      throw new UsageError(
+        `unknown pipeline '${spec}'${didYouMean(spec, known)}; available: ${known.join(', ') || '(none)'} (and their presets, see \`list\`), or give a path to a pipeline module`,
+      );
     }
   }
   let mod: Record<string, unknown>;

@@ -100,13 +100,22 @@ async function chart(spec: ChartSpec, kind: 'bar' | 'line'): Promise<Uint8Array>
       pts.forEach((p) => p && parts.push(`<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="3.5" fill="${colour}"/>`));
     }
     const ly = top + 10 + k * 20;
-    parts.push(`<rect x="${left + pw + 30}" y="${ly - 9}" width="14" height="10" fill="${colour}"/><text x="${left + pw + 50}" y="${ly}" font-size="12">${esc(s.name)}</text>`);
+    parts.push(
+      `<rect x="${left + pw + 30}" y="${ly - 9}" width="14" height="10" fill="${colour}"/><text x="${left + pw + 50}" y="${ly}" font-size="12">${esc(s.name)}</text>`,
+    );
   });
   parts.push(`<rect x="${left}" y="${top}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
   parts.push(`<text x="${left + pw / 2}" y="${height - 12}" font-size="13" text-anchor="middle">${esc(spec.xLabel)}</text>`);
   parts.push(`<text x="18" y="${top + ph / 2}" font-size="13" text-anchor="middle" transform="rotate(-90 18 ${top + ph / 2})">${esc(spec.yLabel)}</text>`);
   const w = Math.max(width, 16 + Math.ceil((spec.subtitle?.length ?? 0) * 6.6));
-  return toPng([`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${height}" font-family="${FONT}">`, '<rect width="100%" height="100%" fill="white"/>', ...parts, '</svg>'].join('\n'));
+  return toPng(
+    [
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${height}" font-family="${FONT}">`,
+      '<rect width="100%" height="100%" fill="white"/>',
+      ...parts,
+      '</svg>',
+    ].join('\n'),
+  );
 }
 
 /** Grouped bar chart (one group per category, one bar per series), as PNG. */

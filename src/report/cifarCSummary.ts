@@ -24,7 +24,12 @@ export interface CifarCReport {
 
 export interface CifarCSummary {
   /** Per corruption, in the order cells were given: mean over its severities, and each severity's error. */
-  readonly corruptions: readonly { readonly corruption: string; readonly error: number; readonly calibration: number; readonly errorBySeverity: readonly number[] }[];
+  readonly corruptions: readonly {
+    readonly corruption: string;
+    readonly error: number;
+    readonly calibration: number;
+    readonly errorBySeverity: readonly number[];
+  }[];
   /** Per severity (1..5): mean over corruptions. */
   readonly severities: readonly { readonly severity: number; readonly error: number; readonly calibration: number }[];
   /** Mean over every cell (the paper's CIFAR-C figure: 15 corruptions x 5 severities). */
@@ -41,7 +46,9 @@ export function summariseCifarC(cells: readonly CifarCCell[]): CifarCSummary {
     corruptions: names.map((corruption) => {
       const cs = cells.filter((c) => c.corruption === corruption);
       return {
-        corruption, error: mean(cs.map((c) => c.error)), calibration: mean(cs.map((c) => c.calibration)),
+        corruption,
+        error: mean(cs.map((c) => c.error)),
+        calibration: mean(cs.map((c) => c.calibration)),
         errorBySeverity: sevs.map((s) => cs.find((c) => c.severity === s)?.error ?? NaN),
       };
     }),
@@ -84,7 +91,7 @@ export interface NamedSummary {
 export function renderGainFigure(models: readonly NamedSummary[], baseline: NamedSummary, severity = 5): Promise<Uint8Array> {
   const at = (s: CifarCSummary, name: string): number => {
     const i = s.severities.findIndex((x) => x.severity === severity);
-    return i < 0 ? NaN : s.corruptions.find((c) => c.corruption === name)?.errorBySeverity[i] ?? NaN;
+    return i < 0 ? NaN : (s.corruptions.find((c) => c.corruption === name)?.errorBySeverity[i] ?? NaN);
   };
   const names = baseline.summary.corruptions.map((c) => c.corruption).filter((n) => models.some((m) => Number.isFinite(at(m.summary, n))));
   return renderBarChart({
@@ -92,7 +99,9 @@ export function renderGainFigure(models: readonly NamedSummary[], baseline: Name
     subtitle: 'per corruption, percentage points (Soklaski et al. 2021, Figure 2)',
     categories: names,
     series: models.map((m) => ({ name: m.name, values: names.map((n) => 100 * (at(baseline.summary, n) - at(m.summary, n))) })),
-    xLabel: 'corruption', yLabel: `accuracy gain over ${baseline.name} (points)`, format: (v) => `${v}`,
+    xLabel: 'corruption',
+    yLabel: `accuracy gain over ${baseline.name} (points)`,
+    format: (v) => `${v}`,
   });
 }
 
@@ -104,6 +113,8 @@ export function renderSeverityFigure(models: readonly NamedSummary[]): Promise<U
     subtitle: 'mean over corruptions (Soklaski et al. 2021, Figure 3)',
     categories: sevs.map(String),
     series: models.map((m) => ({ name: m.name, values: sevs.map((v) => 100 * (1 - (m.summary.severities.find((s) => s.severity === v)?.error ?? NaN))) })),
-    xLabel: 'severity', yLabel: 'accuracy (%)', format: (v) => `${v}%`,
+    xLabel: 'severity',
+    yLabel: 'accuracy (%)',
+    format: (v) => `${v}%`,
   });
 }

@@ -4,8 +4,15 @@
  * linearly in sRGB: within 2/255 of the full 256-entry table.
  */
 const VIRIDIS: readonly (readonly [number, number, number])[] = [
-  [68, 1, 84], [71, 44, 122], [59, 81, 139], [44, 113, 142], [33, 144, 141],
-  [39, 173, 129], [92, 200, 99], [170, 220, 50], [253, 231, 37],
+  [68, 1, 84],
+  [71, 44, 122],
+  [59, 81, 139],
+  [44, 113, 142],
+  [33, 144, 141],
+  [39, 173, 129],
+  [92, 200, 99],
+  [170, 220, 50],
+  [253, 231, 37],
 ];
 
 /** The colour of `t` in [0, 1] (clamped; NaN gives mid grey) as `#rrggbb`. */

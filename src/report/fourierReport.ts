@@ -25,8 +25,11 @@ export interface FourierReport {
 }
 
 /** File name of a slice's heatmap: `heatmap-<alignment>-norm<n>[-phase<f>].png` (error), `calibration-…` (RMS calibration error). */
-export const heatmapFileName = (s: Pick<FourierSlice, 'alignment' | 'norm' | 'phaseFactor'>, multiPhase: boolean, metric: 'error' | 'calibration' = 'error'): string =>
-  `${metric === 'error' ? 'heatmap' : 'calibration'}-${s.alignment}-norm${s.norm}${multiPhase ? `-phase${s.phaseFactor}` : ''}.png`;
+export const heatmapFileName = (
+  s: Pick<FourierSlice, 'alignment' | 'norm' | 'phaseFactor'>,
+  multiPhase: boolean,
+  metric: 'error' | 'calibration' = 'error',
+): string => `${metric === 'error' ? 'heatmap' : 'calibration'}-${s.alignment}-norm${s.norm}${multiPhase ? `-phase${s.phaseFactor}` : ''}.png`;
 
 /**
  * Writes an evaluation's outputs into `dir`: `fourier.json` (every cell, mean/max per slice),
@@ -34,7 +37,11 @@ export const heatmapFileName = (s: Pick<FourierSlice, 'alignment' | 'norm' | 'ph
  * PNG of the error and one of the RMS calibration error (as the authors' toolbox draws both). Each file is written atomically, so shards that finish together may both
  * write them. Returns the paths written, with a description each.
  */
-export async function writeFourierReport(dir: string, merged: MergedCells, sources: readonly string[] = [dir]): Promise<{ path: string; description: string }[]> {
+export async function writeFourierReport(
+  dir: string,
+  merged: MergedCells,
+  sources: readonly string[] = [dir],
+): Promise<{ path: string; description: string }[]> {
   const fp = merged.fingerprint;
   const grid = fourierGrid(fp.grid);
   const missing = missingCells(grid, merged.cells).length;
@@ -53,7 +60,7 @@ export async function writeFourierReport(dir: string, merged: MergedCells, sourc
   const notes = [
     `Model: ${what}, ${fp.model.format === 'onnx' ? 'ONNX file' : 'checkpoint'} sha256 ${fp.model.sha256.slice(0, 12)}; ${fp.images.count} images of ${fp.images.dataset}; random-flip seed ${fp.seed}.`,
     `Phase convention: ${fp.grid.convention} (${fp.grid.convention === 'paper' ? 'φ = 2π·factor subtracted, Eq. 1' : "the authors' code: + π/4 + 2π·factor"}); |K| = ${new Set(grid.map((c) => `${c.kx},${c.ky}`)).size} waves${fp.grid.maxK === undefined ? '' : ` (|kx|, |ky| ≤ ${fp.grid.maxK})`}${fp.grid.kStep === undefined ? '' : ` (kx, ky multiples of ${fp.grid.kStep}; each drawn over its ${fp.grid.kStep}x${fp.grid.kStep} block)`}.`,
-    'RMS calibration error over all bins of 100 (the correct sum; Hendrycks\' calib_err leaves the last bin out, see fourier.json calibrationReference).',
+    "RMS calibration error over all bins of 100 (the correct sum; Hendrycks' calib_err leaves the last bin out, see fourier.json calibrationReference).",
     ...(clean ? [`Without a perturbation, on the same images: error ${percent(clean.error)}, calibration ${percent(clean.calibration)}.`] : []),
   ];
   const table = join(dir, 'table2.md');
@@ -68,7 +75,13 @@ export async function writeFourierReport(dir: string, merged: MergedCells, sourc
       const png = await renderHeatmap({
         title: `${what}: ${name} under the Fourier attack`,
         subtitle: `‖U‖₂ = ${s.norm}, ${s.alignment}, phase ${s.phaseFactor}·2π (${fp.grid.convention}); ${fp.images.count} images of ${fp.images.dataset}; mean ${percent(s[metric].mean)}, max ${percent(s[metric].max)}${s.cells < s.expected ? `; ${s.cells}/${s.expected} cells` : ''}`,
-        height: fp.grid.height, width: fp.grid.width, values, min: 0, max: 1, label: name, format: (v) => `${Math.round(100 * v)}%`,
+        height: fp.grid.height,
+        width: fp.grid.width,
+        values,
+        min: 0,
+        max: 1,
+        label: name,
+        format: (v) => `${Math.round(100 * v)}%`,
         ...(fp.grid.kStep === undefined ? {} : { step: fp.grid.kStep }),
       });
       const path = join(dir, heatmapFileName(s, multiPhase, metric));

@@ -50,8 +50,13 @@ export function summariseFourier(grid: readonly FourierCell[], cells: ReadonlyMa
   return [...slices.values()]
     .filter((s) => s.done.length > 0)
     .map((s) => ({
-      phaseFactor: s.head.phaseFactor, norm: s.head.norm, alignment: s.head.alignment, cells: s.done.length, expected: s.expected,
-      error: meanMax(s.done, (c) => c.error), calibration: meanMax(s.done, (c) => c.calibration),
+      phaseFactor: s.head.phaseFactor,
+      norm: s.head.norm,
+      alignment: s.head.alignment,
+      cells: s.done.length,
+      expected: s.expected,
+      error: meanMax(s.done, (c) => c.error),
+      calibration: meanMax(s.done, (c) => c.calibration),
     }));
 }
 

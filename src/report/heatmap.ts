@@ -70,7 +70,8 @@ export function heatmapPixels(spec: Pick<HeatmapSpec, 'height' | 'width' | 'valu
 function upscale(rgb: Uint8Array, w: number, h: number, s: number): Uint8Array {
   const out = new Uint8Array(w * s * h * s * 3);
   for (let y = 0; y < h * s; y++) {
-    for (let x = 0; x < w * s; x++) out.set(rgb.subarray(((Math.floor(y / s)) * w + Math.floor(x / s)) * 3, ((Math.floor(y / s)) * w + Math.floor(x / s)) * 3 + 3), (y * w * s + x) * 3);
+    for (let x = 0; x < w * s; x++)
+      out.set(rgb.subarray((Math.floor(y / s) * w + Math.floor(x / s)) * 3, (Math.floor(y / s) * w + Math.floor(x / s)) * 3 + 3), (y * w * s + x) * 3);
   }
   return out;
 }
@@ -88,7 +89,8 @@ export async function renderHeatmap(spec: HeatmapSpec): Promise<Uint8Array> {
   const s = spec.scale ?? Math.max(4, Math.round(384 / Math.max(h, w)));
   const fmt = spec.format ?? ((v: number) => v.toFixed(2));
   const { rgb } = heatmapPixels(spec);
-  const png = (data: Uint8Array, pw: number, ph: number): string => Buffer.from(encode({ width: pw, height: ph, data, channels: 3, depth: 8 })).toString('base64');
+  const png = (data: Uint8Array, pw: number, ph: number): string =>
+    Buffer.from(encode({ width: pw, height: ph, data, channels: 3, depth: 8 })).toString('base64');
   const gx = 70;
   const gy = 74;
   const gw = w * s;
@@ -111,16 +113,22 @@ export async function renderHeatmap(spec: HeatmapSpec): Promise<Uint8Array> {
   ];
   for (const k of kTicks(w)) {
     const x = gx + (k + Math.floor(w / 2) + 0.5) * s;
-    parts.push(`<line x1="${x}" y1="${gy + gh}" x2="${x}" y2="${gy + gh + 5}" stroke="#333"/><text x="${x}" y="${gy + gh + 18}" font-size="11" text-anchor="middle">${k}</text>`);
+    parts.push(
+      `<line x1="${x}" y1="${gy + gh}" x2="${x}" y2="${gy + gh + 5}" stroke="#333"/><text x="${x}" y="${gy + gh + 18}" font-size="11" text-anchor="middle">${k}</text>`,
+    );
   }
   for (const k of kTicks(h)) {
     const y = gy + (k + Math.floor(h / 2) + 0.5) * s;
-    parts.push(`<line x1="${gx - 5}" y1="${y}" x2="${gx}" y2="${y}" stroke="#333"/><text x="${gx - 8}" y="${y + 4}" font-size="11" text-anchor="end">${k}</text>`);
+    parts.push(
+      `<line x1="${gx - 5}" y1="${y}" x2="${gx}" y2="${y}" stroke="#333"/><text x="${gx - 8}" y="${y + 4}" font-size="11" text-anchor="end">${k}</text>`,
+    );
   }
   for (let i = 0; i <= 4; i++) {
     const v = spec.min + ((spec.max - spec.min) * i) / 4;
     const y = gy + gh - (gh * i) / 4;
-    parts.push(`<line x1="${barX + barW}" y1="${y}" x2="${barX + barW + 5}" y2="${y}" stroke="#333"/><text x="${barX + barW + 8}" y="${y + 4}" font-size="11">${esc(fmt(v))}</text>`);
+    parts.push(
+      `<line x1="${barX + barW}" y1="${y}" x2="${barX + barW + 5}" y2="${y}" stroke="#333"/><text x="${barX + barW + 8}" y="${y + 4}" font-size="11">${esc(fmt(v))}</text>`,
+    );
   }
   const width = Math.max(barX + barW + 80, 16 + Math.ceil(spec.subtitle.length * 6.6));
   const height = gy + gh + 56;

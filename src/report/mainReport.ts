@@ -45,8 +45,13 @@ export async function mainRows(runs: readonly string[]): Promise<MainRow[]> {
     const s = run.seeds[0];
     const fourier = new Map((s?.fourier?.slices ?? []).map((x) => [`${x.alignment} ${x.norm}`, x.error.mean] as const));
     rows.push({
-      strategy: run.strategy, run, testError: s?.test?.error ?? null, testCalibration: s?.test?.calibration ?? null,
-      cError: s?.cifarC?.summary.overall.error ?? null, attackClean: s?.fourier?.clean?.error ?? null, fourier,
+      strategy: run.strategy,
+      run,
+      testError: s?.test?.error ?? null,
+      testCalibration: s?.test?.calibration ?? null,
+      cError: s?.cifarC?.summary.overall.error ?? null,
+      attackClean: s?.fourier?.clean?.error ?? null,
+      fourier,
     });
   }
   return rows;
@@ -73,11 +78,14 @@ export async function mainReport(runDir: string, runs: readonly string[], studyR
       '',
       'Test error and RMS calibration error on the clean test images, error on our CIFAR-10-C made of them (the corruptions implemented x 5 severities), ' +
         'then the attacked images: their error unperturbed, and the mean error over the Fourier-attack grid per alignment and ℓ2 norm. ' +
-        'Small-scale numbers: the direction is what to read, above all how far each model\'s error rises from its unperturbed baseline.',
+        "Small-scale numbers: the direction is what to read, above all how far each model's error rises from its unperturbed baseline.",
       '',
       `| strategy | test error | calibration | CIFAR-10-C error | attacked images, unperturbed | ${slices.map((k) => `Fourier ${k}`).join(' | ')} |`,
       `|---|---|---|---|---|${slices.map(() => '---').join('|')}|`,
-      ...rows.map((r) => `| ${r.strategy} | ${percent(r.testError)} | ${percent(r.testCalibration)} | ${percent(r.cError)} | ${percent(r.attackClean)} | ${slices.map((k) => percent(r.fourier.get(k))).join(' | ')} |`),
+      ...rows.map(
+        (r) =>
+          `| ${r.strategy} | ${percent(r.testError)} | ${percent(r.testCalibration)} | ${percent(r.cError)} | ${percent(r.attackClean)} | ${slices.map((k) => percent(r.fourier.get(k))).join(' | ')} |`,
+      ),
       '',
       '### Error under the Fourier attack (lowest frequency at the centre)',
       '',
@@ -106,7 +114,9 @@ export async function mainReport(runDir: string, runs: readonly string[], studyR
       '## Data path profile',
       '',
       `${profile.images} images of ${profile.dataset} in ${(profile.elapsedMs / 1000).toFixed(2)} s: **${formatRate(profile.imagesPerSecond)} images/s** end to end` +
-        (augment ? `; augment ${formatRate(augment.imagesPerSecond)} images/s on ${augment.threads} worker(s) at ${formatPercent(augment.utilisation)} utilisation` : '') +
+        (augment
+          ? `; augment ${formatRate(augment.imagesPerSecond)} images/s on ${augment.threads} worker(s) at ${formatPercent(augment.utilisation)} utilisation`
+          : '') +
         `; peak RSS ${formatMiB(profile.rss.peakBytes)}. Details: [profile/profile.md](profile/profile.md).`,
       '',
     );

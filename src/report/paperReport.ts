@@ -22,7 +22,12 @@ export interface RunResults {
   readonly strategy: string;
   /** The dataset's folder name, e.g. `cifar-10-batches-bin`. */
   readonly dataset: string;
-  readonly seeds: readonly { readonly seed: number; readonly test: { error: number; calibration: number } | null; readonly cifarC: CifarCReport | null; readonly fourier: FourierReport | null }[];
+  readonly seeds: readonly {
+    readonly seed: number;
+    readonly test: { error: number; calibration: number } | null;
+    readonly cifarC: CifarCReport | null;
+    readonly fourier: FourierReport | null;
+  }[];
 }
 
 async function readJson<T>(path: string): Promise<T | null> {
@@ -79,7 +84,9 @@ function seedAveragedCifarC(run: RunResults): NamedSummary | null {
  * into `outDir`: `report.md` beside the PNGs. Returns the files written.
  */
 export async function writePaperReport(runDirs: readonly string[], outDir: string): Promise<string[]> {
-  const runs = (await Promise.all(runDirs.map(readRun))).sort((a, b) => a.dataset.localeCompare(b.dataset) || rank(a.strategy) - rank(b.strategy) || a.strategy.localeCompare(b.strategy));
+  const runs = (await Promise.all(runDirs.map(readRun))).sort(
+    (a, b) => a.dataset.localeCompare(b.dataset) || rank(a.strategy) - rank(b.strategy) || a.strategy.localeCompare(b.strategy),
+  );
   const datasets = [...new Set(runs.map((r) => r.dataset))];
   const strategies = [...new Set(runs.map((r) => r.strategy))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   const find = (d: string, s: string): RunResults | undefined => runs.find((r) => r.dataset === d && r.strategy === s);
@@ -88,7 +95,7 @@ export async function writePaperReport(runDirs: readonly string[], outDir: strin
     '# Fourier-based augmentations: results',
     '',
     `From ${runs.length} training run(s): ${runs.map((r) => `${r.strategy} on ${r.dataset} (${r.seeds.length} seed(s), ${r.dir})`).join('; ')}.`,
-    'Errors and RMS calibration errors in percent, mean ± std over seeds (the paper: 4 seeds, WRN-40-2). Calibration sums every bin of 100 (Hendrycks\' calib_err leaves the last one out).',
+    "Errors and RMS calibration errors in percent, mean ± std over seeds (the paper: 4 seeds, WRN-40-2). Calibration sums every bin of 100 (Hendrycks' calib_err leaves the last one out).",
     '',
     '## Table 1: clean and corrupted test sets',
     '',
@@ -96,7 +103,13 @@ export async function writePaperReport(runDirs: readonly string[], outDir: strin
     `|---|${strategies.map(() => '---').join('|')}|`,
   ];
   for (const d of datasets) {
-    const row = (label: string, pick: (r: RunResults) => MeanStd | null): string => `| ${label} | ${strategies.map((s) => { const r = find(d, s); return r ? pctMs(pick(r)) : 'n/a'; }).join(' | ')} |`;
+    const row = (label: string, pick: (r: RunResults) => MeanStd | null): string =>
+      `| ${label} | ${strategies
+        .map((s) => {
+          const r = find(d, s);
+          return r ? pctMs(pick(r)) : 'n/a';
+        })
+        .join(' | ')} |`;
     md.push(row(`${d} err`, (r) => ms(r.seeds.map((s) => s.test?.error))));
     md.push(row(`${d} cal`, (r) => ms(r.seeds.map((s) => s.test?.calibration))));
     md.push(row(`${d}-C err`, (r) => ms(r.seeds.map((s) => s.cifarC?.summary.overall.error))));
@@ -109,7 +122,12 @@ export async function writePaperReport(runDirs: readonly string[], outDir: strin
     const slices = (r: RunResults) => r.seeds.flatMap((s) => (s.fourier ? s.fourier.slices : []));
     const keys = [...new Map(withF.flatMap((s) => slices(find(d, s)!)).map((x) => [`${x.alignment}|${x.norm}|${x.phaseFactor}`, x])).values()];
     for (const metric of ['error', 'calibration'] as const) {
-      md.push(`**${d}, ${metric === 'error' ? 'error' : 'RMS calibration error'}**`, '', `| alignment | norm | ${withF.join(' | ')} |`, `|---|---|${withF.map(() => '---').join('|')}|`);
+      md.push(
+        `**${d}, ${metric === 'error' ? 'error' : 'RMS calibration error'}**`,
+        '',
+        `| alignment | norm | ${withF.join(' | ')} |`,
+        `|---|---|${withF.map(() => '---').join('|')}|`,
+      );
       for (const k of keys) {
         const cell = (s: string): string => {
           const xs = slices(find(d, s)!).filter((x) => x.alignment === k.alignment && x.norm === k.norm && x.phaseFactor === k.phaseFactor);
@@ -125,7 +143,12 @@ export async function writePaperReport(runDirs: readonly string[], outDir: strin
   }
   md.push('## Figures', '');
   for (const d of datasets) {
-    const named = strategies.map((s) => find(d, s)).flatMap((r) => { const n = r && seedAveragedCifarC(r); return n ? [n] : []; });
+    const named = strategies
+      .map((s) => find(d, s))
+      .flatMap((r) => {
+        const n = r && seedAveragedCifarC(r);
+        return n ? [n] : [];
+      });
     if (named.length) {
       const f3 = join(outDir, `figure3-${d}.png`);
       await writeFileAtomic(f3, await renderSeverityFigure(named));
@@ -154,12 +177,21 @@ export async function writePaperReport(runDirs: readonly string[], outDir: strin
           return xs.length ? [{ kx: c.kx, ky: c.ky, value: xs.reduce((a, x) => a + x.error, 0) / xs.length }] : [];
         });
         const f1 = join(outDir, `figure1-${d}-${s}-${alignment}-norm${norm}.png`);
-        await writeFileAtomic(f1, await renderHeatmap({
-          title: `${s} on ${d}: error under the Fourier attack`,
-          subtitle: `‖U‖₂ = ${norm}, ${alignment}, phase ${fp.grid.phaseFactors[0]}·2π (${fp.grid.convention}); mean over ${reports.length} seed(s)`,
-          height: fp.grid.height, width: fp.grid.width, values, min: 0, max: 1, label: 'error', format: (v) => `${Math.round(100 * v)}%`,
-          ...(fp.grid.kStep === undefined ? {} : { step: fp.grid.kStep }),
-        }));
+        await writeFileAtomic(
+          f1,
+          await renderHeatmap({
+            title: `${s} on ${d}: error under the Fourier attack`,
+            subtitle: `‖U‖₂ = ${norm}, ${alignment}, phase ${fp.grid.phaseFactors[0]}·2π (${fp.grid.convention}); mean over ${reports.length} seed(s)`,
+            height: fp.grid.height,
+            width: fp.grid.width,
+            values,
+            min: 0,
+            max: 1,
+            label: 'error',
+            format: (v) => `${Math.round(100 * v)}%`,
+            ...(fp.grid.kStep === undefined ? {} : { step: fp.grid.kStep }),
+          }),
+        );
         written.push(f1);
         md.push(`![Figure 1, ${s}, ${d}, ${alignment}](${basename(f1)})`);
       }

@@ -38,7 +38,9 @@ export function packRecords(records: readonly BatchRecord[]): Uint8Array[] {
 
 /** `profile.md`: the report as readable tables. */
 export function profileReportMarkdown(r: ProfileReport): string {
-  const cfg = Object.entries(r.config).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`).join(' ');
+  const cfg = Object.entries(r.config)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`)
+    .join(' ');
   return [
     `# Data path profile: ${r.dataset}`,
     '',

@@ -34,7 +34,9 @@ export function profileMarkdown(s: ProfileSnapshot): string[] {
   return [
     '| stage | images | images/s | utilisation | threads | busy (ms) |',
     '|---|---:|---:|---:|---:|---:|',
-    ...s.stages.map((st) => `| ${st.name} | ${st.images} | ${formatRate(st.imagesPerSecond)} | ${formatPercent(st.utilisation)} | ${st.threads} | ${Math.round(st.busyMs)} |`),
+    ...s.stages.map(
+      (st) => `| ${st.name} | ${st.images} | ${formatRate(st.imagesPerSecond)} | ${formatPercent(st.utilisation)} | ${st.threads} | ${Math.round(st.busyMs)} |`,
+    ),
     '',
     '| queue (gauge) | mean | max | last |',
     '|---|---:|---:|---:|',

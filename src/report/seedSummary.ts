@@ -25,7 +25,13 @@ export interface SeedSummary {
   /** The strategy's settings, primitives and, for custom code, its sources' SHA-256 (`strategyDefinition`). */
   readonly definition?: Readonly<Record<string, unknown>>;
   readonly dataset: string;
-  readonly seeds: readonly { readonly seed: number; readonly dir: string; readonly bestEpoch: number | null; readonly holdout: TrainResult['holdout']; readonly test: TrainResult['test'] }[];
+  readonly seeds: readonly {
+    readonly seed: number;
+    readonly dir: string;
+    readonly bestEpoch: number | null;
+    readonly holdout: TrainResult['holdout'];
+    readonly test: TrainResult['test'];
+  }[];
   readonly holdout: MetricSummary | null;
   readonly test: MetricSummary | null;
 }
@@ -57,7 +63,10 @@ const pct = (x: number | undefined): string => percent(x, 2, '');
 
 /** A readable table of a `SeedSummary`: one row per seed, then mean ± std (percent). */
 export function seedSummaryMarkdown(s: SeedSummary): string {
-  const rows = s.seeds.map((r) => `| ${r.seed} | ${r.bestEpoch ?? 'last'} | ${pct(r.holdout?.error)} | ${pct(r.test?.error)} | ${pct(r.test?.calibration)} | ${pct(r.test?.calibrationReference)} |`);
+  const rows = s.seeds.map(
+    (r) =>
+      `| ${r.seed} | ${r.bestEpoch ?? 'last'} | ${pct(r.holdout?.error)} | ${pct(r.test?.error)} | ${pct(r.test?.calibration)} | ${pct(r.test?.calibrationReference)} |`,
+  );
   const ms = (m: MeanStd | undefined): string => (m ? `${pct(m.mean)} ± ${pct(m.std)}` : 'n/a');
   return [
     `# ${s.strategy} on ${s.dataset}`,

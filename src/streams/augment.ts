@@ -105,7 +105,15 @@ function augmentChecked(options: AugmentOptions): (resolved: Strategy, source: O
         const mine = seq++;
         running++;
         const task = {
-          pixels: sharedPixels(dataset), shape: dataset.shape, indices, seed, epoch, strategy: resolved, views, out, record,
+          pixels: sharedPixels(dataset),
+          shape: dataset.shape,
+          indices,
+          seed,
+          epoch,
+          strategy: resolved,
+          views,
+          out,
+          record,
           replay: replay ? Array.from(indices, (i) => replay(epoch, i)) : undefined,
         };
         pool.run(task, abort.signal).then(
@@ -119,9 +127,19 @@ function augmentChecked(options: AugmentOptions): (resolved: Strategy, source: O
               credits.give();
             });
             ready.set(mine, {
-              epoch, seq: mine, start, epochSize: order.length, indices, labels, views, shape: dataset.shape,
+              epoch,
+              seq: mine,
+              start,
+              epochSize: order.length,
+              indices,
+              labels,
+              views,
+              shape: dataset.shape,
               data: new Float32Array(result.out, 0, views * indices.length * size),
-              params: result.params, chunkSize, credits: limit, ...refs,
+              params: result.params,
+              chunkSize,
+              credits: limit,
+              ...refs,
             });
             flush();
           },

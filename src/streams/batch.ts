@@ -73,8 +73,16 @@ export function batch(size: number, options: BatchOptions = {}): OperatorFunctio
         }
         let released = false;
         subscriber.next({
-          epoch: f.epoch, step: step++, index: index++, size: f.fill, views, shape, data,
-          labels: f.labels.subarray(0, f.fill), indices: f.indices.subarray(0, f.fill), params: f.params,
+          epoch: f.epoch,
+          step: step++,
+          index: index++,
+          size: f.fill,
+          views,
+          shape,
+          data,
+          labels: f.labels.subarray(0, f.fill),
+          indices: f.indices.subarray(0, f.fill),
+          params: f.params,
           release: () => {
             if (!released) chunkRelease();
             released = true;
@@ -89,7 +97,11 @@ export function batch(size: number, options: BatchOptions = {}): OperatorFunctio
             const need = size % chunk.chunkSize === 0 ? size / chunk.chunkSize : Math.ceil(size / chunk.chunkSize) + 1;
             if (chunk.credits < need) {
               chunk.release();
-              subscriber.error(new RangeError(`batch(${size}) needs ${need} chunks of ${chunk.chunkSize} at once but augment allows ${chunk.credits}; raise credits or chunkSize`));
+              subscriber.error(
+                new RangeError(
+                  `batch(${size}) needs ${need} chunks of ${chunk.chunkSize} at once but augment allows ${chunk.credits}; raise credits or chunkSize`,
+                ),
+              );
               return;
             }
           }
@@ -98,14 +110,33 @@ export function batch(size: number, options: BatchOptions = {}): OperatorFunctio
           const per = chunk.shape.width * chunk.shape.height * chunk.shape.channels;
           const endsEpoch = chunk.start + n === chunk.epochSize;
           if (!cur && chunk.start % size === 0 && (n === size || (endsEpoch && !dropLast && n < size))) {
-            emit({ epoch: chunk.epoch, fill: n, data: chunk.data, labels: chunk.labels, indices: chunk.indices, params: chunk.params ? [...chunk.params] : null, chunks: [chunk] }, () => chunk.release(), per, chunk.views, chunk.shape);
+            emit(
+              {
+                epoch: chunk.epoch,
+                fill: n,
+                data: chunk.data,
+                labels: chunk.labels,
+                indices: chunk.indices,
+                params: chunk.params ? [...chunk.params] : null,
+                chunks: [chunk],
+              },
+              () => chunk.release(),
+              per,
+              chunk.views,
+              chunk.shape,
+            );
             profiler?.record('batch', n, performance.now() - t0);
             return;
           }
-          for (let j = 0; j < n; ) {
+          for (let j = 0; j < n;) {
             cur ??= {
-              epoch: chunk.epoch, fill: 0, data: spare.pop() ?? new Float32Array(chunk.views * size * per), labels: new Int32Array(size),
-              indices: new Int32Array(size), params: chunk.params ? [] : null, chunks: [],
+              epoch: chunk.epoch,
+              fill: 0,
+              data: spare.pop() ?? new Float32Array(chunk.views * size * per),
+              labels: new Int32Array(size),
+              indices: new Int32Array(size),
+              params: chunk.params ? [] : null,
+              chunks: [],
             };
             const k = Math.min(size - cur.fill, n - j);
             for (let v = 0; v < chunk.views; v++) {
@@ -121,10 +152,16 @@ export function batch(size: number, options: BatchOptions = {}): OperatorFunctio
             if (cur.fill === size || (j === n && endsEpoch)) {
               const f = cur;
               cur = null;
-              emit(f, () => {
-                f.chunks.forEach((c) => c.release());
-                if (f.data.length === chunk.views * size * per && spare.length < chunk.credits) spare.push(f.data);
-              }, per, chunk.views, chunk.shape);
+              emit(
+                f,
+                () => {
+                  f.chunks.forEach((c) => c.release());
+                  if (f.data.length === chunk.views * size * per && spare.length < chunk.credits) spare.push(f.data);
+                },
+                per,
+                chunk.views,
+                chunk.shape,
+              );
             }
           }
           chunk.release();

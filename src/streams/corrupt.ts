@@ -39,7 +39,8 @@ export type CorruptEvent =
 export function corruptDataset(ds: Dataset, options: CorruptOptions): Observable<CorruptEvent> {
   const chunkSize = options.chunkSize ?? 64;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunkSize must be an integer >= 1, got ${chunkSize}`);
-  for (const name of options.corruptions) if (!CORRUPTIONS.has(name)) throw new RangeError(`corruption '${name}' is not implemented; available: ${[...CORRUPTIONS.keys()].join(', ')}`);
+  for (const name of options.corruptions)
+    if (!CORRUPTIONS.has(name)) throw new RangeError(`corruption '${name}' is not implemented; available: ${[...CORRUPTIONS.keys()].join(', ')}`);
   const workers = options.workers ?? availableParallelism();
   return new Observable<CorruptEvent>((subscriber) => {
     const abort = new AbortController();

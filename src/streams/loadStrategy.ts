@@ -71,7 +71,9 @@ export async function checkStrategy(strategy: Strategy, cwd: string = process.cw
 /** SHA-256 of a file module's source; null for modules that are not files (`node:`, `data:`). */
 async function sourceHash(url: string): Promise<string | undefined> {
   if (!url.startsWith('file:')) return undefined;
-  return createHash('sha256').update(await readFile(new URL(url))).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(new URL(url)))
+    .digest('hex');
 }
 
 /**
@@ -118,7 +120,8 @@ export function strategyDefinition(strategy: Strategy): Record<string, unknown> 
   // Key order kept: checkpoints compare this as JSON, and built-in strategies must match older ones.
   return Object.fromEntries(
     Object.entries(strategy).map(([key, value]) => {
-      if (key === 'modules') return [key, strategy.modules.map((m) => ({ module: name(m.module), export: m.export, ...(m.sha256 ? { sha256: m.sha256 } : {}) }))];
+      if (key === 'modules')
+        return [key, strategy.modules.map((m) => ({ module: name(m.module), export: m.export, ...(m.sha256 ? { sha256: m.sha256 } : {}) }))];
       if (key === 'source') return [key, { file: name(strategy.source!.url), sha256: strategy.source!.sha256 }];
       return [key, value];
     }),

@@ -34,7 +34,11 @@ export function createAugmentPool(threads: number): AugmentPool {
   if (threads === 0) return inlinePool();
   const { filename, execArgv } = workerFile('augmentWorker');
   const piscina = new Piscina({
-    filename, execArgv, minThreads: threads, maxThreads: threads, idleTimeout: 60_000,
+    filename,
+    execArgv,
+    minThreads: threads,
+    maxThreads: threads,
+    idleTimeout: 60_000,
     concurrentTasksPerWorker: TASKS_PER_THREAD,
   });
   // Destroying the pool while a task's result is on its way back makes Piscina emit 'error'

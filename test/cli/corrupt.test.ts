@@ -42,8 +42,14 @@ describe('fourier-augmix corrupt', () => {
   it.each([
     [['corrupt', '-o', '/tmp/x'], 'error: corrupt: missing --input <dir> (the clean dataset, e.g. data/cifar10-mini)\n'],
     [['corrupt', '-i', 'data/cifar10-mini'], 'error: corrupt: missing --output <dir> (where the .npy files go)\n'],
-    [['corrupt', '-i', 'data/cifar10-mini', '-o', '/tmp/x', '-c', 'fuzz'], /^error: corrupt: unknown corruption 'fuzz'; implemented: gaussian_noise, shot_noise, /],
-    [['corrupt', '-i', 'data/cifar10-mini', '-o', '/tmp/x', '-c', 'pixelat'], /^error: corrupt: unknown corruption 'pixelat' \(did you mean pixelate\?\); implemented: /],
+    [
+      ['corrupt', '-i', 'data/cifar10-mini', '-o', '/tmp/x', '-c', 'fuzz'],
+      /^error: corrupt: unknown corruption 'fuzz'; implemented: gaussian_noise, shot_noise, /,
+    ],
+    [
+      ['corrupt', '-i', 'data/cifar10-mini', '-o', '/tmp/x', '-c', 'pixelat'],
+      /^error: corrupt: unknown corruption 'pixelat' \(did you mean pixelate\?\); implemented: /,
+    ],
     [['corrupt', '-i', 'data/cifar10-mini', '-o', '/tmp/x', '-w', 'two'], 'error: corrupt: --workers two is invalid: expected an integer in [0, 256]\n'],
     [['corrupt', '-i', 'no/such/dir', '-o', '/tmp/x'], /^error: corrupt: --input .*no\/such\/dir: folder does not exist/],
     [['corrupt', '-i', 'data/cifar10-mini', '-o', '/tmp/x', '--seed', '-3'], 'error: corrupt: --seed -3 is invalid: expected an integer >= 0\n'],

@@ -7,8 +7,14 @@ import { cli } from './io.ts';
 // A user's folder outside the repository, holding a strategy file and its primitive.
 const project = mkdtempSync(join(tmpdir(), 'fa-custom-'));
 afterAll(() => rmSync(project, { recursive: true, force: true }));
-writeFileSync(join(project, 'invert.mjs'), `export const invert = { name: 'invert', sample: (rng) => 1 + rng.int(3), apply: (s, d, c) => { for (let i = 0; i < s.data.length; i++) d.data[i] = i % s.channels < c ? 255 - s.data[i] : s.data[i]; } };\n`);
-writeFileSync(join(project, 'mine.mjs'), `export default { name: 'Mine', ops: ['rotate', 'invert'], width: 2, modules: [{ module: './invert.mjs', export: 'invert' }] };\n`);
+writeFileSync(
+  join(project, 'invert.mjs'),
+  `export const invert = { name: 'invert', sample: (rng) => 1 + rng.int(3), apply: (s, d, c) => { for (let i = 0; i < s.data.length; i++) d.data[i] = i % s.channels < c ? 255 - s.data[i] : s.data[i]; } };\n`,
+);
+writeFileSync(
+  join(project, 'mine.mjs'),
+  `export default { name: 'Mine', ops: ['rotate', 'invert'], width: 2, modules: [{ module: './invert.mjs', export: 'invert' }] };\n`,
+);
 writeFileSync(join(project, 'typo.mjs'), `export default { name: 'Typo', ops: ['invrt'], modules: [{ module: './invert.mjs', export: 'invert' }] };\n`);
 const bin = resolve('bin/fourier-augmix.js');
 
@@ -19,7 +25,9 @@ describe('custom strategies on the command line', () => {
     expect(r.stdout).toContain(`strategy Mine: ${join(project, 'mine.mjs')} (sha256 `);
     expect(r.stdout).toContain('primitives (2): rotate, invert');
     expect(r.stdout).toContain('width 2, depth 1-3, severity 3');
-    expect(r.stdout).toMatch(new RegExp(`primitive module ${join(project, 'invert.mjs').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, export invert \\(sha256 [0-9a-f]{12}\\)`));
+    expect(r.stdout).toMatch(
+      new RegExp(`primitive module ${join(project, 'invert.mjs').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, export invert \\(sha256 [0-9a-f]{12}\\)`),
+    );
   });
 
   it('refuses a bad strategy before anything is written, naming it (exit 2)', async () => {
@@ -49,7 +57,11 @@ describe('custom strategies on the command line', () => {
 
   it('starts a worker-pool command from a folder other than the package (the built CLI, in its own process)', () => {
     const out = join(project, 'runs', 'elsewhere');
-    const r = spawnSync(process.execPath, [bin, 'run', 'profile-datapath', 'strategy=./mine.mjs', 'workers=2', 'limit=64', 'batchSize=32', `out=${out}`], { cwd: project, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [bin, 'run', 'profile-datapath', 'strategy=./mine.mjs', 'workers=2', 'limit=64', 'batchSize=32', `out=${out}`], {
+      cwd: project,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.stderr).not.toMatch(/error/);
     expect(r.status).toBe(0);
     expect(readdirSync(out)).toEqual(expect.arrayContaining(['profile.json', 'config.json']));
@@ -58,13 +70,28 @@ describe('custom strategies on the command line', () => {
 
 describe('custom strategies in training', () => {
   const out = join(project, 'runs', 'train');
-  const args = ['run', 'train', 'strategy=./mine.mjs', 'epochs=1', 'depth=10', 'widen=1', 'limit=48', 'batchSize=16', 'workers=1', 'backend=wasm', `out=${out}`];
+  const args = [
+    'run',
+    'train',
+    'strategy=./mine.mjs',
+    'epochs=1',
+    'depth=10',
+    'widen=1',
+    'limit=48',
+    'batchSize=16',
+    'workers=1',
+    'backend=wasm',
+    `out=${out}`,
+  ];
 
   it('trains, records the definition, resumes, and refuses a resume with a changed primitive', async () => {
     const first = await cli(args, project);
     expect(first.stderr).not.toMatch(/^error/m);
     expect(first.code).toBe(0);
-    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { strategy: string; definition: { ops: string[]; modules: { module: string; sha256: string }[]; source: { file: string } } };
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as {
+      strategy: string;
+      definition: { ops: string[]; modules: { module: string; sha256: string }[]; source: { file: string } };
+    };
     expect(summary.strategy).toBe('Mine');
     expect(summary.definition.ops).toEqual(['rotate', 'invert']);
     expect(summary.definition.modules[0]).toMatchObject({ module: 'invert.mjs', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });

@@ -42,7 +42,12 @@ describe('eval-cifar10c', () => {
     const ds = await readCorruption(await openCifarC(fixture, { classes: Array.from({ length: 10 }, (_, i) => String(i)) }), 'contrast', 4);
     const want = await evaluate(net, ds, { normalize, batchSize: 2, workers: 0 });
     // Two images are fewer than one bin of 100: the reference variant has no bin (NaN, null in JSON).
-    expect(report.cells.find((c) => c.corruption === 'contrast' && c.severity === 4)).toEqual({ corruption: 'contrast', severity: 4, ...want, calibrationReference: null });
+    expect(report.cells.find((c) => c.corruption === 'contrast' && c.severity === 4)).toEqual({
+      corruption: 'contrast',
+      severity: 4,
+      ...want,
+      calibrationReference: null,
+    });
     expect(want.calibrationReference).toBeNaN();
     const md = readFileSync(join(out, 'cifar-c.md'), 'utf8');
     expect(md).toContain('| corruption | error s1 | error s2 | error s3 | error s4 | error s5 | mean error | mean calibration |');
@@ -51,7 +56,18 @@ describe('eval-cifar10c', () => {
     expect(existsSync(join(out, 'figure2-gain.png'))).toBe(false);
 
     const b = join(dir, 'b');
-    const withBase = await cli(['run', 'eval-cifar10c', `model=${model}`, `cifarC=${fixture}`, 'corruptions=contrast,saturate', 'severities=5', `baseline=${out}`, 'backend=wasm', 'runtime=tfjs', `out=${b}`]);
+    const withBase = await cli([
+      'run',
+      'eval-cifar10c',
+      `model=${model}`,
+      `cifarC=${fixture}`,
+      'corruptions=contrast,saturate',
+      'severities=5',
+      `baseline=${out}`,
+      'backend=wasm',
+      'runtime=tfjs',
+      `out=${b}`,
+    ]);
     expect(withBase.code).toBe(0);
     expect(read(b).cells.map((c) => `${c.corruption}/${c.severity}`)).toEqual(['contrast/5', 'saturate/5']);
     expect(readFileSync(join(b, 'figure2-gain.png')).subarray(1, 4).toString()).toBe('PNG');

@@ -12,7 +12,11 @@ let dir: string;
 let model: string;
 const common = (): string[] => [`model=${model}`, 'images=24', 'maxK=1', 'norms=2', 'batch=10', 'backend=wasm'];
 const cellLines = (file: string): Record<string, unknown>[] =>
-  readFileSync(file, 'utf8').split('\n').filter((l) => l).map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.type === 'cell');
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l)
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((r) => r.type === 'cell');
 const figures = (report: string): unknown[] =>
   (JSON.parse(readFileSync(report, 'utf8')) as { cells: Record<string, unknown>[] }).cells.map(({ seconds: _s, ...c }) => c);
 
@@ -32,7 +36,12 @@ beforeAll(async () => {
   await selectBackend('wasm');
   const net = createWrn({ depth: 10, widen: 1, classes: 10, seed: 4 });
   model = join(dir, 'model.msgpack');
-  await saveCheckpoint(model, net, null, { epoch: 1, step: 1, best: null, fingerprint: { strategy: { name: 'AugSVF', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } } });
+  await saveCheckpoint(model, net, null, {
+    epoch: 1,
+    step: 1,
+    best: null,
+    fingerprint: { strategy: { name: 'AugSVF', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } },
+  });
   net.dispose();
   const whole = await cli(['run', 'eval-fourier', ...common(), `out=${join(dir, 'whole')}`]);
   expect(whole.stderr).toContain('10 of 10 cells in this shard');
@@ -44,7 +53,15 @@ describe('eval-fourier', () => {
   it('writes every cell, fourier.json, Table 2 and a heatmap per (norm, alignment)', () => {
     const w = join(dir, 'whole');
     expect(cellLines(join(w, 'cells-0-of-1.jsonl'))).toHaveLength(10);
-    for (const f of ['fourier.json', 'table2.md', 'heatmap-aligned-norm2.png', 'heatmap-random-flip-norm2.png', 'calibration-aligned-norm2.png', 'calibration-random-flip-norm2.png']) expect(existsSync(join(w, f))).toBe(true);
+    for (const f of [
+      'fourier.json',
+      'table2.md',
+      'heatmap-aligned-norm2.png',
+      'heatmap-random-flip-norm2.png',
+      'calibration-aligned-norm2.png',
+      'calibration-random-flip-norm2.png',
+    ])
+      expect(existsSync(join(w, f))).toBe(true);
     const table = readFileSync(join(w, 'table2.md'), 'utf8');
     expect(table).toMatch(/\| 2 \| [\d.]+ \([\d.]+\) \| [\d.]+ \([\d.]+\) \|/);
     expect(readFileSync(join(w, 'heatmap-aligned-norm2.png')).subarray(1, 4).toString()).toBe('PNG');

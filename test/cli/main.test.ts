@@ -12,7 +12,9 @@ describe('fourier-augmix CLI', () => {
     const r = await cli(['run', 'nope']);
     expect(r.code).toBe(2);
     // Matched loosely so that adding a pipeline does not break this test.
-    expect(r.stderr).toMatch(/^error: unknown pipeline 'nope'; available: ([a-z0-9-]+, )*main, ([a-z0-9-]+, )*train \(and their presets, see `list`\), or give a path to a pipeline module\n$/);
+    expect(r.stderr).toMatch(
+      /^error: unknown pipeline 'nope'; available: ([a-z0-9-]+, )*main, ([a-z0-9-]+, )*train \(and their presets, see `list`\), or give a path to a pipeline module\n$/,
+    );
     const preset = await cli(['run', 'train-nope-cifar10']);
     expect(preset.stderr).toMatch(/^error: unknown pipeline 'train-nope-cifar10'; available: /);
   });
@@ -33,11 +35,15 @@ describe('fourier-augmix CLI', () => {
     expect(bad.stderr).toBe('error: pipelines/train.ts: seeds=1,1 is invalid: expected a comma-separated list of distinct integers >= 0\n');
   });
 
-  it('prints its version, and a pipeline\'s own parameters for `run <pipeline> --help`', async () => {
+  it("prints its version, and a pipeline's own parameters for `run <pipeline> --help`", async () => {
     const version = await cli(['--version']);
     expect(version.code).toBe(0);
     expect(version.stdout).toBe(`${(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version}\n`);
-    for (const argv of [['run', 'preview', '--help'], ['describe', 'preview', '-h'], ['run', 'preview', 'images=2', '--help']]) {
+    for (const argv of [
+      ['run', 'preview', '--help'],
+      ['describe', 'preview', '-h'],
+      ['run', 'preview', 'images=2', '--help'],
+    ]) {
       const r = await cli(argv);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`Usage: fourier-augmix ${argv[0]} preview [key=value ...]`);
@@ -55,8 +61,12 @@ describe('fourier-augmix CLI', () => {
 
   it('suggests the nearest name for a misspelt pipeline, key or value', async () => {
     expect((await cli(['run', 'previw'])).stderr).toMatch(/^error: unknown pipeline 'previw' \(did you mean preview\?\); available: /);
-    expect((await cli(['describe', 'preview', 'imges=2'])).stderr).toBe("error: pipelines/preview.ts: unknown parameter 'imges' (did you mean images?) (known: data, split, strategies, images, samples, seed, out)\n");
-    expect((await cli(['describe', 'preview', 'split=tset'])).stderr).toBe('error: pipelines/preview.ts: split=tset is invalid: expected one of train, test (did you mean test?)\n');
+    expect((await cli(['describe', 'preview', 'imges=2'])).stderr).toBe(
+      "error: pipelines/preview.ts: unknown parameter 'imges' (did you mean images?) (known: data, split, strategies, images, samples, seed, out)\n",
+    );
+    expect((await cli(['describe', 'preview', 'split=tset'])).stderr).toBe(
+      'error: pipelines/preview.ts: split=tset is invalid: expected one of train, test (did you mean test?)\n',
+    );
     expect((await cli(['describe', 'train', 'backend=wsam'])).stderr).toMatch(/backend=wsam is invalid: expected one of auto, .* \(did you mean wasm\?\)\n$/);
     expect((await cli(['describe', 'preview', 'strategies=Base,AugSVCC'])).stderr).toMatch(/\('AugSVCC' is not\) \(did you mean AugSVC\?\)\n$/);
     // Nothing close: no suggestion.
@@ -91,15 +101,34 @@ describe('fourier-augmix CLI', () => {
 
   it('trains two seeds on the bundled data and writes checkpoints, metrics and the summary over seeds', async () => {
     const out = tmp();
-    const args = ['run', 'train', 'strategy=AugSF', 'seeds=0,1', 'limit=24', 'depth=10', 'widen=1', 'epochs=1', 'batchSize=8', 'holdout=8', 'evalBatch=16', `backend=${TRAIN_BACKEND}`, 'workers=0', `out=${out}`];
+    const args = [
+      'run',
+      'train',
+      'strategy=AugSF',
+      'seeds=0,1',
+      'limit=24',
+      'depth=10',
+      'widen=1',
+      'epochs=1',
+      'batchSize=8',
+      'holdout=8',
+      'evalBatch=16',
+      `backend=${TRAIN_BACKEND}`,
+      'workers=0',
+      `out=${out}`,
+    ];
     const r = await cli(args);
     expect(r.stderr).toContain(`* ${TRAIN_BACKEND}: selected`);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^AugSF on cifar10-mini\/train\[0:24\], 2 seed\(s\): test error \d+\.\d+% ± \d+\.\d+%, calibration .*summary\.md\n$/m);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { seeds: { seed: number; test: { count: number } }[] };
-    expect(summary.seeds.map((s) => [s.seed, s.test.count])).toEqual([[0, 24], [1, 24]]);
+    expect(summary.seeds.map((s) => [s.seed, s.test.count])).toEqual([
+      [0, 24],
+      [1, 24],
+    ]);
     for (const seed of [0, 1]) {
-      for (const f of ['checkpoint.msgpack', 'best.msgpack', 'metrics.jsonl', 'result.json']) expect(readFileSync(join(out, `seed-${seed}`, f)).length).toBeGreaterThan(0);
+      for (const f of ['checkpoint.msgpack', 'best.msgpack', 'metrics.jsonl', 'result.json'])
+        expect(readFileSync(join(out, `seed-${seed}`, f)).length).toBeGreaterThan(0);
     }
     // Finished runs resume to the same result; without resume the run refuses to overwrite them.
     expect((await cli(args)).stderr).toContain('already holds a checkpoint');
@@ -130,7 +159,11 @@ describe('fourier-augmix CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('said hello 2x\n');
     expect(readFileSync(join(dir, 'run', 'hello.txt'), 'utf8')).toBe('hello tests\nhello tests\n');
-    expect(JSON.parse(readFileSync(join(dir, 'run', 'config.json'), 'utf8'))).toMatchObject({ pipeline: 'hello', file: 'hello.ts', params: { who: 'tests', times: 2 } });
+    expect(JSON.parse(readFileSync(join(dir, 'run', 'config.json'), 'utf8'))).toMatchObject({
+      pipeline: 'hello',
+      file: 'hello.ts',
+      params: { who: 'tests', times: 2 },
+    });
     const bad = await cli(['run', './hello.ts', 'who='], dir);
     expect(bad.stderr).toBe('error: hello.ts: who= is invalid: expected a non-empty string\n');
   });

@@ -8,7 +8,21 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // What `npm start` runs, shrunk to seconds; jobs=2 runs each strategy in child processes. No
 // epochs=: the default follows the backend (2 on wasm).
-const args = ['run', 'main', 'limit=40', 'depth=10', 'batchSize=20', 'cImages=3', 'fourierImages=8', 'norms=4', 'kStep=16', 'jobs=2', 'workers=0', 'backend=wasm', `out=${dir}`];
+const args = [
+  'run',
+  'main',
+  'limit=40',
+  'depth=10',
+  'batchSize=20',
+  'cImages=3',
+  'fourierImages=8',
+  'norms=4',
+  'kStep=16',
+  'jobs=2',
+  'workers=0',
+  'backend=wasm',
+  `out=${dir}`,
+];
 
 describe('the main job', () => {
   it('trains both strategies side by side, builds the corruption benchmark, evaluates, and writes report.md', async () => {

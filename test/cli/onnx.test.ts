@@ -18,7 +18,12 @@ const cells = (d: string): { key: string; error: number; loss: number }[] =>
 beforeAll(async () => {
   await selectBackend('wasm');
   const net = createWrn({ depth: 10, widen: 1, classes: 10, seed: 9 });
-  await saveCheckpoint(ck, net, null, { epoch: 1, step: 1, best: null, fingerprint: { strategy: { name: 'AugSF', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } } });
+  await saveCheckpoint(ck, net, null, {
+    epoch: 1,
+    step: 1,
+    best: null,
+    fingerprint: { strategy: { name: 'AugSF', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } },
+  });
   net.dispose();
   const r = await cli(['export', ck, '--onnx', onnx]);
   expect(r.stderr).toBe('');
@@ -39,7 +44,13 @@ describe('model=<file.onnx> in the evaluation pipelines', () => {
     expect(cb.map((c) => c.error)).toEqual(ca.map((c) => c.error));
     cb.forEach((c, i) => expect(Math.abs(c.loss - ca[i]!.loss)).toBeLessThan(1e-5));
     const fp = (JSON.parse(readFileSync(join(b, 'fourier.json'), 'utf8')) as { fingerprint: { model: Record<string, unknown> } }).fingerprint.model;
-    expect(fp).toEqual({ sha256: createHash('sha256').update(readFileSync(onnx)).digest('hex'), strategy: 'AugSF', classes: 10, format: 'onnx', input: { layout: 'nchw', channelOrder: 'rgb', scale: 1 } });
+    expect(fp).toEqual({
+      sha256: createHash('sha256').update(readFileSync(onnx)).digest('hex'),
+      strategy: 'AugSF',
+      classes: 10,
+      format: 'onnx',
+      input: { layout: 'nchw', channelOrder: 'rgb', scale: 1 },
+    });
     expect(readFileSync(join(b, 'table2.md'), 'utf8')).toContain('ONNX file sha256');
   });
 
@@ -67,7 +78,9 @@ describe('model=<file.onnx> in the evaluation pipelines', () => {
     const shard = (i: number) => cli(['run', 'eval-fourier', `model=${onnx}`, ...grid, `shard=${i}/2`, `out=${s}`]);
     expect((await shard(0)).code).toBe(0);
     const file = join(s, 'cells-0-of-2.jsonl');
-    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l);
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l);
     writeFileSync(file, `${lines.slice(0, 3).join('\n')}\n`); // the header and two cells survive
     const resumed = await shard(0);
     expect(resumed.stderr).toContain('2 already in');
@@ -78,9 +91,25 @@ describe('model=<file.onnx> in the evaluation pipelines', () => {
 
   it('eval-cifar10c and eval-clean run an ONNX model; eval-clean a torch model with its own statistics', async () => {
     const c = join(dir, 'cifar-c');
-    const r = await cli(['run', 'eval-cifar10c', `model=${onnx}`, `cifarC=${join(process.cwd(), 'test/fixtures/cifar-c')}`, 'corruptions=contrast,fog', 'severities=1,5', `out=${c}`]);
+    const r = await cli([
+      'run',
+      'eval-cifar10c',
+      `model=${onnx}`,
+      `cifarC=${join(process.cwd(), 'test/fixtures/cifar-c')}`,
+      'corruptions=contrast,fog',
+      'severities=1,5',
+      `out=${c}`,
+    ]);
     expect(r.stderr).toContain('fog not in');
-    const ok = await cli(['run', 'eval-cifar10c', `model=${onnx}`, `cifarC=${join(process.cwd(), 'test/fixtures/cifar-c')}`, 'corruptions=contrast', 'severities=1,5', `out=${c}`]);
+    const ok = await cli([
+      'run',
+      'eval-cifar10c',
+      `model=${onnx}`,
+      `cifarC=${join(process.cwd(), 'test/fixtures/cifar-c')}`,
+      'corruptions=contrast',
+      'severities=1,5',
+      `out=${c}`,
+    ]);
     expect(ok.code).toBe(0);
     const report = JSON.parse(readFileSync(join(c, 'cifar-c.json'), 'utf8')) as CifarCReport;
     expect(report.cells.map((x) => `${x.corruption}/${x.severity}`)).toEqual(['contrast/1', 'contrast/5']);
@@ -90,7 +119,11 @@ describe('model=<file.onnx> in the evaluation pipelines', () => {
     const torch = join(process.cwd(), 'test/fixtures/onnx/wrn-10-1.onnx');
     const clean = await cli(['run', 'eval-clean', `model=${torch}`, 'mean=0.4914,0.4822,0.4465', 'std=0.2470,0.2435,0.2616', 'images=8', `out=${e}`]);
     expect(clean.code).toBe(0);
-    const written = JSON.parse(readFileSync(join(e, 'test-error.json'), 'utf8')) as { images: number; normalize: unknown; result: { count: number; error: number } };
+    const written = JSON.parse(readFileSync(join(e, 'test-error.json'), 'utf8')) as {
+      images: number;
+      normalize: unknown;
+      result: { count: number; error: number };
+    };
     expect(written).toMatchObject({ images: 8, normalize: { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] }, result: { count: 8 } });
     // The fixture's torch logits on these 8 images: their argmax against the labels.
     const ref = JSON.parse(readFileSync('test/fixtures/onnx/wrn-10-1.json', 'utf8')) as { labels: number[]; logits: number[][] };

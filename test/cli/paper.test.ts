@@ -8,7 +8,19 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fa-paper-'));
-  const r = await cli(['run', 'paper-smoke', 'strategies=Base', 'limit=48', 'fourierImages=16', 'maxK=0', `cifarC=${fixture}`, 'cImages=2', 'workers=0', 'backend=wasm', `out=${join(dir, 'study')}`]);
+  const r = await cli([
+    'run',
+    'paper-smoke',
+    'strategies=Base',
+    'limit=48',
+    'fourierImages=16',
+    'maxK=0',
+    `cifarC=${fixture}`,
+    'cImages=2',
+    'workers=0',
+    'backend=wasm',
+    `out=${join(dir, 'study')}`,
+  ]);
   if (r.code !== 0) throw new Error(r.stderr);
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

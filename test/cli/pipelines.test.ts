@@ -31,9 +31,15 @@ describe('built-in pipelines', () => {
     expect(json.images).toHaveLength(2);
     // One image per class first: the first airplane, then the first automobile.
     expect(json.images.map((i) => i.class)).toEqual(['airplane', 'automobile']);
-    expect(json.strategies.map((s) => [s.name, s.view])).toEqual([['Base', 0], ['AugSVF', 1]]);
+    expect(json.strategies.map((s) => [s.name, s.view])).toEqual([
+      ['Base', 0],
+      ['AugSVF', 1],
+    ]);
     for (const s of json.strategies) {
-      expect(s.cells.map((row) => row.map((c) => c.epoch))).toEqual([[0, 1], [0, 1]]);
+      expect(s.cells.map((row) => row.map((c) => c.epoch))).toEqual([
+        [0, 1],
+        [0, 1],
+      ]);
     }
     expect(json.strategies[0]!.cells[0]![0]!.view).toBeNull(); // Base: flip and crop only
     expect(json.strategies[1]!.cells[0]![0]!.view).toMatchObject({ ws: expect.any(Array), m: expect.any(Number), chains: expect.any(Array) });
@@ -55,7 +61,12 @@ describe('built-in pipelines', () => {
     expect(report.rss.peakBytes).toBeGreaterThanOrEqual(report.rss.beforeBytes);
 
     const records = unpackMultiple(readFileSync(join(out, 'batches.msgpack'))) as BatchRecord[];
-    expect(records.map((b) => [b.step, b.epoch, b.size])).toEqual([[0, 0, 64], [1, 0, 64], [2, 0, 64], [3, 0, 64]]);
+    expect(records.map((b) => [b.step, b.epoch, b.size])).toEqual([
+      [0, 0, 64],
+      [1, 0, 64],
+      [2, 0, 64],
+      [3, 0, 64],
+    ]);
     for (const b of records) {
       expect(b.rss).toBeGreaterThan(0);
       expect(b.credits).toBeGreaterThanOrEqual(1);

@@ -1,10 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  AUTO_ORDER,
-  BackendUnavailableError,
-  formatBackendSelection,
-  selectBackend,
-} from '../../src/model/backend.ts';
+import { AUTO_ORDER, BackendUnavailableError, formatBackendSelection, selectBackend } from '../../src/model/backend.ts';
 import { loadNativeAddon } from '../../src/model/nativeBackend.ts';
 import { registerWasmGradKernels } from '../../src/model/wasmKernels.ts';
 
@@ -83,7 +78,9 @@ describe('selectBackend', () => {
   });
 
   it('rejects an unknown name with the allowed values', async () => {
-    await expect(selectBackend('gpu' as never)).rejects.toThrow(new RangeError("Unknown backend 'gpu'; expected one of auto, tensorflow-gpu, tensorflow, native, wasm, cpu"));
+    await expect(selectBackend('gpu' as never)).rejects.toThrow(
+      new RangeError("Unknown backend 'gpu'; expected one of auto, tensorflow-gpu, tensorflow, native, wasm, cpu"),
+    );
   });
 
   it('runs on cpu, and selecting it twice is a no-op', async () => {

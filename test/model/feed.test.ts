@@ -21,7 +21,11 @@ describe('toTensors', () => {
     const got = await lastValueFrom(
       epochs(ds, { epochs: 1, seed: 0 }).pipe(augment(strategies.AugSV!, { workers: 0, chunkSize: 8 }), batch(8), toTensors(), toArray()),
     );
-    expect(got.map((b) => b.images.shape)).toEqual([[24, 32, 32, 3], [24, 32, 32, 3], [12, 32, 32, 3]]);
+    expect(got.map((b) => b.images.shape)).toEqual([
+      [24, 32, 32, 3],
+      [24, 32, 32, 3],
+      [12, 32, 32, 3],
+    ]);
     expect(got[0]!.labels.dtype).toBe('int32');
     const labels = await got[2]!.labels.data();
     expect([...labels]).toHaveLength(4);

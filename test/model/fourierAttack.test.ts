@@ -98,7 +98,13 @@ describe('evaluateCell', () => {
     };
     tick();
     const seen: number[] = [];
-    await lastValueFrom(fourierCells(cells.slice(0, 3)).pipe(attackCells(clean, { seed: 3 }), tap(() => seen.push(ticks)), toArray()));
+    await lastValueFrom(
+      fourierCells(cells.slice(0, 3)).pipe(
+        attackCells(clean, { seed: 3 }),
+        tap(() => seen.push(ticks)),
+        toArray(),
+      ),
+    );
     clearImmediate(handle!);
     clean.dispose();
     expect(seen[1]!).toBeGreaterThan(seen[0]!);

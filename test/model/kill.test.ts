@@ -8,7 +8,19 @@ import { cli } from '../cli/io.ts';
 import { TRAIN_BACKEND } from './testBackend.ts';
 
 const args = (out: string): string[] => [
-  'run', 'train', 'strategy=AugSF', 'limit=24', 'depth=10', 'widen=1', 'epochs=3', 'batchSize=8', 'holdout=8', 'evalBatch=16', `backend=${TRAIN_BACKEND}`, 'workers=0', `out=${out}`,
+  'run',
+  'train',
+  'strategy=AugSF',
+  'limit=24',
+  'depth=10',
+  'widen=1',
+  'epochs=3',
+  'batchSize=8',
+  'holdout=8',
+  'evalBatch=16',
+  `backend=${TRAIN_BACKEND}`,
+  'workers=0',
+  `out=${out}`,
 ];
 const dirs: string[] = [];
 const tmp = (): string => {
@@ -43,6 +55,10 @@ describe('a training process killed with SIGKILL', () => {
     };
     expect(await weights(killed)).toEqual(await weights(whole));
     // A temp file from an interrupted write may remain; it never replaces the checkpoint.
-    expect(readdirSync(join(killed, 'seed-0')).filter((f) => !f.endsWith('.tmp')).sort()).toEqual(['best.msgpack', 'checkpoint.msgpack', 'metrics.jsonl', 'result.json']);
+    expect(
+      readdirSync(join(killed, 'seed-0'))
+        .filter((f) => !f.endsWith('.tmp'))
+        .sort(),
+    ).toEqual(['best.msgpack', 'checkpoint.msgpack', 'metrics.jsonl', 'result.json']);
   });
 });

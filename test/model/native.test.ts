@@ -40,7 +40,15 @@ type Inputs = { shape: number[]; seed: number }[];
 async function on(backend: 'cpu' | 'native' | 'wasm', inputs: Inputs, f: (...t: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
   await selectBackend(backend);
   return tf.tidy(() => {
-    const ts = inputs.map(({ shape, seed }) => tf.tensor(randomArray(shape.reduce((a, b) => a * b, 1), seed), shape));
+    const ts = inputs.map(({ shape, seed }) =>
+      tf.tensor(
+        randomArray(
+          shape.reduce((a, b) => a * b, 1),
+          seed,
+        ),
+        shape,
+      ),
+    );
     const r = f(...ts);
     return (Array.isArray(r) ? r : [r]).map((t) => t.dataSync().slice() as Float32Array);
   });
@@ -56,7 +64,10 @@ async function sameAsCpu(inputs: Inputs, f: (...t: tf.Tensor[]) => tf.Tensor | t
 
 describe('native backend availability', () => {
   it('is reported, with the reason, when the addon is missing, and auto falls back to wasm', async () => {
-    const importer = (s: string): Promise<unknown> => (s.includes('tfjs-node') || s === 'native/index.cjs' ? Promise.reject(Object.assign(new Error(`Cannot find module '${s}'`), { code: 'ERR_MODULE_NOT_FOUND' })) : import(s));
+    const importer = (s: string): Promise<unknown> =>
+      s.includes('tfjs-node') || s === 'native/index.cjs'
+        ? Promise.reject(Object.assign(new Error(`Cannot find module '${s}'`), { code: 'ERR_MODULE_NOT_FOUND' }))
+        : import(s);
     const sel = await selectBackend('auto', { importer });
     expect(sel.name).toBe('wasm');
     expect(sel.tried.map((a) => a.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'native', 'wasm']);
@@ -89,36 +100,124 @@ describeNative('native kernels against the cpu backend', () => {
     [1, 8, 8, 4, 3, 5, 2, 'valid'],
     [3, 8, 7, 6, 1, 4, 2, 'valid'],
     [1, 6, 6, 5, 1, 7, 1, 'same'],
-    [2, 8, 8, 4, 3, 6, 1, [[0, 0], [1, 1], [1, 1], [0, 0]]],
-    [2, 8, 8, 4, 3, 6, 2, [[0, 0], [1, 1], [1, 1], [0, 0]]],
-    [1, 7, 5, 2, 5, 3, 2, [[0, 0], [2, 0], [1, 2], [0, 0]]],
+    [
+      2,
+      8,
+      8,
+      4,
+      3,
+      6,
+      1,
+      [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ],
+    ],
+    [
+      2,
+      8,
+      8,
+      4,
+      3,
+      6,
+      2,
+      [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ],
+    ],
+    [
+      1,
+      7,
+      5,
+      2,
+      5,
+      3,
+      2,
+      [
+        [0, 0],
+        [2, 0],
+        [1, 2],
+        [0, 0],
+      ],
+    ],
     [1, 5, 5, 16, 3, 16, 1, 'same'],
     // Stride 1: the input gradient runs as a forward convolution with the rotated kernel, padded
     // k-1-p per side (valid: k-1; asymmetric; an even kernel's 'same'); padding past k-1 falls back.
     [2, 6, 7, 3, 3, 4, 1, 'valid'],
-    [1, 7, 6, 3, 3, 5, 1, [[0, 0], [2, 0], [0, 1], [0, 0]]],
+    [
+      1,
+      7,
+      6,
+      3,
+      3,
+      5,
+      1,
+      [
+        [0, 0],
+        [2, 0],
+        [0, 1],
+        [0, 0],
+      ],
+    ],
     [1, 6, 6, 3, 2, 4, 1, 'same'],
-    [1, 5, 5, 2, 3, 3, 1, [[0, 0], [3, 3], [0, 4], [0, 0]]],
+    [
+      1,
+      5,
+      5,
+      2,
+      3,
+      3,
+      1,
+      [
+        [0, 0],
+        [3, 3],
+        [0, 4],
+        [0, 0],
+      ],
+    ],
   ];
-  it.each(convs)('conv2d, its input and filter gradients: x [%i,%i,%i,%i], kernel %i, %i out channels, stride %i, pad %j', async (n, h, w, ci, k, co, s, pad) => {
-    const inputs = [{ shape: [n, h, w, ci], seed: 1 }, { shape: [k, k, ci, co], seed: 2 }];
-    await sameAsCpu(inputs, (x, f) => {
-      const conv = (a: tf.Tensor, b: tf.Tensor): tf.Tensor4D => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad);
-      const y = conv(x!, f!);
-      // A loss with a non-uniform gradient: sum(y · r).
-      const r = tf.tensor(randomArray(y.size, 3), y.shape);
-      const [dx, df] = tf.grads((a, b) => tf.sum(tf.mul(conv(a!, b!), r)))([x!, f!]);
-      return [y, dx!, df!];
-    });
-  });
+  it.each(convs)(
+    'conv2d, its input and filter gradients: x [%i,%i,%i,%i], kernel %i, %i out channels, stride %i, pad %j',
+    async (n, h, w, ci, k, co, s, pad) => {
+      const inputs = [
+        { shape: [n, h, w, ci], seed: 1 },
+        { shape: [k, k, ci, co], seed: 2 },
+      ];
+      await sameAsCpu(inputs, (x, f) => {
+        const conv = (a: tf.Tensor, b: tf.Tensor): tf.Tensor4D => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad);
+        const y = conv(x!, f!);
+        // A loss with a non-uniform gradient: sum(y · r).
+        const r = tf.tensor(randomArray(y.size, 3), y.shape);
+        const [dx, df] = tf.grads((a, b) => tf.sum(tf.mul(conv(a!, b!), r)))([x!, f!]);
+        return [y, dx!, df!];
+      });
+    },
+  );
 
   it('conv2d with dilation 2', async () => {
-    await sameAsCpu([{ shape: [2, 9, 9, 3], seed: 4 }, { shape: [3, 3, 3, 4], seed: 5 }], (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same', 'NHWC', 2));
+    await sameAsCpu(
+      [
+        { shape: [2, 9, 9, 3], seed: 4 },
+        { shape: [3, 3, 3, 4], seed: 5 },
+      ],
+      (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same', 'NHWC', 2),
+    );
   });
 
   it.each(['linear', 'relu', 'relu6', 'leakyrelu', 'elu', 'sigmoid'] as const)('fused conv2d with bias and %s', async (activation) => {
-    await sameAsCpu([{ shape: [2, 6, 6, 3], seed: 6 }, { shape: [3, 3, 3, 5], seed: 7 }, { shape: [5], seed: 8 }], (x, f, b) =>
-      tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 2, pad: 'same', bias: b, activation, leakyreluAlpha: 0.2 }));
+    await sameAsCpu(
+      [
+        { shape: [2, 6, 6, 3], seed: 6 },
+        { shape: [3, 3, 3, 5], seed: 7 },
+        { shape: [5], seed: 8 },
+      ],
+      (x, f, b) => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 2, pad: 'same', bias: b, activation, leakyreluAlpha: 0.2 }),
+    );
   });
 
   it.each([
@@ -131,48 +230,154 @@ describeNative('native kernels against the cpu backend', () => {
     [[5, 7], [2, 7, 3], false, false],
     [[1, 64], [64, 10], false, false],
   ] as const)('matMul %j x %j (transposeA %s, transposeB %s)', async (a, b, ta, tb) => {
-    await sameAsCpu([{ shape: [...a], seed: 9 }, { shape: [...b], seed: 10 }], (x, y) => tf.matMul(x!, y!, ta, tb));
+    await sameAsCpu(
+      [
+        { shape: [...a], seed: 9 },
+        { shape: [...b], seed: 10 },
+      ],
+      (x, y) => tf.matMul(x!, y!, ta, tb),
+    );
   });
 
   it('fused matMul with bias and relu, and its gradients', async () => {
-    await sameAsCpu([{ shape: [6, 8], seed: 11 }, { shape: [8, 4], seed: 12 }, { shape: [4], seed: 13 }], (x, w, b) => {
-      const f = (p: tf.Tensor, q: tf.Tensor, r: tf.Tensor): tf.Tensor => tf.fused.matMul({ a: p as tf.Tensor2D, b: q as tf.Tensor2D, bias: r, activation: 'relu' });
-      return [f(x!, w!, b!), ...tf.grads((p, q, r) => tf.sum(tf.square(f(p!, q!, r!))))([x!, w!, b!])];
-    });
+    await sameAsCpu(
+      [
+        { shape: [6, 8], seed: 11 },
+        { shape: [8, 4], seed: 12 },
+        { shape: [4], seed: 13 },
+      ],
+      (x, w, b) => {
+        const f = (p: tf.Tensor, q: tf.Tensor, r: tf.Tensor): tf.Tensor =>
+          tf.fused.matMul({ a: p as tf.Tensor2D, b: q as tf.Tensor2D, bias: r, activation: 'relu' });
+        return [f(x!, w!, b!), ...tf.grads((p, q, r) => tf.sum(tf.square(f(p!, q!, r!))))([x!, w!, b!])];
+      },
+    );
   });
 
-  const pairs: [number[], number[]][] = [[[2, 3, 4, 5], [2, 3, 4, 5]], [[2, 3, 4, 5], [5]], [[5], [2, 3, 4, 5]], [[2, 3, 4, 5], []], [[2, 1, 4, 1], [1, 3, 1, 5]], [[6, 7], [6, 1]], [[40000], [40000]], [[300, 200], [200]]];
+  const pairs: [number[], number[]][] = [
+    [
+      [2, 3, 4, 5],
+      [2, 3, 4, 5],
+    ],
+    [[2, 3, 4, 5], [5]],
+    [[5], [2, 3, 4, 5]],
+    [[2, 3, 4, 5], []],
+    [
+      [2, 1, 4, 1],
+      [1, 3, 1, 5],
+    ],
+    [
+      [6, 7],
+      [6, 1],
+    ],
+    [[40000], [40000]],
+    [[300, 200], [200]],
+  ];
   it.each(pairs)('binary ops broadcast %j with %j', async (a, b) => {
-    await sameAsCpu([{ shape: a, seed: 14 }, { shape: b, seed: 15 }], (x, y) => [tf.add(x!, y!), tf.sub(x!, y!), tf.mul(x!, y!), tf.div(x!, tf.add(tf.abs(y!), 0.5)), tf.maximum(x!, y!), tf.minimum(x!, y!), tf.squaredDifference(x!, y!)]);
+    await sameAsCpu(
+      [
+        { shape: a, seed: 14 },
+        { shape: b, seed: 15 },
+      ],
+      (x, y) => [
+        tf.add(x!, y!),
+        tf.sub(x!, y!),
+        tf.mul(x!, y!),
+        tf.div(x!, tf.add(tf.abs(y!), 0.5)),
+        tf.maximum(x!, y!),
+        tf.minimum(x!, y!),
+        tf.squaredDifference(x!, y!),
+      ],
+    );
   });
 
   it('unary ops, small and large', async () => {
-    for (const shape of [[7, 3], [200, 300]]) {
+    for (const shape of [
+      [7, 3],
+      [200, 300],
+    ]) {
       await sameAsCpu([{ shape, seed: 16 }], (x) => {
         const p = tf.add(tf.abs(x!), 0.1);
-        return [tf.relu(x!), tf.step(x!, 0.3), tf.neg(x!), tf.exp(x!), tf.log(p), tf.sqrt(p), tf.rsqrt(p), tf.square(x!), tf.abs(x!), tf.relu6(tf.mul(x!, 8)), tf.sigmoid(x!), tf.tanh(x!)];
+        return [
+          tf.relu(x!),
+          tf.step(x!, 0.3),
+          tf.neg(x!),
+          tf.exp(x!),
+          tf.log(p),
+          tf.sqrt(p),
+          tf.rsqrt(p),
+          tf.square(x!),
+          tf.abs(x!),
+          tf.relu6(tf.mul(x!, 8)),
+          tf.sigmoid(x!),
+          tf.tanh(x!),
+        ];
       });
     }
   });
 
-  it.each([[[4, 5, 6, 7], [0, 1, 2]], [[4, 5, 6, 7], [1, 2]], [[4, 5, 6, 7], [3]], [[4, 5, 6, 7], [0, 2]], [[4, 5, 6, 7], [0, 1, 2, 3]], [[64, 32, 32, 16], [0, 1, 2]], [[9], [0]], [[3, 1, 4], [1]]])(
-    'reductions of %j over axes %j', async (shape, axes) => {
-      await sameAsCpu([{ shape, seed: 17 }], (x) => [tf.sum(x!, axes), tf.mean(x!, axes), tf.max(x!, axes), tf.min(x!, axes), tf.sum(x!, axes, true), tf.max(x!, axes, true)], 1e-5);
-    });
+  it.each([
+    [
+      [4, 5, 6, 7],
+      [0, 1, 2],
+    ],
+    [
+      [4, 5, 6, 7],
+      [1, 2],
+    ],
+    [[4, 5, 6, 7], [3]],
+    [
+      [4, 5, 6, 7],
+      [0, 2],
+    ],
+    [
+      [4, 5, 6, 7],
+      [0, 1, 2, 3],
+    ],
+    [
+      [64, 32, 32, 16],
+      [0, 1, 2],
+    ],
+    [[9], [0]],
+    [[3, 1, 4], [1]],
+  ])('reductions of %j over axes %j', async (shape, axes) => {
+    await sameAsCpu(
+      [{ shape, seed: 17 }],
+      (x) => [tf.sum(x!, axes), tf.mean(x!, axes), tf.max(x!, axes), tf.min(x!, axes), tf.sum(x!, axes, true), tf.max(x!, axes, true)],
+      1e-5,
+    );
+  });
 
   it('transpose', async () => {
     await sameAsCpu([{ shape: [3, 4, 5, 6], seed: 18 }], (x) => [tf.transpose(x!, [3, 1, 2, 0]), tf.transpose(x!, [0, 2, 1, 3]), tf.transpose(x!)]);
   });
 
   it('batchNorm (inference form, FusedBatchNorm)', async () => {
-    await sameAsCpu([{ shape: [2, 3, 4, 5], seed: 19 }, { shape: [5], seed: 20 }, { shape: [5], seed: 21 }, { shape: [5], seed: 22 }, { shape: [5], seed: 23 }], (x, m, v, o, s) =>
-      tf.batchNorm(x!, m!, tf.add(tf.abs(v!), 0.5), o!, s!, 1e-3));
+    await sameAsCpu(
+      [
+        { shape: [2, 3, 4, 5], seed: 19 },
+        { shape: [5], seed: 20 },
+        { shape: [5], seed: 21 },
+        { shape: [5], seed: 22 },
+        { shape: [5], seed: 23 },
+      ],
+      (x, m, v, o, s) => tf.batchNorm(x!, m!, tf.add(tf.abs(v!), 0.5), o!, s!, 1e-3),
+    );
   });
 
   it('ops without a native kernel (delegated to the cpu kernels) still work: pad, slice, concat, gather, cumsum, int32 maths', async () => {
     await sameAsCpu([{ shape: [3, 4, 5], seed: 24 }], (x) => [
-      tf.pad(x!, [[1, 0], [0, 2], [1, 1]]), tf.slice(x!, [1, 1, 0], [2, 2, 5]), tf.concat([x!, x!], 1), tf.gather(x!, tf.tensor1d([2, 0], 'int32'), 1),
-      tf.cumsum(x!, 2), tf.cast(tf.add(tf.tensor1d([1, 2], 'int32'), tf.tensor1d([3, 4], 'int32')), 'float32'), tf.avgPool(x! as tf.Tensor3D, 2, 1, 'same'),
+      tf.pad(x!, [
+        [1, 0],
+        [0, 2],
+        [1, 1],
+      ]),
+      tf.slice(x!, [1, 1, 0], [2, 2, 5]),
+      tf.concat([x!, x!], 1),
+      tf.gather(x!, tf.tensor1d([2, 0], 'int32'), 1),
+      tf.cumsum(x!, 2),
+      tf.cast(tf.add(tf.tensor1d([1, 2], 'int32'), tf.tensor1d([3, 4], 'int32')), 'float32'),
+      tf.avgPool(x! as tf.Tensor3D, 2, 1, 'same'),
     ]);
   });
 });
@@ -190,7 +395,19 @@ describeNative('native BatchNorm (fused train-mode kernel)', () => {
     const c = shape.at(-1)!;
     const p = params(c, 30);
     const out = tf.tidy(() => {
-      const x = tf.add(tf.mul(tf.tensor(randomArray(shape.reduce((a, b) => a * b, 1), 31), shape), 3), 0.5) as tf.Tensor4D;
+      const x = tf.add(
+        tf.mul(
+          tf.tensor(
+            randomArray(
+              shape.reduce((a, b) => a * b, 1),
+              31,
+            ),
+            shape,
+          ),
+          3,
+        ),
+        0.5,
+      ) as tf.Tensor4D;
       const r = tf.tensor(randomArray(x.size, 32), shape);
       const f = (t: tf.Tensor4D): tf.Tensor => (relu ? batchNormReluTrain(t, p) : batchNormTrain(t, p));
       const y = f(x);
@@ -202,12 +419,16 @@ describeNative('native BatchNorm (fused train-mode kernel)', () => {
     return out;
   };
 
-  it.each([[[4, 5, 6, 8], false], [[4, 5, 6, 8], true], [[1, 3, 3, 16], true], [[8, 16, 16, 32], true]] as const)(
-    'matches the explicit formula on cpu: x %j, relu %s (output, input/gamma/beta gradients, running statistics)', async (shape, relu) => {
-      const want = await run('cpu', [...shape], relu);
-      const got = await run('native', [...shape], relu);
-      got.forEach((g, i) => expect(relErr(g, want[i]!)).toBeLessThan(1e-4));
-    });
+  it.each([
+    [[4, 5, 6, 8], false],
+    [[4, 5, 6, 8], true],
+    [[1, 3, 3, 16], true],
+    [[8, 16, 16, 32], true],
+  ] as const)('matches the explicit formula on cpu: x %j, relu %s (output, input/gamma/beta gradients, running statistics)', async (shape, relu) => {
+    const want = await run('cpu', [...shape], relu);
+    const got = await run('native', [...shape], relu);
+    got.forEach((g, i) => expect(relErr(g, want[i]!)).toBeLessThan(1e-4));
+  });
 
   it('has the gradient of finite differences (float64 on small cases)', async () => {
     await selectBackend('native');
@@ -216,8 +437,14 @@ describeNative('native BatchNorm (fused train-mode kernel)', () => {
     const x0 = randomArray(n, 40).map((v) => 2 * v + 0.3);
     const r = randomArray(n, 41);
     const p = params(3, 42);
-    const loss = (xs: Float32Array): number => tf.tidy(() => tf.sum(tf.mul(batchNormReluTrain(tf.tensor(xs, shape) as tf.Tensor4D, p), tf.tensor(r, shape))).dataSync()[0]!);
-    const analytic = tf.tidy(() => tf.grad((t) => tf.sum(tf.mul(batchNormReluTrain(t as tf.Tensor4D, p), tf.tensor(r, shape))))(tf.tensor(x0, shape)).dataSync().slice());
+    const loss = (xs: Float32Array): number =>
+      tf.tidy(() => tf.sum(tf.mul(batchNormReluTrain(tf.tensor(xs, shape) as tf.Tensor4D, p), tf.tensor(r, shape))).dataSync()[0]!);
+    const analytic = tf.tidy(() =>
+      tf
+        .grad((t) => tf.sum(tf.mul(batchNormReluTrain(t as tf.Tensor4D, p), tf.tensor(r, shape))))(tf.tensor(x0, shape))
+        .dataSync()
+        .slice(),
+    );
     const h = 1e-2;
     let worst = 0;
     for (let i = 0; i < n; i++) {
@@ -241,9 +468,19 @@ describeNative('native BatchNorm (fused train-mode kernel)', () => {
     const r = randomArray(2 * 3 * 3 * 2, 45);
     const loss = (a: Float32Array, b: Float32Array): number =>
       tf.tidy(() => tf.sum(tf.mul(tf.conv2d(tf.tensor4d(a, X), tf.tensor4d(b, W), 2, 'same'), tf.tensor(r, [2, 3, 3, 2]))).dataSync()[0]!);
-    const [dx, dw] = tf.tidy(() => tf.grads((a, b) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'), tf.tensor(r, [2, 3, 3, 2]))))([tf.tensor4d(xs, X), tf.tensor4d(ws, W)]).map((t) => t.dataSync().slice()));
+    const [dx, dw] = tf.tidy(() =>
+      tf
+        .grads((a, b) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'), tf.tensor(r, [2, 3, 3, 2]))))([
+          tf.tensor4d(xs, X),
+          tf.tensor4d(ws, W),
+        ])
+        .map((t) => t.dataSync().slice()),
+    );
     const h = 1e-2;
-    for (const [vals, grad, which] of [[xs, dx!, 0], [ws, dw!, 1]] as const) {
+    for (const [vals, grad, which] of [
+      [xs, dx!, 0],
+      [ws, dw!, 1],
+    ] as const) {
       for (let i = 0; i < vals.length; i += 7) {
         const up = vals.slice();
         const down = vals.slice();

@@ -12,8 +12,22 @@ import { makeDataset } from '../streams/helpers.ts';
 import { TRAIN_BACKEND } from './testBackend.ts';
 
 const config: TrainConfig = {
-  depth: 10, widen: 1, dropRate: 0, epochs: 3, batchSize: 8, microBatch: 8, lr: 0.05, lrMin: 1e-4,
-  momentum: 0.9, nesterov: true, weightDecay: 5e-4, seed: 3, holdout: 6, evalBatch: 16, workers: 0, chunkSize: 8,
+  depth: 10,
+  widen: 1,
+  dropRate: 0,
+  epochs: 3,
+  batchSize: 8,
+  microBatch: 8,
+  lr: 0.05,
+  lrMin: 1e-4,
+  momentum: 0.9,
+  nesterov: true,
+  weightDecay: 5e-4,
+  seed: 3,
+  holdout: 6,
+  evalBatch: 16,
+  workers: 0,
+  chunkSize: 8,
 };
 const ds = makeDataset(30, 16, 16);
 const dirs: string[] = [];
@@ -23,7 +37,13 @@ const runDir = (): string => {
   return d;
 };
 const setup = (over: Partial<TrainSetup> = {}, cfg: Partial<TrainConfig> = {}): TrainSetup => ({
-  train: ds, test: makeDataset(10, 16, 16), strategy: strategies.AugSVF!, config: { ...config, ...cfg }, runDir: runDir(), resume: false, ...over,
+  train: ds,
+  test: makeDataset(10, 16, 16),
+  strategy: strategies.AugSVF!,
+  config: { ...config, ...cfg },
+  runDir: runDir(),
+  resume: false,
+  ...over,
 });
 const run = (s: TrainSetup): Promise<TrainEvent[]> => lastValueFrom(train(s).pipe(toArray()));
 const weights = async (path: string): Promise<Float32Array[]> => {
@@ -83,7 +103,12 @@ describe(`train (WRN-10-1 on 16x16 synthetic images, ${TRAIN_BACKEND})`, () => {
     await run(whole);
     const broken = setup();
     // Stop as soon as epoch 1's checkpoint is written: unsubscribing mid-run.
-    await lastValueFrom(train(broken).pipe(filter((e) => e.type === 'checkpoint'), take(1)));
+    await lastValueFrom(
+      train(broken).pipe(
+        filter((e) => e.type === 'checkpoint'),
+        take(1),
+      ),
+    );
     expect((await loadCheckpoint(join(broken.runDir, 'checkpoint.msgpack'))).epoch).toBe(1);
     const resumed = await run({ ...broken, resume: true });
     expect(resumed[0]).toMatchObject({ type: 'start', startEpoch: 1, resumedFrom: join(broken.runDir, 'checkpoint.msgpack') });
@@ -100,7 +125,10 @@ describe(`train (WRN-10-1 on 16x16 synthetic images, ${TRAIN_BACKEND})`, () => {
       await selectBackend(backend);
       const s = setup({ train: small, test: small, strategy: strategies.Base! }, { epochs: 1, batchSize: 4, holdout: 2, evalBatch: 6 });
       const events = await run(s);
-      return { losses: events.flatMap((e) => (e.type === 'step' ? [e.loss] : [])), params: (await loadCheckpoint(join(s.runDir, 'checkpoint.msgpack'))).params as Float32Array[] };
+      return {
+        losses: events.flatMap((e) => (e.type === 'step' ? [e.loss] : [])),
+        params: (await loadCheckpoint(join(s.runDir, 'checkpoint.msgpack'))).params as Float32Array[],
+      };
     };
     const [cpu, wasm] = [await trained('cpu'), await trained(TRAIN_BACKEND)];
     expect(cpu.losses).toHaveLength(1);
@@ -121,7 +149,9 @@ describe(`train (WRN-10-1 on 16x16 synthetic images, ${TRAIN_BACKEND})`, () => {
     const s = setup({}, { epochs: 1 });
     await run(s);
     await expect(run(s)).rejects.toThrow(`${s.runDir} already holds a checkpoint`);
-    await expect(run({ ...s, resume: true, config: { ...s.config, lr: 0.2 } })).rejects.toThrow(/cannot resume, the run's settings changed: lr was 0.05, now 0.2/);
+    await expect(run({ ...s, resume: true, config: { ...s.config, lr: 0.2 } })).rejects.toThrow(
+      /cannot resume, the run's settings changed: lr was 0.05, now 0.2/,
+    );
   });
 
   it('names the file of a truncated checkpoint', async () => {

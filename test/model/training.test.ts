@@ -10,16 +10,31 @@ import { createWrn } from '../../src/model/wrn.ts';
 import { TRAIN_BACKEND } from './testBackend.ts';
 
 // Made by test/fixtures/make_train_fixtures.py with Debian's python3-torch.
-interface LossCase { name: string; batch: number; classes: number; logits: number[]; labels: number[]; loss: number; grad: number[] | null; ce?: number; jsd?: number; clamped?: number; zeros?: number }
+interface LossCase {
+  name: string;
+  batch: number;
+  classes: number;
+  logits: number[];
+  labels: number[];
+  loss: number;
+  grad: number[] | null;
+  ce?: number;
+  jsd?: number;
+  clamped?: number;
+  zeros?: number;
+}
 const torch = JSON.parse(readFileSync(new URL('../fixtures/train/torch.json', import.meta.url), 'utf8')) as {
   jsd: LossCase[];
   ce: LossCase[];
   sgd: { shapes: number[][]; params: number[][]; grads: number[][][]; lrs: number[]; after: number[][][] };
   cosine: { total: number; lr: number; lrMin: number; lrs: number[] };
   batchnorm: {
-    channels: number; gamma: number[]; beta: number[];
+    channels: number;
+    gamma: number[];
+    beta: number[];
     train: { shape: number[]; x: number[]; y: number[] }[];
-    runningMean: number[]; runningVar: number[];
+    runningMean: number[];
+    runningVar: number[];
     eval: { shape: number[]; x: number[]; y: number[] };
   };
 };
@@ -43,7 +58,10 @@ describe.each(['cpu', TRAIN_BACKEND] as const)('training maths on %s, against Py
 
   it('the fixtures exercise the mixture clamp and softmax underflow', () => {
     expect(torch.jsd.map((c) => [c.name, c.clamped! > 0, c.zeros! > 0])).toEqual([
-      ['normal', false, false], ['clamped', true, false], ['underflowing', true, true], ['identical views', false, false],
+      ['normal', false, false],
+      ['clamped', true, false],
+      ['underflowing', true, true],
+      ['identical views', false, false],
     ]);
   });
 
@@ -58,7 +76,11 @@ describe.each(['cpu', TRAIN_BACKEND] as const)('training maths on %s, against Py
     expect(parts[0]).toBeCloseTo(c.ce!, 4);
     expect(parts[1]).toBeCloseTo(c.jsd!, 4);
     expect(parts[2]).toBeCloseTo(c.loss, 4);
-    const grad = tf.tidy(() => tf.grad((l: tf.Tensor) => jsdLoss(l as tf.Tensor2D, labels).loss)(logits).dataSync());
+    const grad = tf.tidy(() =>
+      tf
+        .grad((l: tf.Tensor) => jsdLoss(l as tf.Tensor2D, labels).loss)(logits)
+        .dataSync(),
+    );
     if (c.grad) expect(relErr(grad, c.grad)).toBeLessThan(1e-5);
     // torch's kl_div backward is NaN where a probability underflows to 0; ours stays finite there.
     else expect([c.zeros! > 0, [...grad].every(Number.isFinite)]).toEqual([true, true]);
@@ -70,7 +92,11 @@ describe.each(['cpu', TRAIN_BACKEND] as const)('training maths on %s, against Py
     const logits = tf.tensor2d(c.logits, [c.batch, c.classes]);
     const labels = tf.tensor1d(c.labels, 'int32');
     expect(tf.tidy(() => crossEntropy(logits, labels).dataSync()[0]!)).toBeCloseTo(c.loss, 4);
-    const grad = tf.tidy(() => tf.grad((l: tf.Tensor) => crossEntropy(l as tf.Tensor2D, labels))(logits).dataSync());
+    const grad = tf.tidy(() =>
+      tf
+        .grad((l: tf.Tensor) => crossEntropy(l as tf.Tensor2D, labels))(logits)
+        .dataSync(),
+    );
     expect(relErr(grad, c.grad!)).toBeLessThan(1e-6);
     tf.dispose([logits, labels]);
   });

@@ -75,6 +75,8 @@ describe('createWrn', () => {
   });
 
   it('rejects a depth that is not 6n+4', () => {
-    expect(() => createWrn({ depth: 18, widen: 2, classes: 10, seed: 0 })).toThrow(new RangeError('WRN depth must be 6n+4 with n ≥ 1 (e.g. 16, 28, 40); got 18'));
+    expect(() => createWrn({ depth: 18, widen: 2, classes: 10, seed: 0 })).toThrow(
+      new RangeError('WRN depth must be 6n+4 with n ≥ 1 (e.g. 16, 28, 40); got 18'),
+    );
   });
 });

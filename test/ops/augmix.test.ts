@@ -21,7 +21,12 @@ function sampleMany(name: string, n = 3000): SampleParams[] {
 }
 
 function opParams(params: SampleParams[], op: string): unknown[] {
-  return params.flatMap((p) => p.views.flatMap((v) => (v ? v.chains.flat() : [])).filter((r) => r.op === op).map((r) => r.param));
+  return params.flatMap((p) =>
+    p.views
+      .flatMap((v) => (v ? v.chains.flat() : []))
+      .filter((r) => r.op === op)
+      .map((r) => r.param),
+  );
 }
 
 describe('AugMix sampling', () => {
@@ -87,7 +92,11 @@ describe('AugMix sampling', () => {
     // Distinct frequencies equally represented: each frequency ring is drawn with probability
     // 1 / (number of rings), whether it holds 2 waves (the lowest) or dozens.
     const freq = (p: { kx: number; ky: number }) => Math.round(Math.hypot(p.kx, p.ky) * 1e6);
-    const rings = new Set(waveVectors(32, 32).filter((k) => k.kx || k.ky).map(freq));
+    const rings = new Set(
+      waveVectors(32, 32)
+        .filter((k) => k.kx || k.ky)
+        .map(freq),
+    );
     const lowest = f.filter((p) => freq(p) === 1e6).length / f.length;
     expect(lowest).toBeGreaterThan(0.5 / rings.size);
     expect(lowest).toBeLessThan(1.5 / rings.size);
@@ -112,11 +121,17 @@ describe('Augmenter', () => {
 
   it('mixes as (1 − m)·x + m·Σ w·chain(x) in normalised space', () => {
     const params: SampleParams = {
-      flip: false, dx: 4, dy: 4,
+      flip: false,
+      dx: 4,
+      dy: 4,
       views: [null, { ws: [0.25, 0.25, 0.5], m: Math.fround(0.6), chains: [[{ op: 'invert', param: 3 }], [], [{ op: 'invert', param: 3 }]] }, null],
     };
     const reg = new Map(registry).set('invert', invert);
-    const a = new Augmenter(defineStrategy({ name: 'inv', ops: ['invert'], modules: [{ module: 'test/fixtures/primitives/userPrimitives.ts', export: 'invert' }] }), reg, shape);
+    const a = new Augmenter(
+      defineStrategy({ name: 'inv', ops: ['invert'], modules: [{ module: 'test/fixtures/primitives/userPrimitives.ts', export: 'invert' }] }),
+      reg,
+      shape,
+    );
     const out = [0, 1, 2].map(() => new Float32Array(size));
     a.apply(src, params, out);
     for (let i = 0; i < size; i += 97) {

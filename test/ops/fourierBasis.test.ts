@@ -23,7 +23,12 @@ function inverseDftBasis(h: number, w: number, kx: number, ky: number, phase: nu
   const out = new Float64Array(h * w);
   const c = conjugate({ kx, ky }, h, w);
   const selfConjugate = c.kx === kx && c.ky === ky;
-  const terms = selfConjugate ? [{ kx, ky, p: -phase, a: 1 }] : [{ kx, ky, p: -phase, a: 0.5 }, { kx: c.kx, ky: c.ky, p: phase, a: 0.5 }];
+  const terms = selfConjugate
+    ? [{ kx, ky, p: -phase, a: 1 }]
+    : [
+        { kx, ky, p: -phase, a: 0.5 },
+        { kx: c.kx, ky: c.ky, p: phase, a: 0.5 },
+      ];
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       let re = 0;
@@ -84,7 +89,9 @@ describe('fourierBasis', () => {
   it('converts the toolbox phase convention (cos(θ + π/4 + 2π·f))', () => {
     const [h, w, kx, ky, f] = [32, 32, 5, 2, 0.75];
     const u = fourierBasis({ height: h, width: w, kx, ky, phase: toolboxPhase(f), norm: 1 });
-    const raw = Array.from({ length: h * w }, (_, i) => Math.cos(2 * Math.PI * ((kx * (i % w)) / w + (ky * Math.floor(i / w)) / h) + Math.PI / 4 + 2 * Math.PI * f));
+    const raw = Array.from({ length: h * w }, (_, i) =>
+      Math.cos(2 * Math.PI * ((kx * (i % w)) / w + (ky * Math.floor(i / w)) / h) + Math.PI / 4 + 2 * Math.PI * f),
+    );
     const s = norm(raw);
     raw.forEach((v, i) => expect(u[i]!).toBeCloseTo(v / s, 6));
   });
@@ -114,7 +121,11 @@ describe('waveVectors', () => {
 
   it("follows the toolbox's row-major order of the centred grid", () => {
     expect(waveVectors(3, 3)).toEqual([
-      { kx: -1, ky: -1 }, { kx: 0, ky: -1 }, { kx: 1, ky: -1 }, { kx: -1, ky: 0 }, { kx: 0, ky: 0 },
+      { kx: -1, ky: -1 },
+      { kx: 0, ky: -1 },
+      { kx: 1, ky: -1 },
+      { kx: -1, ky: 0 },
+      { kx: 0, ky: 0 },
     ]);
     expect(waveVectors(31, 31)).toHaveLength((31 * 31 + 1) / 2);
   });
@@ -143,7 +154,12 @@ describe('Fourier perturbation', () => {
     const out = { ...img, data: new Uint8Array(48) };
     perturbUint8Into(img, out, basis, [1, -1, 1]);
     const f = new Float32Array(48);
-    perturbFloatInto(Float32Array.from(img.data, (v) => v / 255), f, basis, [1, -1, 1]);
+    perturbFloatInto(
+      Float32Array.from(img.data, (v) => v / 255),
+      f,
+      basis,
+      [1, -1, 1],
+    );
     for (let i = 0; i < 48; i++) expect(Math.abs(out.data[i]! - f[i]! * 255)).toBeLessThanOrEqual(1);
   });
 });

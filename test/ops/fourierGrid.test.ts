@@ -16,7 +16,13 @@ describe('fourierGrid', () => {
 
   it('maxK keeps the low frequencies only, and the toolbox convention maps phases with toolboxPhase', () => {
     const cells = fourierGrid({ height: 32, width: 32, phaseFactors: [0.75], convention: 'toolbox', norms: [1], alignments: ['aligned'], maxK: 1 });
-    expect(cells.map((c) => [c.kx, c.ky])).toEqual([[-1, -1], [0, -1], [1, -1], [-1, 0], [0, 0]]);
+    expect(cells.map((c) => [c.kx, c.ky])).toEqual([
+      [-1, -1],
+      [0, -1],
+      [1, -1],
+      [-1, 0],
+      [0, 0],
+    ]);
     expect(cells[0]!.phase).toBe(toolboxPhase(0.75));
     expect(phaseOf(0.75, 'paper')).toBe(1.5 * Math.PI);
     expect(cellKey({ kx: 3, ky: -2 }, 0.75, 2, 'random-flip')).toBe('random-flip/norm2/phase0.75/k3,-2');
@@ -41,7 +47,15 @@ describe('flipSignsInto', () => {
   it('gives ±1 per image and channel as a pure function of (seed, wave, image index)', () => {
     const k = { kx: 3, ky: -5 };
     const all = new Float32Array(20 * 3);
-    flipSignsInto(7, k, 32, 32, Int32Array.from({ length: 20 }, (_, i) => i), 3, all);
+    flipSignsInto(
+      7,
+      k,
+      32,
+      32,
+      Int32Array.from({ length: 20 }, (_, i) => i),
+      3,
+      all,
+    );
     expect([...all].every((s) => s === 1 || s === -1)).toBe(true);
     expect(new Set(all).size).toBe(2);
     // Image 13 alone, in another "batch": the same three signs.
@@ -49,10 +63,26 @@ describe('flipSignsInto', () => {
     flipSignsInto(7, k, 32, 32, [13], 3, one);
     expect([...one]).toEqual([...all.subarray(39, 42)]);
     const otherWave = new Float32Array(60);
-    flipSignsInto(7, { kx: 4, ky: -5 }, 32, 32, Int32Array.from({ length: 20 }, (_, i) => i), 3, otherWave);
+    flipSignsInto(
+      7,
+      { kx: 4, ky: -5 },
+      32,
+      32,
+      Int32Array.from({ length: 20 }, (_, i) => i),
+      3,
+      otherWave,
+    );
     expect([...otherWave]).not.toEqual([...all]);
     const otherSeed = new Float32Array(60);
-    flipSignsInto(8, k, 32, 32, Int32Array.from({ length: 20 }, (_, i) => i), 3, otherSeed);
+    flipSignsInto(
+      8,
+      k,
+      32,
+      32,
+      Int32Array.from({ length: 20 }, (_, i) => i),
+      3,
+      otherSeed,
+    );
     expect([...otherSeed]).not.toEqual([...all]);
   });
 });

@@ -37,7 +37,11 @@ describe('WebAssembly kernels', () => {
 
   it('flip/crop equals the per-sample definition for every offset, also with padding wider than the image', () => {
     const wrong: string[] = [];
-    for (const [w, h, ch, pad] of [[32, 32, 3, 4], [5, 7, 1, 4], [3, 3, 3, 6]] as const) {
+    for (const [w, h, ch, pad] of [
+      [32, 32, 3, 4],
+      [5, 7, 1, 4],
+      [3, 3, 3, 6],
+    ] as const) {
       const src = noise(w, h, ch, w);
       const dst = createImage(w, h, ch);
       for (const flip of [false, true]) {

@@ -25,7 +25,12 @@ const PRIMITIVES: Record<string, [Convenience, Kernel]> = {
   sharpness: [ops.sharpness, ops.sharpnessInto],
 };
 
-interface Shape { width: number; height: number; channels: number; offset: number }
+interface Shape {
+  width: number;
+  height: number;
+  channels: number;
+  offset: number;
+}
 interface Case extends Shape {
   op: string;
   param: Param;
@@ -38,7 +43,11 @@ interface Case extends Shape {
   exactTrigMatrix?: number[];
   exactTrigOffset?: number;
 }
-interface Manifest { pillow: string; inputs: (Shape & { kind: string })[]; cases: Case[] }
+interface Manifest {
+  pillow: string;
+  inputs: (Shape & { kind: string })[];
+  cases: Case[];
+}
 
 // PIL_FIXTURES=dir runs a larger set made locally with make_pil_fixtures.py --out-dir dir --big.
 const dir = process.env.PIL_FIXTURES ?? new URL('../fixtures/', import.meta.url).pathname;
@@ -70,8 +79,10 @@ function firstDifference(got: Image, want: Image): string {
   const px = Math.floor(first / want.channels);
   const x = px % want.width;
   const y = Math.floor(px / want.width);
-  return `pixel (${x}, ${y}) channel ${first % want.channels}: got ${got.data[first]}, ` +
-    `Pillow ${want.data[first]} (${count} of ${want.data.length} samples differ)`;
+  return (
+    `pixel (${x}, ${y}) channel ${first % want.channels}: got ${got.data[first]}, ` +
+    `Pillow ${want.data[first]} (${count} of ${want.data.length} samples differ)`
+  );
 }
 
 describe('Pillow 9.4 fixtures', () => {
@@ -129,10 +140,14 @@ describe('Pillow 9.4 fixtures', () => {
     // 0.5000152587890625 = 0.5 + 2^-16 and the next two are exact ties; toFixed alone rounds
     // them away from zero.
     const cases: [number, number][] = [
-      [0.5000152587890625, 0.500015258789062], [3 / 65536, 4.5776367188e-5],
-      [-3 / 65536, -4.5776367188e-5], [0.9999847412109375, 0.999984741210938],
-      [-0.7071067811865476, -0.707106781186548], [0.1426289337055115, 0.142628933705511],
-      [2.4492935982947064e-16, 0], [-2.4492935982947064e-16, -0],
+      [0.5000152587890625, 0.500015258789062],
+      [3 / 65536, 4.5776367188e-5],
+      [-3 / 65536, -4.5776367188e-5],
+      [0.9999847412109375, 0.999984741210938],
+      [-0.7071067811865476, -0.707106781186548],
+      [0.1426289337055115, 0.142628933705511],
+      [2.4492935982947064e-16, 0],
+      [-2.4492935982947064e-16, -0],
     ];
     for (const [x, want] of cases) expect(round15(x)).toBe(want);
   });
@@ -161,10 +176,19 @@ function noiseImage(width: number, height: number, channels: number, seed: numbe
 }
 
 const CONTRACT_PARAMS: Record<string, number[]> = {
-  autocontrast: [0], equalize: [0], posterize: [0, 3, 8], solarize: [0, 128, 256],
-  rotate: [0, 7, -8.5, 90, 180], shearX: [0.2, -0.09], shearY: [0.2, -0.09],
-  translateX: [3, -2.5], translateY: [3, -2.5],
-  color: [0, 0.4, 1.7], contrast: [0, 0.4, 1.7], brightness: [0, 0.4, 1.7], sharpness: [0, 0.4, 1.7],
+  autocontrast: [0],
+  equalize: [0],
+  posterize: [0, 3, 8],
+  solarize: [0, 128, 256],
+  rotate: [0, 7, -8.5, 90, 180],
+  shearX: [0.2, -0.09],
+  shearY: [0.2, -0.09],
+  translateX: [3, -2.5],
+  translateY: [3, -2.5],
+  color: [0, 0.4, 1.7],
+  contrast: [0, 0.4, 1.7],
+  brightness: [0, 0.4, 1.7],
+  sharpness: [0, 0.4, 1.7],
 };
 
 describe('primitive contract', () => {

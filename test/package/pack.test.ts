@@ -40,7 +40,18 @@ beforeAll(() => {
 
 describe('the packed package, installed into another project', () => {
   it('ships the built code, the bundled data and the native sources, and no tests, benches or tsx', () => {
-    for (const f of ['bin/fourier-augmix.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/bin.js', 'dist/src/streams/augmentWorker.js', 'dist/pipelines/train.js', 'data/cifar10-mini/test_batch.bin', 'data/frost/frost1-0.2.png', 'native/src/addon.cc', 'native/install.cjs']) {
+    for (const f of [
+      'bin/fourier-augmix.js',
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/src/cli/bin.js',
+      'dist/src/streams/augmentWorker.js',
+      'dist/pipelines/train.js',
+      'data/cifar10-mini/test_batch.bin',
+      'data/frost/frost1-0.2.png',
+      'native/src/addon.cc',
+      'native/install.cjs',
+    ]) {
       expect(packedFiles).toContain(f);
     }
     expect(packedFiles.filter((f) => /^(test|bench|src|pipelines|scripts)\/|fixtures|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
@@ -63,8 +74,18 @@ describe('the packed package, installed into another project', () => {
   it("exports every name the README's API table lists, from each entry point", () => {
     const readme = readFileSync(join(repo, 'README.md'), 'utf8');
     const table = readme.slice(readme.indexOf('## Public API'), readme.indexOf('## Pipelines and the CLI'));
-    const rows = [...table.matchAll(/^\| `(fourier-augmix[\w/]*)` \| (.*) \|$/gm)].map((m) => ({ entry: m[1]!, names: [...m[2]!.matchAll(/`([A-Za-z]\w*)[`(/]/g)].map((n) => n[1]!) }));
-    expect(rows.map((r) => r.entry)).toEqual(['fourier-augmix', 'fourier-augmix/model', 'fourier-augmix/pipeline', 'fourier-augmix/jobs', 'fourier-augmix/data', 'fourier-augmix/cli']);
+    const rows = [...table.matchAll(/^\| `(fourier-augmix[\w/]*)` \| (.*) \|$/gm)].map((m) => ({
+      entry: m[1]!,
+      names: [...m[2]!.matchAll(/`([A-Za-z]\w*)[`(/]/g)].map((n) => n[1]!),
+    }));
+    expect(rows.map((r) => r.entry)).toEqual([
+      'fourier-augmix',
+      'fourier-augmix/model',
+      'fourier-augmix/pipeline',
+      'fourier-augmix/jobs',
+      'fourier-augmix/data',
+      'fourier-augmix/cli',
+    ]);
     // The table names values only (a type has no runtime export to check).
     const script = `const rows = ${JSON.stringify(rows)}; const missing = [];
       for (const r of rows) { const m = await import(r.entry); for (const n of r.names) if (!(n in m)) missing.push(r.entry + ': ' + n); }
@@ -77,16 +98,33 @@ describe('the packed package, installed into another project', () => {
 
   it('trains and previews the strategy file through npx fourier-augmix from the project folder', () => {
     const run = (args: string[]) => spawnSync('npx', ['fourier-augmix', ...args], { cwd: project, env, encoding: 'utf8', timeout: 120_000 });
-    const train = run(['run', 'train', 'strategy=./mine.mjs', 'epochs=1', 'depth=10', 'widen=1', 'limit=48', 'batchSize=16', 'backend=wasm', 'workers=2', 'out=runs/train']);
+    const train = run([
+      'run',
+      'train',
+      'strategy=./mine.mjs',
+      'epochs=1',
+      'depth=10',
+      'widen=1',
+      'limit=48',
+      'batchSize=16',
+      'backend=wasm',
+      'workers=2',
+      'out=runs/train',
+    ]);
     expect(train.stderr).not.toMatch(/^error/m);
     expect(train.status).toBe(0);
     expect(train.stderr).toContain('strategy Mine: ');
-    expect(JSON.parse(readFileSync(join(project, 'runs/train/summary.json'), 'utf8'))).toMatchObject({ strategy: 'Mine', definition: { source: { file: 'mine.mjs' } } });
+    expect(JSON.parse(readFileSync(join(project, 'runs/train/summary.json'), 'utf8'))).toMatchObject({
+      strategy: 'Mine',
+      definition: { source: { file: 'mine.mjs' } },
+    });
     // A TypeScript pipeline without tsx in the project: a clear error, not a stack.
     writeFileSync(join(project, 'mine-pipeline.ts'), `export default {};\n`);
     const ts = run(['run', './mine-pipeline.ts']);
     expect(ts.status).toBe(2);
-    expect(ts.stderr.trim()).toBe(`error: mine-pipeline.ts: failed to load: ${join(project, 'mine-pipeline.ts')}: TypeScript needs a loader: install tsx in your project and start Node with \`node --import tsx\`, or write the module as .mjs`);
+    expect(ts.stderr.trim()).toBe(
+      `error: mine-pipeline.ts: failed to load: ${join(project, 'mine-pipeline.ts')}: TypeScript needs a loader: install tsx in your project and start Node with \`node --import tsx\`, or write the module as .mjs`,
+    );
     const preview = run(['run', 'preview', 'strategies=./mine.mjs', 'images=2', 'samples=2', 'out=runs/preview']);
     expect(preview.status).toBe(0);
     expect(readdirSync(join(project, 'runs/preview')).sort()).toEqual(['config.json', 'preview.json', 'preview.png']);

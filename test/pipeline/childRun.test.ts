@@ -20,15 +20,21 @@ describe('childRun', () => {
   });
 
   it("fails with the child's error line and exit status", async () => {
-    await expect(lastValueFrom(childRun(echo, { fail: true }, out, '[B]', process.cwd()))).rejects.toThrow(`[B]: \`fourier-augmix run ${echo}\` failed (exit 1): error: asked to fail`);
-    await expect(lastValueFrom(childRun(echo, { nope: 1 }, out, '[C]', process.cwd()))).rejects.toThrow(/\[C\]: .* failed \(exit 2\): error: .*unknown parameter 'nope'/);
+    await expect(lastValueFrom(childRun(echo, { fail: true }, out, '[B]', process.cwd()))).rejects.toThrow(
+      `[B]: \`fourier-augmix run ${echo}\` failed (exit 1): error: asked to fail`,
+    );
+    await expect(lastValueFrom(childRun(echo, { nope: 1 }, out, '[C]', process.cwd()))).rejects.toThrow(
+      /\[C\]: .* failed \(exit 2\): error: .*unknown parameter 'nope'/,
+    );
   });
 
   it('terminates the child when unsubscribed', async () => {
     const run = childRun(echo, { hang: true }, out, '[D]', process.cwd());
     let sub: { unsubscribe(): void } | null = null;
     const pid = await new Promise<number>((done, fail) => {
-      sub = run.pipe(filter((e) => e.type === 'log')).subscribe({ next: (e) => done(Number(/pid (\d+)/.exec((e as { message: string }).message)![1])), error: fail });
+      sub = run
+        .pipe(filter((e) => e.type === 'log'))
+        .subscribe({ next: (e) => done(Number(/pid (\d+)/.exec((e as { message: string }).message)![1])), error: fail });
     });
     const alive = (): boolean => {
       try {

@@ -37,7 +37,17 @@ describe('key=value overrides', () => {
   });
 
   it('coerces strings to typed values', () => {
-    const { params, given, out } = resolve(['images=12', 'scale=0.25', 'split=TRAIN', 'record=1', 'names=base, augsvf', 'tags=x,y,,z', 'label=a=b', 'limit=3', 'out=/tmp/x']);
+    const { params, given, out } = resolve([
+      'images=12',
+      'scale=0.25',
+      'split=TRAIN',
+      'record=1',
+      'names=base, augsvf',
+      'tags=x,y,,z',
+      'label=a=b',
+      'limit=3',
+      'out=/tmp/x',
+    ]);
     expect(params).toEqual({ images: 12, scale: 0.25, split: 'train', record: true, names: ['Base', 'AugSVF'], tags: ['x', 'y', 'z'], label: 'a=b', limit: 3 });
     expect(out).toBe('/tmp/x');
     expect([...given].sort()).toEqual(['images', 'label', 'limit', 'names', 'out', 'record', 'scale', 'split', 'tags']);
@@ -54,7 +64,7 @@ describe('key=value overrides', () => {
   });
 
   it('names the file and the key for an unknown parameter, listing the known ones', () => {
-    expect(failure(['foo=1'])).toBe('pipelines/demo.ts: unknown parameter \'foo\' (known: images, scale, split, record, names, tags, label, limit, out)');
+    expect(failure(['foo=1'])).toBe("pipelines/demo.ts: unknown parameter 'foo' (known: images, scale, split, record, names, tags, label, limit, out)");
   });
 
   it('names the key, the value and what was expected for a bad value', () => {
@@ -74,15 +84,17 @@ describe('key=value overrides', () => {
   });
 
   it('reserves out for the run directory', () => {
-    expect(() => definePipeline({ name: 'bad', description: '', params: z.object({ out: param.string({ default: 'x', help: '' }) }), run: () => EMPTY })).toThrow(
-      "definePipeline(bad): 'out' is reserved for the run directory",
-    );
+    expect(() =>
+      definePipeline({ name: 'bad', description: '', params: z.object({ out: param.string({ default: 'x', help: '' }) }), run: () => EMPTY }),
+    ).toThrow("definePipeline(bad): 'out' is reserved for the run directory");
   });
 });
 
 describe('param builders', () => {
   it('reject a default outside their own range when the pipeline is defined', () => {
     expect(() => param.int({ default: 0, min: 1, help: '' })).toThrow('param default 0 is invalid: expected an integer >= 1');
-    expect(() => param.list({ default: ['Foo'], choices: ['Base'], help: '' })).toThrow('param default Foo is invalid: expected a comma-separated list of Base');
+    expect(() => param.list({ default: ['Foo'], choices: ['Base'], help: '' })).toThrow(
+      'param default Foo is invalid: expected a comma-separated list of Base',
+    );
   });
 });

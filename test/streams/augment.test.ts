@@ -19,7 +19,10 @@ describe('augment + batch', () => {
       collect(epochs(ds, { epochs: 2, seed: 11 }).pipe(augment(strategies.AugSVF!, { workers, chunkSize, credits: 8 }), batch(size)));
     const ref = bySample(await run(0, 7, 10), per);
     expect(ref.size).toBe(80);
-    for (const [w, c, b] of [[1, 16, 32], [2, 5, 13]] as const) {
+    for (const [w, c, b] of [
+      [1, 16, 32],
+      [2, 5, 13],
+    ] as const) {
       const got = bySample(await run(w, c, b), per);
       expect([...got.keys()].sort()).toEqual([...ref.keys()].sort());
       for (const [k, v] of ref) expect(got.get(k)).toEqual(v);
@@ -29,7 +32,9 @@ describe('augment + batch', () => {
   it('augments plans of different image shapes in one stream as it does each alone (reused output buffers fit)', async () => {
     const small = makeDataset(12, 16, 16);
     const run = (...sets: (typeof ds)[]) =>
-      collect(concat(...sets.map((d) => epochs(d, { epochs: 1, seed: 5 }))).pipe(augment(strategies.AugS!, { workers: 1, chunkSize: 4, credits: 4 }), batch(4)));
+      collect(
+        concat(...sets.map((d) => epochs(d, { epochs: 1, seed: 5 }))).pipe(augment(strategies.AugS!, { workers: 1, chunkSize: 4, credits: 4 }), batch(4)),
+      );
     const mixed = await run(small, ds, small);
     // All three plans are epoch 0: batch order tells them apart (3 batches of 16x16, 10 of 32x32, 3 of 16x16).
     const pixels = (b: { data: Float32Array }) => b.data.length / (3 * 4);
@@ -40,7 +45,14 @@ describe('augment + batch', () => {
 
   it('emits batches in epoch order, with each epoch shuffled by its own seed and labels matching', async () => {
     const got = await collect(epochs(ds, { epochs: 2, seed: 4 }).pipe(augment(strategies.Base!, { workers: 1, chunkSize: 8 }), batch(16)));
-    expect(got.map((b) => [b.epoch, b.index, b.size])).toEqual([[0, 0, 16], [0, 1, 16], [0, 2, 8], [1, 0, 16], [1, 1, 16], [1, 2, 8]]);
+    expect(got.map((b) => [b.epoch, b.index, b.size])).toEqual([
+      [0, 0, 16],
+      [0, 1, 16],
+      [0, 2, 8],
+      [1, 0, 16],
+      [1, 1, 16],
+      [1, 2, 8],
+    ]);
     const order0 = got.filter((b) => b.epoch === 0).flatMap((b) => b.indices);
     const order1 = got.filter((b) => b.epoch === 1).flatMap((b) => b.indices);
     expect(order0).toEqual([...permutation(40, 4, 0)]);
@@ -51,7 +63,12 @@ describe('augment + batch', () => {
 
   it('delivers the last batch when its handler releases it synchronously (no completion mid-emission)', async () => {
     const sizes = await lastValueFrom(
-      epochs(ds, { epochs: 1, seed: 0 }).pipe(augment(strategies.Base!, { workers: 0, chunkSize: 8 }), batch(8), map((b) => (b.release(), b.size)), toArray()),
+      epochs(ds, { epochs: 1, seed: 0 }).pipe(
+        augment(strategies.Base!, { workers: 0, chunkSize: 8 }),
+        batch(8),
+        map((b) => (b.release(), b.size)),
+        toArray(),
+      ),
     );
     expect(sizes).toEqual([8, 8, 8, 8, 8]);
   });
@@ -65,7 +82,10 @@ describe('augment + batch', () => {
     const recorded = await collect(epochs(ds, { epochs: 1, seed: 2 }).pipe(augment(strategies.AugSV!, { workers: 0, record: true }), batch(40)));
     const chunks = await lastValueFrom(epochs(ds, { epochs: 1, seed: 2 }).pipe(augment(strategies.AugSV!, { workers: 1, record: true }), toArray()));
     const params = new Map<number, unknown>();
-    chunks.forEach((c) => { c.indices.forEach((idx, i) => params.set(idx, c.params![i])); c.release(); });
+    chunks.forEach((c) => {
+      c.indices.forEach((idx, i) => params.set(idx, c.params![i]));
+      c.release();
+    });
     const replay = (_epoch: number, index: number) => JSON.parse(JSON.stringify(params.get(index)));
     // A different seed: only the replayed parameters can make the bytes match.
     const replayed = await collect(epochs(ds, { epochs: 1, seed: 99 }).pipe(augment(strategies.AugSV!, { workers: 1, replay }), batch(40)));
@@ -87,7 +107,9 @@ describe('augment + batch', () => {
 
   it('says which module export is not a primitive', async () => {
     const s = defineStrategy({ name: 'bad', ops: ['nope'], modules: [{ module: userModule, export: 'notAPrimitive' }] });
-    await expect(firstValueFrom(epochs(ds, { epochs: 1, seed: 0 }).pipe(augment(s, { workers: 0 })))).rejects.toThrow(/userPrimitives\.ts: export 'notAPrimitive' is not a primitive/);
+    await expect(firstValueFrom(epochs(ds, { epochs: 1, seed: 0 }).pipe(augment(s, { workers: 0 })))).rejects.toThrow(
+      /userPrimitives\.ts: export 'notAPrimitive' is not a primitive/,
+    );
   });
 
   it('stops dispatching when the consumer holds every credit, and resumes on release', async () => {
@@ -95,10 +117,12 @@ describe('augment + batch', () => {
     const held: AugmentedChunk[] = [];
     const profiler = new Profiler();
     let done = false;
-    const sub = epochs(big, { epochs: 3, seed: 0 }).pipe(augment(strategies.AugSV!, { workers: 1, chunkSize: 8, credits: 4, profiler })).subscribe({
-      next: (c) => held.push(c),
-      complete: () => (done = true),
-    });
+    const sub = epochs(big, { epochs: 3, seed: 0 })
+      .pipe(augment(strategies.AugSV!, { workers: 1, chunkSize: 8, credits: 4, profiler }))
+      .subscribe({
+        next: (c) => held.push(c),
+        complete: () => (done = true),
+      });
     for (let t = 0; t < 200 && held.length < 4; t++) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 500)); // time enough for more, had credits allowed
     expect(held).toHaveLength(4);
@@ -137,7 +161,10 @@ describe('augment + batch', () => {
 describe('epochs', () => {
   it('restricted to some indices gives those samples the augmentations of a full run', async () => {
     const full = bySample(await collect(epochs(ds, { epochs: 2, seed: 6 }).pipe(augment(strategies.AugSVF!, { workers: 0 }), batch(40))), per);
-    const part = bySample(await collect(epochs(ds, { epochs: 2, seed: 6, indices: [31, 2, 17] }).pipe(augment(strategies.AugSVF!, { workers: 0 }), batch(40))), per);
+    const part = bySample(
+      await collect(epochs(ds, { epochs: 2, seed: 6, indices: [31, 2, 17] }).pipe(augment(strategies.AugSVF!, { workers: 0 }), batch(40))),
+      per,
+    );
     expect([...part.keys()].sort()).toEqual(['0:17', '0:2', '0:31', '1:17', '1:2', '1:31']);
     for (const [k, v] of part) expect(v).toEqual(full.get(k));
   });

@@ -5,7 +5,11 @@ import { testImages } from '../ops/corruptions/helpers.ts';
 
 const NAMES = ['gaussian_noise', 'glass_blur', 'jpeg_compression', 'fog'];
 
-async function generate(workers: number | ReturnType<typeof createCorruptPool>, chunkSize: number, seed = 5): Promise<{ files: Map<string, Uint8Array>; events: CorruptEvent[] }> {
+async function generate(
+  workers: number | ReturnType<typeof createCorruptPool>,
+  chunkSize: number,
+  seed = 5,
+): Promise<{ files: Map<string, Uint8Array>; events: CorruptEvent[] }> {
   const ds = await testImages(10);
   const files = new Map<string, Uint8Array>();
   const events = await lastValueFrom(
@@ -41,7 +45,9 @@ describe('corruptDataset', () => {
     expect(written).toEqual(NAMES);
     const progress = events.filter((e) => e.type === 'progress');
     expect(progress.at(-1)).toMatchObject({ done: 200, total: 200 });
-    expect(progress.map((e) => (e.type === 'progress' ? e.done : 0))).toEqual([...progress.map((e) => (e.type === 'progress' ? e.done : 0))].sort((x, y) => x - y));
+    expect(progress.map((e) => (e.type === 'progress' ? e.done : 0))).toEqual(
+      [...progress.map((e) => (e.type === 'progress' ? e.done : 0))].sort((x, y) => x - y),
+    );
   });
 
   it('rejects an unimplemented corruption before doing any work', async () => {
@@ -53,7 +59,14 @@ describe('corruptDataset', () => {
 
   it('passes a failing write on as the stream error', async () => {
     const ds = await testImages(2);
-    const run = corruptDataset(ds, { corruptions: ['contrast'], seed: 0, workers: 0, write: async () => { throw new Error('disk full'); } });
+    const run = corruptDataset(ds, {
+      corruptions: ['contrast'],
+      seed: 0,
+      workers: 0,
+      write: async () => {
+        throw new Error('disk full');
+      },
+    });
     await expect(lastValueFrom(run)).rejects.toThrow('disk full');
   });
 });

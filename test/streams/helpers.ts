@@ -13,7 +13,9 @@ export function makeDataset(count: number, width = 32, height = 32): Dataset {
 }
 
 /** Collects every batch, copying what a test needs and releasing it at once (holding them would stall the stream). */
-export function collect(batches: Observable<Batch>): Promise<{ epoch: number; index: number; size: number; labels: number[]; indices: number[]; data: Float32Array; views: number }[]> {
+export function collect(
+  batches: Observable<Batch>,
+): Promise<{ epoch: number; index: number; size: number; labels: number[]; indices: number[]; data: Float32Array; views: number }[]> {
   return lastValueFrom(
     batches.pipe(
       map((b) => {

@@ -35,10 +35,12 @@ describe('loadStrategy', () => {
     expect(s.source).toBeUndefined();
   });
 
-  it("loads a strategy file, resolving its primitive modules against the file, not the working directory", async () => {
+  it('loads a strategy file, resolving its primitive modules against the file, not the working directory', async () => {
     const s = await loadStrategy(join(root, 'lib/mine.mjs'), elsewhere);
     expect(s).toMatchObject({ name: 'Mine', ops: ['rotate', 'invert'], width: 2, depth: -1, jsd: true });
-    expect(s.modules).toEqual([{ module: pathToFileURL(join(root, 'lib/invert.mjs')).href, export: 'invert', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    expect(s.modules).toEqual([
+      { module: pathToFileURL(join(root, 'lib/invert.mjs')).href, export: 'invert', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    ]);
     expect(s.source?.url).toBe(pathToFileURL(join(root, 'lib/mine.mjs')).href);
     // A path relative to cwd works as well as an absolute one.
     expect((await loadStrategy('lib/mine.mjs', root)).modules).toEqual(s.modules);
@@ -54,7 +56,10 @@ describe('loadStrategy', () => {
     expect(before.modules).toEqual([{ module: 'invert.mjs', export: 'invert', sha256: expect.any(String) }]);
     expect(before.source).toEqual({ file: 'mine.mjs', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     write('lib/copy/invert.mjs', invert + '// changed\n');
-    write('lib/copy/mine.mjs', `export default { name: 'Mine', ops: ['rotate', 'invert'], width: 2, modules: [{ module: './invert.mjs', export: 'invert' }] };\n`);
+    write(
+      'lib/copy/mine.mjs',
+      `export default { name: 'Mine', ops: ['rotate', 'invert'], width: 2, modules: [{ module: './invert.mjs', export: 'invert' }] };\n`,
+    );
     const after = strategyDefinition(await loadStrategy(join(root, 'lib/copy/mine.mjs'), elsewhere));
     expect(after.source).toEqual(before.source);
     expect(after.modules).not.toEqual(before.modules);
@@ -65,15 +70,60 @@ describe('loadStrategy', () => {
   it.each([
     ['a missing strategy file', 'nope.mjs', null, /strategy=.*nope\.mjs: .*nope\.mjs not found/],
     ['a file that throws on import', 'throws.mjs', `throw new Error('broken on purpose');\n`, /throws\.mjs failed to load: broken on purpose/],
-    ['a file without a strategy default export', 'noexport.mjs', `export const x = 1;\n`, /noexport\.mjs has no strategy as its default export; expected `export default defineStrategy/],
-    ['a misspelt built-in primitive', 'typo.mjs', `export default { name: 'Typo', ops: ['rotat'] };\n`, /strategy 'Typo': unknown primitive 'rotat' \(did you mean rotate\?\); known: .*rotate/],
-    ['a misspelt user primitive', 'typo2.mjs', `export default { name: 'Typo2', ops: ['invrt'], modules: [{ module: './lib/invert.mjs', export: 'invert' }] };\n`, /strategy 'Typo2': unknown primitive 'invrt' \(did you mean invert\?\)/],
-    ['a missing primitive module', 'nomod.mjs', `export default { name: 'NoMod', ops: ['invert'], modules: [{ module: './lib/gone.mjs', export: 'invert' }] };\n`, /strategy 'NoMod': primitive module .*gone\.mjs not found/],
-    ['a missing package', 'nopkg.mjs', `export default { name: 'NoPkg', ops: ['invert'], modules: [{ module: 'no-such-prims', export: 'invert' }] };\n`, /strategy 'NoPkg': primitive module 'no-such-prims': no such package or file/],
-    ['a wrong export name', 'wrongexport.mjs', `export default { name: 'Wrong', ops: ['invert'], modules: [{ module: './lib/invert.mjs', export: 'invrt' }] };\n`, /strategy 'Wrong': .*invert\.mjs has no export 'invrt'; it exports: invert/],
-    ['an export that is not a primitive', 'notprim.mjs', `export default { name: 'NotPrim', ops: ['x'], modules: [{ module: './lib/mine.mjs', export: 'default' }] };\n`, /mine\.mjs: export 'default' is not a primitive/],
-    ['a primitive module that throws on import', 'modthrows.mjs', `export default { name: 'ModThrows', ops: ['invert'], modules: [{ module: './throws.mjs', export: 'invert' }] };\n`, /strategy 'ModThrows': primitive module .*throws\.mjs failed to load: broken on purpose/],
-    ['a bad setting', 'badwidth.mjs', `export default { name: 'BadWidth', ops: ['rotate'], width: 0 };\n`, /strategy=.*badwidth\.mjs: strategy 'BadWidth': width = 0 is invalid; expected an integer >= 1/],
+    [
+      'a file without a strategy default export',
+      'noexport.mjs',
+      `export const x = 1;\n`,
+      /noexport\.mjs has no strategy as its default export; expected `export default defineStrategy/,
+    ],
+    [
+      'a misspelt built-in primitive',
+      'typo.mjs',
+      `export default { name: 'Typo', ops: ['rotat'] };\n`,
+      /strategy 'Typo': unknown primitive 'rotat' \(did you mean rotate\?\); known: .*rotate/,
+    ],
+    [
+      'a misspelt user primitive',
+      'typo2.mjs',
+      `export default { name: 'Typo2', ops: ['invrt'], modules: [{ module: './lib/invert.mjs', export: 'invert' }] };\n`,
+      /strategy 'Typo2': unknown primitive 'invrt' \(did you mean invert\?\)/,
+    ],
+    [
+      'a missing primitive module',
+      'nomod.mjs',
+      `export default { name: 'NoMod', ops: ['invert'], modules: [{ module: './lib/gone.mjs', export: 'invert' }] };\n`,
+      /strategy 'NoMod': primitive module .*gone\.mjs not found/,
+    ],
+    [
+      'a missing package',
+      'nopkg.mjs',
+      `export default { name: 'NoPkg', ops: ['invert'], modules: [{ module: 'no-such-prims', export: 'invert' }] };\n`,
+      /strategy 'NoPkg': primitive module 'no-such-prims': no such package or file/,
+    ],
+    [
+      'a wrong export name',
+      'wrongexport.mjs',
+      `export default { name: 'Wrong', ops: ['invert'], modules: [{ module: './lib/invert.mjs', export: 'invrt' }] };\n`,
+      /strategy 'Wrong': .*invert\.mjs has no export 'invrt'; it exports: invert/,
+    ],
+    [
+      'an export that is not a primitive',
+      'notprim.mjs',
+      `export default { name: 'NotPrim', ops: ['x'], modules: [{ module: './lib/mine.mjs', export: 'default' }] };\n`,
+      /mine\.mjs: export 'default' is not a primitive/,
+    ],
+    [
+      'a primitive module that throws on import',
+      'modthrows.mjs',
+      `export default { name: 'ModThrows', ops: ['invert'], modules: [{ module: './throws.mjs', export: 'invert' }] };\n`,
+      /strategy 'ModThrows': primitive module .*throws\.mjs failed to load: broken on purpose/,
+    ],
+    [
+      'a bad setting',
+      'badwidth.mjs',
+      `export default { name: 'BadWidth', ops: ['rotate'], width: 0 };\n`,
+      /strategy=.*badwidth\.mjs: strategy 'BadWidth': width = 0 is invalid; expected an integer >= 1/,
+    ],
   ])('refuses %s, naming what is wrong', async (_what, file, text, message) => {
     if (text !== null) write(file, text);
     await expect(loadStrategy(join(root, file), elsewhere)).rejects.toThrow(message);
@@ -111,7 +161,9 @@ describe('defineStrategy and checkStrategy', () => {
     let tasks = 0;
     const pool: AugmentPool = { threads: 1, run: async () => (tasks++, Promise.reject(new Error('ran'))), queued: () => 0, destroy: async () => {} };
     const s = defineStrategy({ name: 'Late', ops: ['invrt'], modules: [{ module: join(root, 'lib/invert.mjs'), export: 'invert' }] });
-    await expect(firstValueFrom(epochs(makeDataset(4), { epochs: 1, seed: 0 }).pipe(augment(s, { workers: pool })))).rejects.toThrow("strategy 'Late': unknown primitive 'invrt' (did you mean invert?)");
+    await expect(firstValueFrom(epochs(makeDataset(4), { epochs: 1, seed: 0 }).pipe(augment(s, { workers: pool })))).rejects.toThrow(
+      "strategy 'Late': unknown primitive 'invrt' (did you mean invert?)",
+    );
     expect(tasks).toBe(0);
   });
 });

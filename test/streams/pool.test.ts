@@ -5,8 +5,15 @@ import { makeDataset } from './helpers.ts';
 
 const ds = makeDataset(8);
 const task = (i: number): AugmentTask => ({
-  pixels: ds.pixels, shape: ds.shape, indices: Int32Array.of(i), seed: 3, epoch: 0, strategy: strategies.AugS!, views: 3,
-  out: new ArrayBuffer(3 * 32 * 32 * 3 * 4), record: false,
+  pixels: ds.pixels,
+  shape: ds.shape,
+  indices: Int32Array.of(i),
+  seed: 3,
+  epoch: 0,
+  strategy: strategies.AugS!,
+  views: 3,
+  out: new ArrayBuffer(3 * 32 * 32 * 3 * 4),
+  record: false,
 });
 
 describe('createAugmentPool', () => {

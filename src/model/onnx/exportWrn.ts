@@ -54,10 +54,17 @@ export function wrnToOnnx(checkpoint: Pick<Checkpoint, 'model' | 'params' | 'buf
   const conv = (name: string, x: string, k: number, cin: number, cout: number, stride: number): string => {
     const w = take(params, `${name} weight`, k * k * cin * cout);
     const t = new Float32Array(w.length);
-    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) for (let c = 0; c < cin; c++) for (let o = 0; o < cout; o++) t[((o * cin + c) * k + i) * k + j] = w[((i * k + j) * cin + c) * cout + o]!;
+    for (let i = 0; i < k; i++)
+      for (let j = 0; j < k; j++)
+        for (let c = 0; c < cin; c++) for (let o = 0; o < cout; o++) t[((o * cin + c) * k + i) * k + j] = w[((i * k + j) * cin + c) * cout + o]!;
     const y = out();
     const pad = (k - 1) / 2;
-    nodes.push({ op: 'Conv', inputs: [x, init(`${name}.weight`, [cout, cin, k, k], t)], outputs: [y], attributes: { kernel_shape: [k, k], strides: [stride, stride], pads: [pad, pad, pad, pad] } });
+    nodes.push({
+      op: 'Conv',
+      inputs: [x, init(`${name}.weight`, [cout, cin, k, k], t)],
+      outputs: [y],
+      attributes: { kernel_shape: [k, k], strides: [stride, stride], pads: [pad, pad, pad, pad] },
+    });
     return y;
   };
   const bnRelu = (name: string, x: string, c: number): string => {
@@ -67,7 +74,18 @@ export function wrnToOnnx(checkpoint: Pick<Checkpoint, 'model' | 'params' | 'buf
     const variance = take(buffers, `${name} running variance`, c);
     const y = out();
     const r = out();
-    nodes.push({ op: 'BatchNormalization', inputs: [x, init(`${name}.weight`, [c], gamma), init(`${name}.bias`, [c], beta), init(`${name}.running_mean`, [c], mean), init(`${name}.running_var`, [c], variance)], outputs: [y], attributes: { epsilon: { float: BN_EPS } } });
+    nodes.push({
+      op: 'BatchNormalization',
+      inputs: [
+        x,
+        init(`${name}.weight`, [c], gamma),
+        init(`${name}.bias`, [c], beta),
+        init(`${name}.running_mean`, [c], mean),
+        init(`${name}.running_var`, [c], variance),
+      ],
+      outputs: [y],
+      attributes: { epsilon: { float: BN_EPS } },
+    });
     nodes.push({ op: 'Relu', inputs: [y], outputs: [r] });
     return r;
   };
@@ -95,13 +113,20 @@ export function wrnToOnnx(checkpoint: Pick<Checkpoint, 'model' | 'params' | 'buf
   const fcW = take(params, 'fc weight', widths[3]! * classes);
   const fcB = take(params, 'fc bias', classes);
   nodes.push({ op: 'Gemm', inputs: [flat, init('fc.weight', [widths[3]!, classes], fcW), init('fc.bias', [classes], fcB)], outputs: ['logits'] });
-  if (params.length || buffers.length) throw new Error(`checkpoint has ${params.length} parameter and ${buffers.length} statistics tensors more than WRN-${depth}-${widen} uses`);
+  if (params.length || buffers.length)
+    throw new Error(`checkpoint has ${params.length} parameter and ${buffers.length} statistics tensors more than WRN-${depth}-${widen} uses`);
 
   const { height = 32, width = 32 } = options;
   return encodeModel({
     opset: EXPORT_OPSET,
     producer: { name: 'fourier-augmix', version: '1' },
-    graph: { name: `WRN-${depth}-${widen}`, nodes, initializers, inputs: [{ name: 'input', dims: ['batch', 3, height, width] }], outputs: [{ name: 'logits', dims: ['batch', classes] }] },
+    graph: {
+      name: `WRN-${depth}-${widen}`,
+      nodes,
+      initializers,
+      inputs: [{ name: 'input', dims: ['batch', 3, height, width] }],
+      outputs: [{ name: 'logits', dims: ['batch', classes] }],
+    },
     metadata: {
       [META.mean]: JSON.stringify(options.normalize.mean),
       [META.std]: JSON.stringify(options.normalize.std),

@@ -52,15 +52,26 @@ const dim = (d: number | string | undefined): number | null => (typeof d === 'nu
  *
  * @throws Error naming `path`, the expected and the actual shape or value
  */
-export function resolveInputContract(path: string, input: OrtValueMetadata, output: OrtValueMetadata, metadata: ReadonlyMap<string, string>, options: InputOptions, expected: Expected): { contract: InputContract; classes: number } {
+export function resolveInputContract(
+  path: string,
+  input: OrtValueMetadata,
+  output: OrtValueMetadata,
+  metadata: ReadonlyMap<string, string>,
+  options: InputOptions,
+  expected: Expected,
+): { contract: InputContract; classes: number } {
   const fail = (what: string): never => {
     throw new Error(`model ${path}: ${what}`);
   };
   const { height, width, channels } = expected;
   const want = { nchw: `[N, ${channels}, ${height}, ${width}]`, nhwc: `[N, ${height}, ${width}, ${channels}]` };
-  if (!input.isTensor || input.type !== 'float32') fail(`input '${input.name}' is ${input.isTensor ? `a ${input.type} tensor` : 'not a tensor'}; expected float32 images ${want.nchw} (NCHW) or ${want.nhwc} (NHWC)`);
+  if (!input.isTensor || input.type !== 'float32')
+    fail(
+      `input '${input.name}' is ${input.isTensor ? `a ${input.type} tensor` : 'not a tensor'}; expected float32 images ${want.nchw} (NCHW) or ${want.nhwc} (NHWC)`,
+    );
   const s = input.shape ?? [];
-  if (s.length !== 4) fail(`input '${input.name}' has shape ${shapeText(input.shape)} (rank ${s.length}); expected rank 4: ${want.nchw} (NCHW) or ${want.nhwc} (NHWC)`);
+  if (s.length !== 4)
+    fail(`input '${input.name}' has shape ${shapeText(input.shape)} (rank ${s.length}); expected rank 4: ${want.nchw} (NCHW) or ${want.nhwc} (NHWC)`);
 
   const meta = <T>(key: string, parse: (v: string) => T | undefined, what: string): T | undefined => {
     const raw = metadata.get(key);
@@ -76,8 +87,16 @@ export function resolveInputContract(path: string, input: OrtValueMetadata, outp
       return undefined;
     }
   };
-  const oneOf = <T extends string>(choices: readonly T[]) => (v: string): T | undefined => choices.find((c) => c === v.toLowerCase());
-  const pick = <K extends keyof InputTransform>(key: K, fromMeta: InputTransform[K] | undefined, fallback: InputTransform[K] | undefined, fallbackFrom: 'default' | 'shape') => {
+  const oneOf =
+    <T extends string>(choices: readonly T[]) =>
+    (v: string): T | undefined =>
+      choices.find((c) => c === v.toLowerCase());
+  const pick = <K extends keyof InputTransform>(
+    key: K,
+    fromMeta: InputTransform[K] | undefined,
+    fallback: InputTransform[K] | undefined,
+    fallbackFrom: 'default' | 'shape',
+  ) => {
     if (options[key] !== undefined) return { value: options[key] as InputTransform[K], from: 'option' as const };
     if (fromMeta !== undefined) return { value: fromMeta, from: 'model' as const };
     return fallback === undefined ? undefined : { value: fallback, from: fallbackFrom };
@@ -85,23 +104,43 @@ export function resolveInputContract(path: string, input: OrtValueMetadata, outp
 
   // Channels first if the second axis has the channel count and the last does not.
   const byShape: Layout | undefined = dim(s[1]) === channels && dim(s[3]) !== channels ? 'nchw' : dim(s[3]) === channels ? 'nhwc' : undefined;
-  const layout = pick('layout', meta(META.layout, oneOf<Layout>(['nchw', 'nhwc']), 'nchw or nhwc'), byShape, 'shape')
-    ?? fail(`input '${input.name}' has shape ${shapeText(s)}: neither ${want.nchw} (NCHW) nor ${want.nhwc} (NHWC); give layout=nchw|nhwc if its channel axis is dynamic`);
+  const layout =
+    pick('layout', meta(META.layout, oneOf<Layout>(['nchw', 'nhwc']), 'nchw or nhwc'), byShape, 'shape') ??
+    fail(
+      `input '${input.name}' has shape ${shapeText(s)}: neither ${want.nchw} (NCHW) nor ${want.nhwc} (NHWC); give layout=nchw|nhwc if its channel axis is dynamic`,
+    );
   const [c, h, w] = layout.value === 'nchw' ? [s[1], s[2], s[3]] : [s[3], s[1], s[2]];
-  for (const [name, got, need] of [['channels', c, channels], ['height', h, height], ['width', w, width]] as const) {
-    if (dim(got) !== null && got !== need) fail(`input '${input.name}' has shape ${shapeText(s)} (${layout.value.toUpperCase()}): ${name} ${got}, the data's images need ${layout.value === 'nchw' ? want.nchw : want.nhwc}`);
+  for (const [name, got, need] of [
+    ['channels', c, channels],
+    ['height', h, height],
+    ['width', w, width],
+  ] as const) {
+    if (dim(got) !== null && got !== need)
+      fail(
+        `input '${input.name}' has shape ${shapeText(s)} (${layout.value.toUpperCase()}): ${name} ${got}, the data's images need ${layout.value === 'nchw' ? want.nchw : want.nhwc}`,
+      );
   }
 
   const o = output.shape ?? [];
   if (!output.isTensor || o.length !== 2) fail(`output '${output.name}' has shape ${shapeText(output.shape)}; expected one logit per class, [N, classes]`);
-  const classes = dim(o[1]) ?? expected.classes ?? fail(`output '${output.name}' has shape ${shapeText(o)}: the class count is dynamic and the data does not say it`);
-  if (expected.classes !== undefined && classes !== expected.classes) fail(`output '${output.name}' has shape ${shapeText(o)}: ${classes} classes, the data has ${expected.classes}`);
+  const classes =
+    dim(o[1]) ?? expected.classes ?? fail(`output '${output.name}' has shape ${shapeText(o)}: the class count is dynamic and the data does not say it`);
+  if (expected.classes !== undefined && classes !== expected.classes)
+    fail(`output '${output.name}' has shape ${shapeText(o)}: ${classes} classes, the data has ${expected.classes}`);
 
   const channelOrder = pick('channelOrder', meta(META.channelOrder, oneOf<ChannelOrder>(['rgb', 'bgr']), 'rgb or bgr'), DEFAULT_INPUT.channelOrder, 'default')!;
-  const scale = pick('scale', meta(META.scale, (v) => (Number(v) > 0 ? Number(v) : undefined), 'a number > 0'), DEFAULT_INPUT.scale, 'default')!;
+  const scale = pick(
+    'scale',
+    meta(META.scale, (v) => (Number(v) > 0 ? Number(v) : undefined), 'a number > 0'),
+    DEFAULT_INPUT.scale,
+    'default',
+  )!;
   const mean = pick('mean', meta(META.mean, numbers, 'a JSON list of numbers'), DEFAULT_INPUT.mean, 'default')!;
   const std = pick('std', meta(META.std, numbers, 'a JSON list of numbers'), DEFAULT_INPUT.std, 'default')!;
-  for (const [name, v] of [['mean', mean], ['std', std]] as const) {
+  for (const [name, v] of [
+    ['mean', mean],
+    ['std', std],
+  ] as const) {
     if (v.value.length !== channels) fail(`${name} (${v.from}) has ${v.value.length} values [${v.value.join(', ')}]; the images have ${channels} channels`);
   }
   if (std.value.some((x) => !(x > 0))) fail(`std (${std.from}) [${std.value.join(', ')}] must be > 0 everywhere`);
@@ -110,7 +149,12 @@ export function resolveInputContract(path: string, input: OrtValueMetadata, outp
   return {
     classes,
     contract: {
-      layout: layout.value, channelOrder: channelOrder.value, scale: scale.value, mean: mean.value, std: std.value, batch,
+      layout: layout.value,
+      channelOrder: channelOrder.value,
+      scale: scale.value,
+      mean: mean.value,
+      std: std.value,
+      batch,
       from: { layout: layout.from, channelOrder: channelOrder.from, scale: scale.from, mean: mean.from, std: std.from },
     },
   };

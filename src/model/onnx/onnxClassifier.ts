@@ -21,7 +21,12 @@ export interface OnnxClassifierOptions {
 export const defaultThreads = (): number => availableParallelism();
 
 /** How every session is made: all graph optimisations (BatchNorm folding into a preceding conv among them), one op at a time. */
-export const sessionOptions = (threads: number): OrtSessionOptions => ({ intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });
+export const sessionOptions = (threads: number): OrtSessionOptions => ({
+  intraOpNumThreads: threads,
+  interOpNumThreads: 1,
+  graphOptimizationLevel: 'all',
+  executionMode: 'sequential',
+});
 
 export interface OnnxModel {
   readonly classifier: Classifier;
@@ -55,14 +60,21 @@ export async function openOnnxClassifier(path: string, bytes: Uint8Array, option
   }
   try {
     const [input, output] = [session.inputMetadata[0], session.outputMetadata[0]];
-    if (!input || !output) throw new Error(`model ${path}: has ${session.inputNames.length} inputs and ${session.outputNames.length} outputs; expected one image input and one logits output`);
+    if (!input || !output)
+      throw new Error(
+        `model ${path}: has ${session.inputNames.length} inputs and ${session.outputNames.length} outputs; expected one image input and one logits output`,
+      );
     const { contract, classes } = resolveInputContract(path, input, output, metadata, options.input ?? {}, options.expected);
     const { height, width, channels } = options.expected;
     const batch = contract.batch === null ? 'dynamic batch' : `fixed batch ${contract.batch}`;
     const classifier: Classifier = {
-      classes, height, width, channels,
+      classes,
+      height,
+      width,
+      channels,
       description: `onnxruntime-node CPU (${threads} threads), ${contract.layout.toUpperCase()} ${contract.channelOrder.toUpperCase()}, ${batch}, x${contract.scale} then (x − [${contract.mean.join(', ')}]) / [${contract.std.join(', ')}]`,
-      cleanSet: (dataset, batchSize, indices) => onnxCleanSet(ort, session, path, contract, options.expected, classes, dataset, contract.batch ?? batchSize, indices),
+      cleanSet: (dataset, batchSize, indices) =>
+        onnxCleanSet(ort, session, path, contract, options.expected, classes, dataset, contract.batch ?? batchSize, indices),
       dispose: () => void session.release(),
     };
     return { classifier, contract, metadata };
@@ -79,13 +91,29 @@ export async function openOnnxClassifier(path: string, bytes: Uint8Array, option
  * thread: onnxruntime-node 1.30's `run` calls the native session synchronously on the main
  * thread (after a setImmediate), its intra-op threads beside it.
  */
-function onnxCleanSet(ort: OnnxRuntime, session: OrtSession, path: string, contract: InputContract, expected: Expected, classes: number, dataset: Dataset, batchSize: number, indices?: ArrayLike<number>): CleanSet {
+function onnxCleanSet(
+  ort: OnnxRuntime,
+  session: OrtSession,
+  path: string,
+  contract: InputContract,
+  expected: Expected,
+  classes: number,
+  dataset: Dataset,
+  batchSize: number,
+  indices?: ArrayLike<number>,
+): CleanSet {
   const { height, width, channels } = dataset.shape;
   if (expected.height !== height || expected.width !== width || expected.channels !== channels) {
-    throw new Error(`model ${path} was checked for ${expected.height}x${expected.width}x${expected.channels} images; ${dataset.name} has ${height}x${width}x${channels}`);
+    throw new Error(
+      `model ${path} was checked for ${expected.height}x${expected.width}x${expected.channels} images; ${dataset.name} has ${height}x${width}x${channels}`,
+    );
   }
   const size = height * width * channels;
-  const batches = batchIndices(dataset, batchSize, indices).map((idx) => ({ pixels: unitPixels(dataset, idx), labels: Int32Array.from(idx, (i) => dataset.labels[i]!), indices: idx }));
+  const batches = batchIndices(dataset, batchSize, indices).map((idx) => ({
+    pixels: unitPixels(dataset, idx),
+    labels: Int32Array.from(idx, (i) => dataset.labels[i]!),
+    indices: idx,
+  }));
   const count = batches.reduce((s, b) => s + b.indices.length, 0);
   const [inputName, outputName] = [session.inputNames[0]!, session.outputNames[0]!];
   // A fixed-batch model gets full batches: the last one is padded (its extra outputs are dropped).
@@ -108,7 +136,8 @@ function onnxCleanSet(ort: OnnxRuntime, session: OrtSession, path: string, contr
         throw new Error(`model ${path}: onnxruntime failed on a batch of ${rows(n)}: ${(err as Error).message}`, { cause: err });
       }
       const [gotRows, gotClasses] = result.dims;
-      if (gotRows !== rows(n) || gotClasses !== classes) throw new Error(`model ${path}: output '${outputName}' is [${result.dims.join(', ')}] for a batch of ${rows(n)}; expected [${rows(n)}, ${classes}]`);
+      if (gotRows !== rows(n) || gotClasses !== classes)
+        throw new Error(`model ${path}: output '${outputName}' is [${result.dims.join(', ')}] for a batch of ${rows(n)}; expected [${rows(n)}, ${classes}]`);
       out.set((result.data as Float32Array).subarray(0, n * classes), at);
       at += n * classes;
     }
@@ -116,7 +145,11 @@ function onnxCleanSet(ort: OnnxRuntime, session: OrtSession, path: string, contr
   };
 
   return {
-    count, height, width, channels, classes,
+    count,
+    height,
+    width,
+    channels,
+    classes,
     batches: batches.map(({ labels, indices: idx }) => ({ labels, indices: idx })),
     logits: (perturbation, options) => run(perturbation, options),
     probabilities: async (perturbation, options) => {

@@ -35,7 +35,13 @@ export interface OnnxValue {
 export interface OnnxModel {
   readonly opset: number;
   readonly producer: { readonly name: string; readonly version: string };
-  readonly graph: { readonly name: string; readonly nodes: readonly OnnxNode[]; readonly initializers: readonly OnnxTensor[]; readonly inputs: readonly OnnxValue[]; readonly outputs: readonly OnnxValue[] };
+  readonly graph: {
+    readonly name: string;
+    readonly nodes: readonly OnnxNode[];
+    readonly initializers: readonly OnnxTensor[];
+    readonly inputs: readonly OnnxValue[];
+    readonly outputs: readonly OnnxValue[];
+  };
   /** ModelProto.metadata_props: free-form key/value strings that runtimes expose to callers. */
   readonly metadata: Readonly<Record<string, string>>;
 }
@@ -51,7 +57,11 @@ function tensor(t: OnnxTensor): ProtoWriter {
   const size = t.dims.reduce((a, b) => a * b, 1);
   if (size !== t.values.length) throw new RangeError(`ONNX tensor ${t.name}: dims ${t.dims.join('x')} hold ${size} values, got ${t.values.length}`);
   // Float32Array bytes are in the platform's order; every platform Node runs on is little-endian, as ONNX's raw_data.
-  return new ProtoWriter().packedInts(1, t.dims).int(2, FLOAT).string(8, t.name).bytes(9, new Uint8Array(t.values.buffer, t.values.byteOffset, t.values.byteLength));
+  return new ProtoWriter()
+    .packedInts(1, t.dims)
+    .int(2, FLOAT)
+    .string(8, t.name)
+    .bytes(9, new Uint8Array(t.values.buffer, t.values.byteOffset, t.values.byteLength));
 }
 
 function valueInfo(v: OnnxValue): ProtoWriter {

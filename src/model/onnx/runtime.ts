@@ -61,6 +61,7 @@ export async function loadOnnxRuntime(importer: Importer = (s) => import(s)): Pr
   }
   // A CommonJS package: its exports may arrive as named exports or only under `default`.
   const ort = (typeof m.InferenceSession === 'function' ? m : m.default) as OnnxRuntime | undefined;
-  if (!ort || typeof ort.InferenceSession?.create !== 'function' || typeof ort.Tensor !== 'function') throw new Error(`${PACKAGE} loaded but has no InferenceSession/Tensor: an unsupported version? (this project uses 1.30)`);
+  if (!ort || typeof ort.InferenceSession?.create !== 'function' || typeof ort.Tensor !== 'function')
+    throw new Error(`${PACKAGE} loaded but has no InferenceSession/Tensor: an unsupported version? (this project uses 1.30)`);
   return ort;
 }

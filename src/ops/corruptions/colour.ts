@@ -4,7 +4,13 @@ import { hsvToRgb, rgbToHsv } from './hsv.ts';
 
 // Per-severity constants of make_cifar_c.py.
 const BRIGHTNESS = [0.05, 0.1, 0.15, 0.2, 0.3];
-const SATURATE: readonly (readonly [number, number])[] = [[0.3, 0], [0.1, 0], [1.5, 0], [2, 0.1], [2.5, 0.2]];
+const SATURATE: readonly (readonly [number, number])[] = [
+  [0.3, 0],
+  [0.1, 0],
+  [1.5, 0],
+  [2, 0.1],
+  [2.5, 0.2],
+];
 const CONTRAST = [0.75, 0.5, 0.4, 0.3, 0.15];
 
 const HSV = new Float64Array(3);

@@ -5,7 +5,13 @@ import { toUnitFloat } from './gaussianBlur.ts';
 const { exp, fround } = Math;
 
 // Per-severity (radius, alias_blur) of make_cifar_c.py.
-const DEFOCUS: readonly (readonly [number, number])[] = [[0.3, 0.4], [0.4, 0.5], [0.5, 0.6], [1, 0.2], [1.5, 0.1]];
+const DEFOCUS: readonly (readonly [number, number])[] = [
+  [0.3, 0.4],
+  [0.4, 0.5],
+  [0.5, 0.6],
+  [1, 0.2],
+  [1.5, 0.1],
+];
 
 interface Kernel {
   readonly r: number;
@@ -65,7 +71,7 @@ const reflect101 = (i: number, n: number): number => (i < 0 ? -i : i >= n ? 2 * 
  */
 export const defocusBlur: SyncCorruption = {
   name: 'defocus_blur',
-  fidelity: 'same kernel and border; direct sum instead of OpenCV\'s DFT (differences ~1e-15 before truncation)',
+  fidelity: "same kernel and border; direct sum instead of OpenCV's DFT (differences ~1e-15 before truncation)",
   apply(src: Image, dst: Uint8Array, severity: Severity): void {
     let k = kernels.get(severity);
     if (!k) kernels.set(severity, (k = diskKernel(...DEFOCUS[severity - 1]!)));

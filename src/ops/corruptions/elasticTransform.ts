@@ -10,7 +10,11 @@ const { floor, fround, trunc } = Math;
 // (IMSIZE = 32 there). Severity 1 has no elastic field (alpha 0); the affine jitter shrinks with
 // severity while the field grows, and the mean distance from the clean image falls from 1 to 5.
 const ELASTIC: readonly (readonly [number, number, number])[] = [
-  [0, 0, 0.08], [0.05, 0.2, 0.07], [0.08, 0.06, 0.06], [0.1, 0.04, 0.05], [0.1, 0.03, 0.03],
+  [0, 0, 0.08],
+  [0.05, 0.2, 0.07],
+  [0.08, 0.06, 0.06],
+  [0.1, 0.04, 0.05],
+  [0.1, 0.03, 0.03],
 ];
 
 /** scipy's `map_coordinates(mode='reflect')` coordinate folding (half-sample symmetric). */
@@ -84,8 +88,10 @@ export const elasticTransform: SyncCorruption = {
         const c1 = foldIndex(x0 + 1, w);
         for (let k = 0; k < ch; k++) {
           const v =
-            warped[(r0 + c0) * ch + k]! * wy0 * wx0 + warped[(r0 + c1) * ch + k]! * wy0 * wx1 +
-            warped[(r1 + c0) * ch + k]! * wy1 * wx0 + warped[(r1 + c1) * ch + k]! * wy1 * wx1;
+            warped[(r0 + c0) * ch + k]! * wy0 * wx0 +
+            warped[(r0 + c1) * ch + k]! * wy0 * wx1 +
+            warped[(r1 + c0) * ch + k]! * wy1 * wx0 +
+            warped[(r1 + c1) * ch + k]! * wy1 * wx1;
           const f = fround(v);
           dst[p * ch + k] = f < 0 ? 0 : f > 1 ? 255 : fround(f * 255);
         }

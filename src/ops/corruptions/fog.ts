@@ -3,7 +3,13 @@ import type { Rng } from '../rng.ts';
 import { unit, type SyncCorruption, type Severity } from './corruption.ts';
 
 // Per-severity (strength, wibble decay) of make_cifar_c.py.
-const FOG: readonly (readonly [number, number])[] = [[0.2, 3], [0.5, 3], [0.75, 2.5], [1, 2], [1.5, 1.75]];
+const FOG: readonly (readonly [number, number])[] = [
+  [0.2, 3],
+  [0.5, 3],
+  [0.75, 2.5],
+  [1, 2],
+  [1.5, 1.75],
+];
 
 /**
  * The original's `plasma_fractal(mapsize, wibbledecay)` (diamond-square with numpy rolls, i.e.

@@ -7,7 +7,13 @@ import type { Rng } from '../rng.ts';
 import type { SyncCorruption, Severity } from './corruption.ts';
 
 // Per-severity (image weight, frost weight) of make_cifar_c.py.
-const FROST: readonly (readonly [number, number])[] = [[1, 0.2], [1, 0.3], [0.9, 0.4], [0.85, 0.4], [0.75, 0.45]];
+const FROST: readonly (readonly [number, number])[] = [
+  [1, 0.2],
+  [1, 0.3],
+  [0.9, 0.4],
+  [0.85, 0.4],
+  [0.75, 0.45],
+];
 const DIR = packageFile('data', 'frost');
 
 let textures: Image[] | undefined;

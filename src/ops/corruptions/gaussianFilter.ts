@@ -55,7 +55,15 @@ let LINE = new Float64Array(0);
  * `count` lines of `n` values `step` apart, lines starting at `starts(l)`: in place. The sum runs in
  * scipy's order (centre term, then each mirrored pair from the outside in), so results match to the bit.
  */
-function filterLines(a: Float64Array | Float32Array, n: number, step: number, lines: number, lineStart: (l: number) => number, w: Float64Array, mode: BoundaryMode): void {
+function filterLines(
+  a: Float64Array | Float32Array,
+  n: number,
+  step: number,
+  lines: number,
+  lineStart: (l: number) => number,
+  w: Float64Array,
+  mode: BoundaryMode,
+): void {
   const r = (w.length - 1) >> 1;
   if (LINE.length < n + 2 * r) LINE = new Float64Array(n + 2 * r);
   const line = LINE;
@@ -77,7 +85,15 @@ function filterLines(a: Float64Array | Float32Array, n: number, step: number, li
  * channels. A sigma of 0 leaves the array as it is (scipy skips such axes). On a Float32Array each
  * axis's result is stored as float32, as scipy does for a float32 image (sums still in double).
  */
-export function gaussianFilter(a: Float64Array | Float32Array, width: number, height: number, channels: number, sigma: number, mode: BoundaryMode = 'nearest', truncate = 4): void {
+export function gaussianFilter(
+  a: Float64Array | Float32Array,
+  width: number,
+  height: number,
+  channels: number,
+  sigma: number,
+  mode: BoundaryMode = 'nearest',
+  truncate = 4,
+): void {
   if (!(sigma > 1e-15)) return;
   const w = gaussianKernel(sigma, truncate);
   const row = width * channels;

@@ -5,7 +5,13 @@ import { toUnitFloat } from './gaussianBlur.ts';
 import { gaussianFilter } from './gaussianFilter.ts';
 
 // Per-severity (sigma, max_delta, iterations) of make_cifar_c.py.
-const GLASS: readonly (readonly [number, number, number])[] = [[0.05, 1, 1], [0.25, 1, 1], [0.4, 1, 1], [0.25, 1, 2], [0.4, 1, 2]];
+const GLASS: readonly (readonly [number, number, number])[] = [
+  [0.05, 1, 1],
+  [0.25, 1, 1],
+  [0.4, 1, 1],
+  [0.25, 1, 2],
+  [0.4, 1, 2],
+];
 
 /**
  * Blur, locally shuffle, blur again, as the original does it:

@@ -18,7 +18,14 @@ export const jpegCompression: AsyncCorruption = {
     const { width, height, channels } = src;
     const raw = { width, height, channels: channels as 1 | 2 | 3 | 4 };
     const jpeg = await sharp(src.data, { raw })
-      .jpeg({ quality: QUALITY[severity - 1]!, chromaSubsampling: '4:2:0', trellisQuantisation: false, overshootDeringing: false, optimiseScans: false, quantisationTable: 0 })
+      .jpeg({
+        quality: QUALITY[severity - 1]!,
+        chromaSubsampling: '4:2:0',
+        trellisQuantisation: false,
+        overshootDeringing: false,
+        optimiseScans: false,
+        quantisationTable: 0,
+      })
       .toBuffer();
     const { data } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
     dst.set(data);

@@ -6,7 +6,13 @@ import type { SyncCorruption, Severity } from './corruption.ts';
 const { ceil, exp, sqrt } = Math;
 
 // Per-severity (radius, sigma) of make_cifar_c.py's motion_blur; the angle is U(-45, 45) degrees.
-const MOTION: readonly (readonly [number, number])[] = [[6, 1], [6, 1.5], [6, 2], [8, 2], [9, 2.5]];
+const MOTION: readonly (readonly [number, number])[] = [
+  [6, 1],
+  [6, 1.5],
+  [6, 2],
+  [8, 2],
+  [9, 2.5],
+];
 
 /**
  * ImageMagick 6's motion-blur kernel (`GetMotionBlurKernel`): `2 ceil(radius) + 1` taps, tap i
@@ -83,7 +89,8 @@ export function magickMotionBlur(src: Uint8Array, w: number, h: number, ch: numb
  */
 export const motionBlur: SyncCorruption = {
   name: 'motion_blur',
-  fidelity: "ImageMagick 6.9.11 Q16's MotionBlurImage + PNG round trip re-implemented (one-sided Gaussian line kernel, edge pixels), bit-exact given the angle; angle from our Rng",
+  fidelity:
+    "ImageMagick 6.9.11 Q16's MotionBlurImage + PNG round trip re-implemented (one-sided Gaussian line kernel, edge pixels), bit-exact given the angle; angle from our Rng",
   apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {
     const [radius, sigma] = MOTION[severity - 1]!;
     magickMotionBlur(src.data, src.width, src.height, src.channels, radius, sigma, rng.range(-45, 45), dst);

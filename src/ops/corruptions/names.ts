@@ -1,9 +1,20 @@
 /** The 15 CIFAR-10-C / CIFAR-100-C test corruptions (Hendrycks & Dietterich, 2019), in the paper's order. */
 export const CIFAR_C_CORRUPTIONS = [
-  'gaussian_noise', 'shot_noise', 'impulse_noise',
-  'defocus_blur', 'glass_blur', 'motion_blur', 'zoom_blur',
-  'snow', 'frost', 'fog', 'brightness',
-  'contrast', 'elastic_transform', 'pixelate', 'jpeg_compression',
+  'gaussian_noise',
+  'shot_noise',
+  'impulse_noise',
+  'defocus_blur',
+  'glass_blur',
+  'motion_blur',
+  'zoom_blur',
+  'snow',
+  'frost',
+  'fog',
+  'brightness',
+  'contrast',
+  'elastic_transform',
+  'pixelate',
+  'jpeg_compression',
 ] as const;
 
 /** The 4 held-out corruptions the release adds for validation; not part of the mCE average. */

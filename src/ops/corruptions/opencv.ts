@@ -121,8 +121,14 @@ export function distanceTransformL2Mask5(src: Uint8Array, w: number, h: number):
         continue;
       }
       t[j] = Math.min(
-        t[j - 2 * tw - 1]! + LONG, t[j - 2 * tw + 1]! + LONG, t[j - tw - 2]! + LONG, t[j - tw - 1]! + DIAG,
-        t[j - tw]! + HV, t[j - tw + 1]! + DIAG, t[j - tw + 2]! + LONG, t[j - 1]! + HV,
+        t[j - 2 * tw - 1]! + LONG,
+        t[j - 2 * tw + 1]! + LONG,
+        t[j - tw - 2]! + LONG,
+        t[j - tw - 1]! + DIAG,
+        t[j - tw]! + HV,
+        t[j - tw + 1]! + DIAG,
+        t[j - tw + 2]! + LONG,
+        t[j - 1]! + HV,
       );
     }
   }
@@ -135,8 +141,15 @@ export function distanceTransformL2Mask5(src: Uint8Array, w: number, h: number):
       let t0 = t[j]!;
       if (t0 > HV) {
         t0 = Math.min(
-          t0, t[j + 2 * tw + 1]! + LONG, t[j + 2 * tw - 1]! + LONG, t[j + tw + 2]! + LONG, t[j + tw + 1]! + DIAG,
-          t[j + tw]! + HV, t[j + tw - 1]! + DIAG, t[j + tw - 2]! + LONG, t[j + 1]! + HV,
+          t0,
+          t[j + 2 * tw + 1]! + LONG,
+          t[j + 2 * tw - 1]! + LONG,
+          t[j + tw + 2]! + LONG,
+          t[j + tw + 1]! + DIAG,
+          t[j + tw]! + HV,
+          t[j + tw - 1]! + DIAG,
+          t[j + tw - 2]! + LONG,
+          t[j + 1]! + HV,
         );
         t[j] = t0;
       }

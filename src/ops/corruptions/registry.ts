@@ -21,8 +21,25 @@ export const ALL_CORRUPTION_NAMES: readonly string[] = [...CIFAR_C_CORRUPTIONS, 
 /** The implemented corruptions by name, in the release's order. */
 export const CORRUPTIONS: ReadonlyMap<string, Corruption> = new Map(
   [
-    gaussianNoise, shotNoise, impulseNoise, defocusBlur, glassBlur, motionBlur, zoomBlur, snow, frost, fog, brightness, contrast,
-    elasticTransform, pixelate, jpegCompression, gaussianBlur, saturate, spatter, speckleNoise,
+    gaussianNoise,
+    shotNoise,
+    impulseNoise,
+    defocusBlur,
+    glassBlur,
+    motionBlur,
+    zoomBlur,
+    snow,
+    frost,
+    fog,
+    brightness,
+    contrast,
+    elasticTransform,
+    pixelate,
+    jpegCompression,
+    gaussianBlur,
+    saturate,
+    spatter,
+    speckleNoise,
   ]
     .sort((a, b) => ALL_CORRUPTION_NAMES.indexOf(a.name) - ALL_CORRUPTION_NAMES.indexOf(b.name))
     .map((c) => [c.name, c]),

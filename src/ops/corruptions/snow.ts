@@ -29,7 +29,7 @@ const B2Y = fround(0.114);
  */
 export const snow: SyncCorruption = {
   name: 'snow',
-  fidelity: 'same algorithm and constants; the motion blur is motion_blur\'s ImageMagick re-implementation; normal draws and angle from our Rng',
+  fidelity: "same algorithm and constants; the motion blur is motion_blur's ImageMagick re-implementation; normal draws and angle from our Rng",
   apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {
     const [loc, scale, zoom, threshold, radius, sigma, weight] = SNOW[severity - 1]!;
     const { width: w, height: h, channels: ch } = src;

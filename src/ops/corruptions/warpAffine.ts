@@ -23,7 +23,9 @@ export function affineFromPoints(src: ArrayLike<number>, dst: ArrayLike<number>)
   const det = x0 * (y1 - y2) - y0 * (x1 - x2) + (x1 * y2 - x2 * y1);
   const m = new Float64Array(6);
   for (let r = 0; r < 2; r++) {
-    const u0 = dst[r]!, u1 = dst[2 + r]!, u2 = dst[4 + r]!;
+    const u0 = dst[r]!,
+      u1 = dst[2 + r]!,
+      u2 = dst[4 + r]!;
     // Cramer's rule for [x y 1] [a b c]^T = u.
     m[3 * r] = (u0 * (y1 - y2) - y0 * (u1 - u2) + (u1 * y2 - u2 * y1)) / det;
     m[3 * r + 1] = (x0 * (u1 - u2) - u0 * (x1 - x2) + (x1 * u2 - x2 * u1)) / det;

@@ -32,7 +32,12 @@ async function checkpoint(depth: number, widen: number): Promise<string> {
   let i = 0;
   const fill = (v: tf.Variable, draw: (r: Rng) => number): void => {
     const r = Rng.at(7, 'init', 1, i++);
-    v.assign(tf.tensor(Float32Array.from({ length: v.size }, () => draw(r)), v.shape));
+    v.assign(
+      tf.tensor(
+        Float32Array.from({ length: v.size }, () => draw(r)),
+        v.shape,
+      ),
+    );
   };
   for (const p of net.params) if (p.rank === 1) fill(p, (r) => r.range(0.5, 1.5));
   net.buffers.forEach((b, k) => fill(b, k % 2 === 0 ? (r) => 0.3 * r.normal() : (r) => r.range(0.5, 2)));
@@ -51,10 +56,14 @@ async function outputs(model: ModelSource): Promise<{ logits: Float32Array; prob
   }
 }
 
-const argmax = (xs: Float32Array): number[] => Array.from({ length: xs.length / 10 }, (_, i) => [...xs.subarray(i * 10, i * 10 + 10)].reduce((b, v, k, a) => (v > a[b]! ? k : b), 0));
+const argmax = (xs: Float32Array): number[] =>
+  Array.from({ length: xs.length / 10 }, (_, i) => [...xs.subarray(i * 10, i * 10 + 10)].reduce((b, v, k, a) => (v > a[b]! ? k : b), 0));
 
 describe(`fourier-augmix export: our WRN in onnxruntime gives tfjs's logits (tfjs on ${TRAIN_BACKEND})`, () => {
-  it.each([[10, 2], [16, 1]])('WRN-%i-%i: logits within 1e-4 on 16 bundled test images, same predictions, normalisation read from the metadata', async (depth, widen) => {
+  it.each([
+    [10, 2],
+    [16, 1],
+  ])('WRN-%i-%i: logits within 1e-4 on 16 bundled test images, same predictions, normalisation read from the metadata', async (depth, widen) => {
     const ck = await checkpoint(depth, widen);
     const onnx = join(dir, `wrn-${depth}-${widen}.onnx`);
     const lines = await exportOnnx(ck, onnx, dir);
@@ -74,7 +83,9 @@ describe(`fourier-augmix export: our WRN in onnxruntime gives tfjs's logits (tfj
       expect(argmax(a.probs)).toEqual(argmax(b.probs));
 
       // Under a Fourier perturbation too: built in JS for onnxruntime, on the backend for tfjs.
-      const cell = fourierGrid({ height: 32, width: 32, phaseFactors: [0.75], convention: 'paper', norms: [4], alignments: ['random-flip'], maxK: 2 }).find((c) => Math.abs(c.kx) === 2 && Math.abs(c.ky) === 1)!;
+      const cell = fourierGrid({ height: 32, width: 32, phaseFactors: [0.75], convention: 'paper', norms: [4], alignments: ['random-flip'], maxK: 2 }).find(
+        (c) => Math.abs(c.kx) === 2 && Math.abs(c.ky) === 1,
+      )!;
       const [ca, cb] = [theirs.classifier.cleanSet(images, 16), ours.classifier.cleanSet(images, 5)];
       const [ra, rb] = [(await evaluateCell(ca, cell, { seed: 3 }))!, (await evaluateCell(cb, cell, { seed: 3 }))!];
       ca.dispose();

@@ -11,7 +11,13 @@ import { tmpDir } from '../../data/tmpDir.ts';
 
 /** Made by test/fixtures/make_onnx_fixtures.py with torch 1.13: a WRN-10-1 and its logits on the first 8 test images. */
 const FIXTURES = 'test/fixtures/onnx';
-const reference = JSON.parse(readFileSync(join(FIXTURES, 'wrn-10-1.json'), 'utf8')) as { images: number; labels: number[]; mean: number[]; std: number[]; logits: number[][] };
+const reference = JSON.parse(readFileSync(join(FIXTURES, 'wrn-10-1.json'), 'utf8')) as {
+  images: number;
+  labels: number[];
+  mean: number[];
+  std: number[];
+  logits: number[][];
+};
 const expected = { height: 32, width: 32, channels: 3, classes: 10 };
 const torchStats = { mean: reference.mean, std: reference.std };
 const dir = tmpDir('onnx-model');
@@ -79,11 +85,19 @@ describe('an ONNX model exported by PyTorch, through our loader on onnxruntime-n
     try {
       const clean = model.classifier.cleanSet(test, 3);
       const cells = fourierGrid({ height: 32, width: 32, phaseFactors: [0.75], convention: 'paper', norms: [4], alignments: ['random-flip'], maxK: 1 });
-      const zero = (await evaluateCell(clean, cells.find((c) => c.kx === 0 && c.ky === 0)!, { seed: 0 }))!;
+      const zero = (await evaluateCell(
+        clean,
+        cells.find((c) => c.kx === 0 && c.ky === 0)!,
+        { seed: 0 },
+      ))!;
       const plain = await evaluateClean(clean);
       const { cell: _c, seconds: _s, ...figures } = zero;
       expect(figures).toEqual(plain);
-      const strong = (await evaluateCell(clean, cells.find((c) => c.kx !== 0 || c.ky !== 0)!, { seed: 0 }))!;
+      const strong = (await evaluateCell(
+        clean,
+        cells.find((c) => c.kx !== 0 || c.ky !== 0)!,
+        { seed: 0 },
+      ))!;
       expect(strong.loss).not.toBe(plain.loss);
       clean.dispose();
     } finally {
@@ -110,7 +124,9 @@ describe('bad models and options give errors naming the file, the expected and t
 
   it('an input of the wrong rank', async () => {
     const path = join(process.cwd(), FIXTURES, 'bad-rank.onnx');
-    await expect(open(path)).rejects.toThrow(`model ${path}: input 'input' has shape [batch, 3072] (rank 2); expected rank 4: [N, 3, 32, 32] (NCHW) or [N, 32, 32, 3] (NHWC)`);
+    await expect(open(path)).rejects.toThrow(
+      `model ${path}: input 'input' has shape [batch, 3072] (rank 2); expected rank 4: [N, 3, 32, 32] (NCHW) or [N, 32, 32, 3] (NHWC)`,
+    );
   });
 
   it("a class count other than the dataset's", async () => {
@@ -120,13 +136,19 @@ describe('bad models and options give errors naming the file, the expected and t
 
   it('images of another size than the model takes', async () => {
     const path = join(process.cwd(), FIXTURES, 'wrn-10-1.onnx');
-    await expect(open(path, { expected: { ...expected, height: 28, width: 28 } })).rejects.toThrow(`model ${path}: input 'input' has shape [batch, 3, 32, 32] (NCHW): height 32, the data's images need [N, 3, 28, 28]`);
+    await expect(open(path, { expected: { ...expected, height: 28, width: 28 } })).rejects.toThrow(
+      `model ${path}: input 'input' has shape [batch, 3, 32, 32] (NCHW): height 32, the data's images need [N, 3, 28, 28]`,
+    );
   });
 
   it('a layout the shape contradicts, a mean of the wrong length, a std of 0', async () => {
     const path = join(process.cwd(), FIXTURES, 'wrn-10-1.onnx');
-    await expect(open(path, { input: { layout: 'nhwc' } })).rejects.toThrow(`model ${path}: input 'input' has shape [batch, 3, 32, 32] (NHWC): channels 32, the data's images need [N, 32, 32, 3]`);
-    await expect(open(path, { input: { mean: [0.5, 0.5] } })).rejects.toThrow(`model ${path}: mean (option) has 2 values [0.5, 0.5]; the images have 3 channels`);
+    await expect(open(path, { input: { layout: 'nhwc' } })).rejects.toThrow(
+      `model ${path}: input 'input' has shape [batch, 3, 32, 32] (NHWC): channels 32, the data's images need [N, 32, 32, 3]`,
+    );
+    await expect(open(path, { input: { mean: [0.5, 0.5] } })).rejects.toThrow(
+      `model ${path}: mean (option) has 2 values [0.5, 0.5]; the images have 3 channels`,
+    );
     await expect(open(path, { input: { std: [1, 0, 1] } })).rejects.toThrow(`model ${path}: std (option) [1, 0, 1] must be > 0 everywhere`);
   });
 
@@ -134,7 +156,9 @@ describe('bad models and options give errors naming the file, the expected and t
     await expect(open(join(dir, 'absent.onnx'))).rejects.toThrow(`model ${join(dir, 'absent.onnx')}: no such file`);
     const ck = join(dir, 'x.msgpack');
     copyFileSync(join(FIXTURES, 'bad-rank.onnx'), ck);
-    await expect(open(ck, { input: { mean: [0.5, 0.5, 0.5], scale: 255 } })).rejects.toThrow(`mean=, scale=: only for ONNX models; checkpoint ${ck} carries its own normalisation`);
+    await expect(open(ck, { input: { mean: [0.5, 0.5, 0.5], scale: 255 } })).rejects.toThrow(
+      `mean=, scale=: only for ONNX models; checkpoint ${ck} carries its own normalisation`,
+    );
   });
 
   it('onnxruntime-node not installed: says how to install it', async () => {

@@ -24,15 +24,26 @@ describe('protobuf wire format', () => {
 });
 
 describe('ONNX messages', () => {
-  it("round-trips metadata_props through encodeModel and readMetadata", () => {
+  it('round-trips metadata_props through encodeModel and readMetadata', () => {
     const bytes = encodeModel({
-      opset: 13, producer: { name: 'test', version: '1' }, metadata: { a: '[0.5]', 'b.c': 'nchw' },
-      graph: { name: 'g', nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }], initializers: [], inputs: [{ name: 'x', dims: ['batch', 3] }], outputs: [{ name: 'y', dims: ['batch', 3] }] },
+      opset: 13,
+      producer: { name: 'test', version: '1' },
+      metadata: { a: '[0.5]', 'b.c': 'nchw' },
+      graph: {
+        name: 'g',
+        nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }],
+        initializers: [],
+        inputs: [{ name: 'x', dims: ['batch', 3] }],
+        outputs: [{ name: 'y', dims: ['batch', 3] }],
+      },
     });
-    expect([...readMetadata(bytes)]).toEqual([['a', '[0.5]'], ['b.c', 'nchw']]);
+    expect([...readMetadata(bytes)]).toEqual([
+      ['a', '[0.5]'],
+      ['b.c', 'nchw'],
+    ]);
   });
 
-  it("reads a torch-exported model (no metadata) and refuses bytes that are not a model", () => {
+  it('reads a torch-exported model (no metadata) and refuses bytes that are not a model', () => {
     expect(readMetadata(readFileSync('test/fixtures/onnx/wrn-10-1.onnx')).size).toBe(0);
     expect(() => readMetadata(new TextEncoder().encode('{"not": "onnx"}'))).toThrow(/not a protobuf message|truncated|no graph/);
   });

@@ -7,8 +7,14 @@ const FIRST = [131, 147, 160];
 const LAST = [163, 180, 188];
 
 describe('frost', () => {
-  it("reads the five textures as cv2 resizes them (0.2, bilinear)", () => {
-    expect(frostTextures().map((t) => [t.height, t.width])).toEqual([[120, 180], [63, 112], [63, 112], [70, 105], [99, 132]]);
+  it('reads the five textures as cv2 resizes them (0.2, bilinear)', () => {
+    expect(frostTextures().map((t) => [t.height, t.width])).toEqual([
+      [120, 180],
+      [63, 112],
+      [63, 112],
+      [70, 105],
+      [99, 132],
+    ]);
   });
 
   it('blends the drawn window of the drawn texture, as the original (frost4.jpg, rows 10.., columns 20..)', () => {

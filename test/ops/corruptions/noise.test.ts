@@ -23,7 +23,11 @@ const run = (apply: typeof gaussianNoise.apply, s: Severity): Uint8Array => {
 };
 
 describe('noise corruptions on a flat grey image', () => {
-  it.each([[1, 0.04], [3, 0.08], [5, 0.1]] as const)('gaussian_noise severity %i has sd c = %f (x 255) and the truncation bias', (s, c) => {
+  it.each([
+    [1, 0.04],
+    [3, 0.08],
+    [5, 0.1],
+  ] as const)('gaussian_noise severity %i has sd c = %f (x 255) and the truncation bias', (s, c) => {
     const out = run(gaussianNoise.apply, s);
     const { mean, sd } = stats(out);
     expect(sd / 255).toBeGreaterThan(c * 0.97);
@@ -32,14 +36,20 @@ describe('noise corruptions on a flat grey image', () => {
     expect(Math.abs(mean - 127.5)).toBeLessThan((4 * sd) / Math.sqrt(out.length));
   });
 
-  it.each([[1, 500], [5, 50]] as const)('shot_noise severity %i has variance x / c (c = %i)', (s, c) => {
+  it.each([
+    [1, 500],
+    [5, 50],
+  ] as const)('shot_noise severity %i has variance x / c (c = %i)', (s, c) => {
     const { mean, sd } = stats(run(shotNoise.apply, s));
     expect(Math.abs(mean / 255 - X)).toBeLessThan(0.005);
     expect((sd / 255) ** 2 / (X / c)).toBeGreaterThan(0.94);
     expect((sd / 255) ** 2 / (X / c)).toBeLessThan(1.06);
   });
 
-  it.each([[1, 0.01], [5, 0.07]] as const)('impulse_noise severity %i replaces a fraction c = %f of values, half salt, half pepper', (s, c) => {
+  it.each([
+    [1, 0.01],
+    [5, 0.07],
+  ] as const)('impulse_noise severity %i replaces a fraction c = %f of values, half salt, half pepper', (s, c) => {
     const out = run(impulseNoise.apply, s);
     let salt = 0;
     let pepper = 0;
@@ -55,7 +65,10 @@ describe('noise corruptions on a flat grey image', () => {
     expect(Math.abs(salt - pepper)).toBeLessThan(4 * Math.sqrt(salt + pepper));
   });
 
-  it.each([[1, 0.06], [5, 0.2]] as const)('speckle_noise severity %i has sd x c (c = %f)', (s, c) => {
+  it.each([
+    [1, 0.06],
+    [5, 0.2],
+  ] as const)('speckle_noise severity %i has sd x c (c = %f)', (s, c) => {
     const { sd } = stats(run(speckleNoise.apply, s));
     expect(sd / 255 / (X * c)).toBeGreaterThan(0.97);
     expect(sd / 255 / (X * c)).toBeLessThan(1.03);
@@ -68,8 +81,8 @@ describe('poisson', () => {
     const xs = Float64Array.from({ length: 20000 }, () => poisson(rng, lam));
     const { mean, sd } = stats(xs);
     expect(Math.abs(mean - lam)).toBeLessThan(5 * Math.sqrt(lam / xs.length));
-    expect(sd * sd / lam).toBeGreaterThan(0.95);
-    expect(sd * sd / lam).toBeLessThan(1.05);
+    expect((sd * sd) / lam).toBeGreaterThan(0.95);
+    expect((sd * sd) / lam).toBeLessThan(1.05);
     expect(xs.every((x) => Number.isInteger(x) && x >= 0)).toBe(true);
   });
 
