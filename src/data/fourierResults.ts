@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fg from 'fast-glob';
-import type { Alignment, FourierCell, FourierGridSpec } from '../ops/fourierGrid.ts';
+import type { FourierCell, FourierGridSpec } from '../ops/fourierGrid.ts';
 import type { Shard } from '../ops/shard.ts';
 import { MetricsLog } from './metricsLog.ts';
 import type { ModelIdentity } from './modelIdentity.ts';
@@ -26,15 +26,7 @@ export interface FourierFingerprint {
 }
 
 /** One finished cell as stored (a line of a cells file). */
-export interface CellRecord {
-  readonly key: string;
-  readonly index: number;
-  readonly kx: number;
-  readonly ky: number;
-  readonly phaseFactor: number;
-  readonly phase: number;
-  readonly norm: number;
-  readonly alignment: Alignment;
+export interface CellRecord extends FourierCell {
   readonly count: number;
   readonly error: number;
   readonly calibration: number;

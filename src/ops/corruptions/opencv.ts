@@ -159,37 +159,29 @@ export function distanceTransformL2Mask5(src: Uint8Array, w: number, h: number):
   return out;
 }
 
+/** The 3x3 sum around (x, y) of a one-channel image, in double, with BORDER_REFLECT_101. */
+function sum3x3(src: Float32Array | Uint8Array, w: number, h: number, x: number, y: number): number {
+  let s = 0;
+  for (let dy = -1; dy <= 1; dy++) {
+    const row = reflect101(y + dy, h) * w;
+    for (let dx = -1; dx <= 1; dx++) s += src[row + reflect101(x + dx, w)]!;
+  }
+  return s;
+}
+
 /** `cv2.blur(src, (3, 3))` on float32 (BORDER_REFLECT_101): sums in double, times 1/9, to float32. */
 export function boxBlur3F32(src: Float32Array, w: number, h: number): Float32Array {
   const out = new Float32Array(w * h);
   const scale = 1 / 9;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let dy = -1; dy <= 1; dy++) {
-        const row = reflect101(y + dy, h) * w;
-        for (let dx = -1; dx <= 1; dx++) s += src[row + reflect101(x + dx, w)]!;
-      }
-      out[y * w + x] = s * scale;
-    }
-  }
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = sum3x3(src, w, h, x, y) * scale;
   return out;
 }
 
 /** `cv2.blur(src, (3, 3))` on uint8 (BORDER_REFLECT_101): the 3x3 sum divided by 9, rounded. */
 export function boxBlur3U8(src: Uint8Array, w: number, h: number): Uint8Array {
   const out = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let dy = -1; dy <= 1; dy++) {
-        const row = reflect101(y + dy, h) * w;
-        for (let dx = -1; dx <= 1; dx++) s += src[row + reflect101(x + dx, w)]!;
-      }
-      // s / 9 is never k + 1/2, so plain rounding is OpenCV's.
-      out[y * w + x] = round(s / 9);
-    }
-  }
+  // s / 9 is never k + 1/2, so plain rounding is OpenCV's.
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = round(sum3x3(src, w, h, x, y) / 9);
   return out;
 }
 
