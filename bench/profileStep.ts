@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, type BackendName } from '../src/model/backend.ts';
-import { setNativeThreads } from '../src/model/nativeBackend.ts';
+import { setNativeThreads } from '../src/model/native/addon.ts';
 import { Sgd } from '../src/model/sgd.ts';
 import { trainStep } from '../src/model/trainStep.ts';
 import { createWrn } from '../src/model/wrn.ts';

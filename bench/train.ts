@@ -22,7 +22,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { readCifar10 } from '../src/data/cifar.ts';
 import { subset } from '../src/data/dataset.ts';
 import { selectBackend, type BackendName } from '../src/model/backend.ts';
-import { setNativeThreads } from '../src/model/nativeBackend.ts';
+import { setNativeThreads } from '../src/model/native/addon.ts';
 import { Sgd } from '../src/model/sgd.ts';
 import { referenceRecipe, train, type EpochEvent } from '../src/model/train.ts';
 import { trainStep } from '../src/model/trainStep.ts';

@@ -56,8 +56,8 @@ try {
 } catch {
   // Nothing to remove, or the build below reports the real problem.
 }
-// Each compile holds about 1 GB; one job (the addon is one file).
-const jobs = process.env.JOBS || '1';
+// One compile per source file, each holding about 1 GB: as many at once as there are cores, up to 4.
+const jobs = process.env.JOBS || String(Math.min(4, require('os').availableParallelism()));
 const r = spawnSync(process.execPath, args, { cwd: here, encoding: 'utf8', env: { ...process.env, JOBS: jobs } });
 const log = `${r.stdout || ''}${r.stderr || ''}`;
 if (r.status !== 0) {

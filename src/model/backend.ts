@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ensureGradients } from './gradients.ts';
-import { loadNativeAddon, NATIVE_BACKEND, NATIVE_PACKAGE, registerNativeBackend, setNativeThreads } from './nativeBackend.ts';
+import { loadNativeAddon, NATIVE_BACKEND, NATIVE_PACKAGE, setNativeThreads } from './native/addon.ts';
+import { registerNativeBackend } from './native/nativeBackend.ts';
 import { registerWasmGradKernels } from './wasmKernels.ts';
 
 /** The backends the model can run on, as the CLI and pipeline files name them, fastest first. */

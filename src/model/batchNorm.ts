@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { FA_BN_TRAIN, FA_SCALE_SHIFT, type FusedBnAttrs } from './nativeBackend.ts';
+import { FA_BN_TRAIN, FA_SCALE_SHIFT, type FusedBnAttrs } from './native/fusedBatchNorm.ts';
 
 /** One BatchNorm layer's state: trained scale and shift, and the running statistics. */
 export interface BatchNormParams {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { AUTO_ORDER, BackendUnavailableError, formatBackendSelection, selectBackend } from '../../src/model/backend.ts';
-import { loadNativeAddon } from '../../src/model/nativeBackend.ts';
+import { loadNativeAddon } from '../../src/model/native/addon.ts';
 import { registerWasmGradKernels } from '../../src/model/wasmKernels.ts';
 
 // tfjs backends are process-wide within this file: every test selects the one it needs.

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { formatBackendSelection, selectBackend } from '../../src/model/backend.ts';
 import { batchNormReluTrain, batchNormTrain, type BatchNormParams } from '../../src/model/batchNorm.ts';
-import { loadNativeAddon, NativeBackend, registerNativeBackend, setNativeThreads, getNativeThreads } from '../../src/model/nativeBackend.ts';
+import { getNativeThreads, loadNativeAddon, setNativeThreads } from '../../src/model/native/addon.ts';
+import { NativeBackend, registerNativeBackend } from '../../src/model/native/nativeBackend.ts';
 import { Sgd } from '../../src/model/sgd.ts';
 import { trainStep } from '../../src/model/trainStep.ts';
 import { createWrn } from '../../src/model/wrn.ts';
