@@ -107,3 +107,32 @@ describe('custom strategies in training', () => {
     expect(changed.stderr).toMatch(/cannot resume, the run's settings changed: strategy\.modules\.0\.sha256 was "[0-9a-f]{64}", now "[0-9a-f]{64}"/);
   });
 });
+
+describe('custom strategies in the whole study', () => {
+  it('paper trains, evaluates and reports a strategy file beside a built-in, in child processes', async () => {
+    const out = join(project, 'runs', 'study');
+    const cifarC = resolve('test/fixtures/cifar-c');
+    const r = await cli(
+      [
+        'run',
+        'paper-smoke',
+        'strategies=Base,./mine.mjs',
+        'limit=48',
+        'fourierImages=16',
+        'maxK=0',
+        `cifarC=${cifarC}`,
+        'cImages=2',
+        'workers=1',
+        'backend=wasm',
+        'jobs=2',
+        `out=${out}`,
+      ],
+      project,
+    );
+    expect(r.stderr).not.toMatch(/^error/m);
+    expect(r.code).toBe(0);
+    for (const f of ['checkpoint.msgpack', 'cifar-c/cifar-c.json', 'fourier/fourier.json'])
+      expect(existsSync(join(out, 'cifar10-mini', 'Mine', 'seed-0', f))).toBe(true);
+    expect(readFileSync(join(out, 'report', 'report.md'), 'utf8')).toContain('| data | Base | Mine |');
+  }, 120_000);
+});
