@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fg from 'fast-glob';
 import type { FourierCell, FourierGridSpec } from '../ops/fourierGrid.ts';
@@ -55,19 +54,16 @@ export interface CellLog {
  */
 export async function openCellLog(dir: string, fingerprint: FourierFingerprint, shard: Shard): Promise<CellLog> {
   const path = join(dir, cellsFileName(shard));
-  const existed = existsSync(path);
-  const log = await MetricsLog.open(path, () => true);
-  let done = new Map<string, CellRecord>();
-  if (existed) {
-    const file = await readCellFile(path);
-    if (file !== null) {
-      checkSameEvaluation(path, file.fingerprint, fingerprint, 'this evaluation');
-      if (file.shard.index !== shard.index || file.shard.count !== shard.count) throw new Error(`${path}: holds shard ${file.shard.index}/${file.shard.count}, not ${shard.index}/${shard.count}`);
-      done = file.cells;
-    }
+  // Checked before the file is touched: a torn line is dropped only from this evaluation's own file.
+  const file = existsSync(path) ? await readCellFile(path) : null;
+  if (file !== null) {
+    checkSameEvaluation(path, file.fingerprint, fingerprint, 'this evaluation');
+    if (file.shard.index !== shard.index || file.shard.count !== shard.count) throw new Error(`${path}: holds shard ${file.shard.index}/${file.shard.count}, not ${shard.index}/${shard.count}`);
   }
-  if (!existed || done.size === 0) {
-    if (existed) await MetricsLog.open(path, () => false); // an empty or header-only file: start it afresh
+  const done = file?.cells ?? new Map<string, CellRecord>();
+  // An empty or header-only file starts afresh, with a new header.
+  const log = await MetricsLog.open(path, () => done.size > 0);
+  if (done.size === 0) {
     await log.append({ type: 'header', format: FORMAT, version: VERSION, shard, fingerprint: JSON.parse(stableJson(fingerprint)) as Record<string, unknown> });
   }
   return {
@@ -91,19 +87,9 @@ export interface CellFile {
  * @throws Error naming the file and line for a foreign or malformed file
  */
 export async function readCellFile(path: string): Promise<CellFile | null> {
-  const text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new Error(`${path}: cannot read Fourier results: ${err.message}`, { cause: err });
-  });
-  const lines = text.split('\n').filter((l) => l.length > 0);
-  if (lines.length === 0) return null;
-  const records = lines.flatMap((line, i): Record<string, unknown>[] => {
-    try {
-      return [JSON.parse(line) as Record<string, unknown>];
-    } catch (err) {
-      if (i === lines.length - 1) return [];
-      throw new Error(`${path}: line ${i + 1} is not JSON`, { cause: err });
-    }
-  });
+  if (!existsSync(path)) throw new Error(`${path}: cannot read Fourier results: no such file`);
+  const { records } = await MetricsLog.load(path);
+  if (records.length === 0) return null;
   const head = records[0];
   if (head?.type !== 'header' || head.format !== FORMAT) throw new Error(`${path}: not a Fourier cells file (first line should be a '${FORMAT}' header)`);
   if (head.version !== VERSION) throw new Error(`${path}: version ${JSON.stringify(head.version)}, this build reads version ${VERSION}`);

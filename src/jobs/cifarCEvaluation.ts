@@ -94,8 +94,11 @@ export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent
         fingerprint: JSON.parse(stableJson({ model: model.identity.sha256, data: dir, perSeverity, ...input })) as unknown,
       };
       const logPath = join(spec.runDir, 'cells.jsonl');
-      const previous = existsSync(logPath) ? await MetricsLog.read(logPath).catch(() => []) : [];
-      if (previous.length > 0 && stableJson(previous[0]!.fingerprint) !== stableJson(header.fingerprint)) {
+      // The fingerprint is checked before anything is appended, whatever state an interruption left.
+      const previous = (await MetricsLog.load(logPath)).records;
+      const first = previous[0];
+      if (first && (first.type !== 'header' || first.format !== header.format)) throw new Error(`${logPath}: not a CIFAR-C cells file (its first line is not our header)`);
+      if (first && stableJson(first.fingerprint) !== stableJson(header.fingerprint)) {
         throw new Error(`${logPath}: results of another CIFAR-C evaluation (model, folder or images differ); use another output folder`);
       }
       const log = await MetricsLog.open(logPath, () => true);
@@ -103,13 +106,13 @@ export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent
       const done = new Map<string, CifarCCell>();
       for (const { type, time: _t, ...r } of await MetricsLog.read(logPath))
         if (type === 'cell') done.set(`${r.corruption}/${r.severity}`, r as unknown as CifarCCell);
-      return { selection, model, handle, names, perSeverity, log, done, dir };
+      return { selection, model, handle, names, perSeverity, log, done, dir, torn: log.torn };
     } catch (err) {
       model.classifier.dispose();
       throw err;
     }
   }).pipe(
-    mergeMap(({ selection, model, handle, names, perSeverity, log, done, dir }) => {
+    mergeMap(({ selection, model, handle, names, perSeverity, log, done, dir, torn }) => {
       const todo = names.flatMap((corruption) => spec.severities.map((severity) => ({ corruption, severity })));
       const cells = new Map(done);
       const stage = 'CIFAR-C';
@@ -120,6 +123,7 @@ export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent
           event.log(
             `${stage}: ${model.label} (${model.path}) on ${dir}: ${names.length} corruptions x ${spec.severities.length} severities x ${perSeverity} images${n ? `; ${n} cells already done (resumed)` : ''}`,
           ),
+          ...(torn ? [event.log(`${stage}: dropped a torn last line of ${log.path} (an interrupted write); that cell runs again`)] : []),
           event.progress(stage, n, todo.length, 'cells'),
         ],
         from(todo.filter((t) => !done.has(`${t.corruption}/${t.severity}`))).pipe(

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CifarCReport } from '../../src/jobs/cifarCEvaluation.ts';
@@ -90,5 +90,26 @@ describe('eval-cifar10c', () => {
     expect(r.stderr).toMatch(/cifarC=data\/cifar10-mini: .*cifar10-mini: not a CIFAR-C folder: no labels\.npy/);
     const missing = await cli(['run', 'eval-cifar10c', `model=${model}`, `cifarC=${fixture}`, 'corruptions=fog', `out=${join(dir, 'bad')}`]);
     expect(missing.stderr).toContain(`corruptions=fog: fog not in ${fixture} (present: defocus_blur, zoom_blur`);
+  });
+  it("refuses another model's rerun into a folder whose last line was torn, changing nothing", async () => {
+    const out = join(dir, 'torn');
+    const args = [`cifarC=${fixture}`, 'corruptions=contrast', 'severities=1', 'backend=wasm', 'runtime=tfjs', `out=${out}`];
+    expect((await cli(['run', 'eval-cifar10c', `model=${model}`, ...args])).code).toBe(0);
+    // What a kill during an append leaves: a partial line without its newline.
+    appendFileSync(join(out, 'cells.jsonl'), '{"type":"cell","corrupt');
+    const before = ['cells.jsonl', 'cifar-c.json'].map((f) => readFileSync(join(out, f)));
+    const other = join(dir, 'other.msgpack');
+    const otherNet = createWrn({ depth: 10, widen: 1, classes: 10, seed: 7 });
+    await saveCheckpoint(other, otherNet, null, { epoch: 1, step: 1, best: null, fingerprint: { strategy: { name: 'Base', ...normalize } } });
+    otherNet.dispose();
+    const r = await cli(['run', 'eval-cifar10c', `model=${other}`, ...args]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`${join(out, 'cells.jsonl')}: results of another CIFAR-C evaluation`);
+    expect(['cells.jsonl', 'cifar-c.json'].map((f) => readFileSync(join(out, f)))).toEqual(before);
+    // The same model resumes: the torn line is dropped, said so, and the file ends whole again.
+    const again = await cli(['run', 'eval-cifar10c', `model=${model}`, ...args]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('dropped a torn last line');
+    expect(readFileSync(join(out, 'cells.jsonl'), 'utf8').endsWith('}\n')).toBe(true);
   });
 });
