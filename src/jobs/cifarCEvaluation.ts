@@ -97,7 +97,8 @@ export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent
       // The fingerprint is checked before anything is appended, whatever state an interruption left.
       const previous = (await MetricsLog.load(logPath)).records;
       const first = previous[0];
-      if (first && (first.type !== 'header' || first.format !== header.format)) throw new Error(`${logPath}: not a CIFAR-C cells file (its first line is not our header)`);
+      if (first && (first.type !== 'header' || first.format !== header.format))
+        throw new Error(`${logPath}: not a CIFAR-C cells file (its first line is not our header)`);
       if (first && stableJson(first.fingerprint) !== stableJson(header.fingerprint)) {
         throw new Error(`${logPath}: results of another CIFAR-C evaluation (model, folder or images differ); use another output folder`);
       }
@@ -120,6 +121,7 @@ export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent
       return concat(
         [
           event.log(selection && model.runtime === 'tfjs' ? formatBackendSelection(selection) : `model: ${model.classifier.description}`),
+          ...(model.notice ? [event.log(model.notice)] : []),
           event.log(
             `${stage}: ${model.label} (${model.path}) on ${dir}: ${names.length} corruptions x ${spec.severities.length} severities x ${perSeverity} images${n ? `; ${n} cells already done (resumed)` : ''}`,
           ),

@@ -88,6 +88,7 @@ export function cleanEvaluation(spec: CleanEvalSpec): Observable<PipelineEvent> 
     );
     return [
       event.log(selection && model.runtime === 'tfjs' ? formatBackendSelection(selection) : `model: ${model.classifier.description}`),
+      ...(model.notice ? [event.log(model.notice)] : []),
       event.artifact(json, 'test error and calibration (JSON)'),
       event.artifact(md, 'test error and calibration'),
       event.summary([`${model.label} on ${count} ${spec.split} images of ${ds.name}: error ${pct(result.error)}, calibration ${pct(result.calibration)}`]),

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { writeFileAtomic } from '../data/atomic.ts';
 import { loadCheckpoint } from '../model/checkpoint.ts';
 import { resolveCheckpoint, trainingStrategy } from '../model/loadModel.ts';
+import { unverifiedNotice } from '../model/modelSource.ts';
 import { EXPORT_OPSET, wrnToOnnx } from '../model/onnx/exportWrn.ts';
 import { UsageError } from '../pipeline/usageError.ts';
 
@@ -28,6 +29,7 @@ export async function exportOnnx(spec: string, onnx: string | undefined, cwd: st
   await writeFileAtomic(out, model);
   const { depth, widen, classes } = checkpoint.model;
   return [
+    ...(checkpoint.verified ? [] : [unverifiedNotice(path)]),
     `wrote ${out} (${(model.length / 1e6).toFixed(2)} MB): ${strategy} WRN-${depth}-${widen}, ${classes} classes, ONNX opset ${EXPORT_OPSET}`,
     `  input 'input' float32 [batch, 3, 32, 32] (NCHW, RGB in [0, 1]) normalised with mean [${normalize.mean.join(', ')}], std [${normalize.std.join(', ')}] (in the model's metadata too); output 'logits' [batch, ${classes}]`,
   ];

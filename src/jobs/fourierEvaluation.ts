@@ -107,6 +107,7 @@ export function fourierEvaluation(spec: FourierEvalSpec): Observable<PipelineEve
       return concat(
         [
           event.log(selection && model.runtime === 'tfjs' ? formatBackendSelection(selection) : `model: ${model.classifier.description}`),
+          ...(model.notice ? [event.log(model.notice)] : []),
           event.log(
             `${stage}: ${model.label} (${model.path}) on ${count} images of ${test.name}; ` +
               `${mine} of ${cells.length} cells in this shard${done ? `, ${done} already in ${log.path} (resumed)` : ''}`,

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { createHash } from 'node:crypto';
 import { readMsgpack, writeMsgpackAtomic } from '../data/atomic.ts';
 import type { Sgd } from './sgd.ts';
 import type { Wrn, WrnConfig } from './wrn.ts';
@@ -29,6 +30,18 @@ export interface Checkpoint extends TrainingPosition {
   readonly buffers: readonly Float32Array[];
   /** Momentum buffers, one per parameter; empty for a model saved without its optimiser. */
   readonly momentum: readonly Float32Array[];
+  /**
+   * False for a checkpoint written before checkpoints carried the SHA-256 of their tensors: it
+   * loads, unverified, and whoever shows the model says so.
+   */
+  readonly verified: boolean;
+}
+
+/** SHA-256 of every tensor's bytes, in the order stored: params, buffers, momentum. */
+function tensorsSha256(groups: readonly (readonly { readonly data: Uint8Array }[])[]): string {
+  const hash = createHash('sha256');
+  for (const group of groups) for (const t of group) hash.update(t.data);
+  return hash.digest('hex');
 }
 
 /** A tensor as stored: its shape and its float32 values as little-endian bytes (MessagePack bin). */
@@ -48,21 +61,23 @@ export async function saveCheckpoint(path: string, net: Wrn, sgd: Sgd | null, po
       const f = v.dataSync() as Float32Array;
       return { shape: v.shape, data: Buffer.from(f.buffer, f.byteOffset, f.byteLength) };
     });
+  const tensors = { params: read(net.params), buffers: read(net.buffers), momentum: sgd ? read(sgd.buffers) : [] };
   await writeMsgpackAtomic(path, {
     format: FORMAT,
     version: VERSION,
     model: net.config,
     ...position,
-    params: read(net.params),
-    buffers: read(net.buffers),
-    momentum: sgd ? read(sgd.buffers) : [],
+    ...tensors,
+    sha256: tensorsSha256([tensors.params, tensors.buffers, tensors.momentum]),
   });
 }
 
 /**
- * Reads and validates a checkpoint.
+ * Reads and validates a checkpoint: its fields, the SHA-256 of its tensors (when it has one) and
+ * that every value is finite.
  *
- * @throws Error naming `path` for a missing, truncated or foreign file, or a malformed field
+ * @throws Error naming `path` for a missing, truncated or foreign file, a malformed field, a
+ *   checksum that does not match (a damaged file), or weights that are NaN or infinite
  */
 export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   let raw: unknown;
@@ -78,15 +93,18 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   const c = raw as Record<string, unknown>;
   if (c.format !== FORMAT) return bad(`not a fourier-augmix checkpoint (format ${JSON.stringify(c.format)})`);
   if (c.version !== VERSION) return bad(`version ${JSON.stringify(c.version)}, this build reads version ${VERSION}`);
+  const stored: Record<string, Uint8Array[]> = {};
   const arrays = (key: string): Float32Array[] => {
     const v = c[key];
     if (!Array.isArray(v)) return bad(`'${key}' is not a list of tensors`);
+    stored[key] = [];
     return v.map((t: Partial<StoredTensor> | null, i) => {
       // By tag, not instanceof: the decoder may run in another realm (jest's VM, a worker).
       const bytes = Object.prototype.toString.call(t?.data) === '[object Uint8Array]' ? (t!.data as Uint8Array) : null;
       const size = Array.isArray(t?.shape) ? t.shape.reduce((a: number, b: number) => a * b, 1) : -1;
       if (!bytes || bytes.length !== 4 * size)
         return bad(`'${key}' tensor ${i} is malformed (shape ${JSON.stringify(t?.shape)}, ${bytes?.length ?? 'no'} bytes)`);
+      stored[key]!.push(bytes);
       // A copy: the bytes may sit at an offset that is not a multiple of 4.
       return new Float32Array(Uint8Array.from(bytes).buffer);
     });
@@ -103,15 +121,25 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   const best = c.best as Checkpoint['best'];
   if (best !== null && (typeof best !== 'object' || !Number.isInteger(best.epoch) || typeof best.error !== 'number')) return bad("'best' is malformed");
   if (typeof c.fingerprint !== 'object' || c.fingerprint === null) return bad("'fingerprint' is missing");
+  const [params, buffers, momentum] = [arrays('params'), arrays('buffers'), arrays('momentum')];
+  if (c.sha256 !== undefined) {
+    const sum = tensorsSha256(['params', 'buffers', 'momentum'].map((k) => stored[k]!.map((data) => ({ data }))));
+    if (sum !== c.sha256) return bad('damaged: the SHA-256 of its tensors does not match the one it was saved with');
+  }
+  for (const [key, tensors] of Object.entries({ params, buffers, momentum })) {
+    const i = tensors.findIndex((t) => !t.every(Number.isFinite));
+    if (i >= 0) return bad(`'${key}' tensor ${i} holds NaN or infinite values (a diverged training run, or a damaged file)`);
+  }
   return {
     model,
     epoch: int('epoch'),
     step: int('step'),
     fingerprint: c.fingerprint as Record<string, unknown>,
     best,
-    params: arrays('params'),
-    buffers: arrays('buffers'),
-    momentum: arrays('momentum'),
+    params,
+    buffers,
+    momentum,
+    verified: c.sha256 !== undefined,
   };
 }
 

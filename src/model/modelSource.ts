@@ -27,7 +27,12 @@ export interface ModelSource {
   readonly label: string;
   /** The caller disposes it. */
   readonly classifier: Classifier;
+  /** One line the user should see, e.g. that an older checkpoint loaded without a checksum to verify. */
+  readonly notice?: string;
 }
+
+/** The notice for a checkpoint written before checkpoints carried a checksum. */
+export const unverifiedNotice = (path: string): string => `checkpoint ${path} has no checksum (written by an older version): loaded unverified`;
 
 /**
  * What runs a checkpoint: tfjs (the current backend), onnxruntime (the WRN exported in memory),
@@ -80,7 +85,16 @@ export async function openModel(spec: string, options: OpenModelOptions): Promis
     checkClasses(path, classes, options, () => model.net.dispose());
     const identity: ModelIdentity = { sha256: model.sha256, strategy: model.strategy, depth, widen, classes };
     const classifier = tfjsClassifier(model.net, model.normalize, options.expected.height, options.expected.width);
-    return { path, format: 'checkpoint', runtime: 'tfjs', identity, normalize: model.normalize, label: modelLabel(identity), classifier };
+    return {
+      path,
+      format: 'checkpoint',
+      runtime: 'tfjs',
+      identity,
+      normalize: model.normalize,
+      label: modelLabel(identity),
+      classifier,
+      ...(model.checkpoint.verified ? {} : { notice: unverifiedNotice(path) }),
+    };
   }
   const path = resolve(options.cwd, spec);
   if (!existsSync(path)) throw new Error(`model ${path}: no such file`);
@@ -150,5 +164,14 @@ async function openCheckpointOnOnnx(path: string, options: OpenModelOptions): Pr
   const onnx = wrnToOnnx(checkpoint, { normalize, strategy, checkpointSha256: sha256, height, width });
   const opened = await openOnnxClassifier(path, onnx, { expected: options.expected, inMemory: true, ...onnxOptions(options) });
   const identity: ModelIdentity = { sha256, strategy, depth, widen, classes };
-  return { path, format: 'checkpoint', runtime: 'onnxruntime', identity, normalize, label: modelLabel(identity), classifier: opened.classifier };
+  return {
+    path,
+    format: 'checkpoint',
+    runtime: 'onnxruntime',
+    identity,
+    normalize,
+    label: modelLabel(identity),
+    classifier: opened.classifier,
+    ...(checkpoint.verified ? {} : { notice: unverifiedNotice(path) }),
+  };
 }
