@@ -46,6 +46,7 @@ export function parsePhases(items: readonly string[]): number[] {
 
 export default definePipeline({
   name: 'eval-fourier',
+  sharedFolder: true,
   description:
     'Fourier attack (paper §3): error and calibration of a model under every wave vector x phase x norm x alignment, heatmaps and Table 2; shardable and resumable',
   params,

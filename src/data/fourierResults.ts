@@ -6,6 +6,7 @@ import type { Shard } from '../ops/shard.ts';
 import { MetricsLog } from './metricsLog.ts';
 import type { ModelIdentity } from './modelIdentity.ts';
 import { stableJson } from './stableJson.ts';
+import { takeLock, type WriterLock } from './writerLock.ts';
 
 const FORMAT = 'fourier-augmix/fourier-cells';
 const VERSION = 1;
@@ -44,6 +45,10 @@ export interface CellLog {
   readonly done: ReadonlyMap<string, CellRecord>;
   /** Appends one finished cell (one line, one write: a crash leaves at most a torn last line, dropped on reopening). */
   append(cell: CellRecord): Promise<void>;
+  /** Releases the file's writer lock. */
+  close(): void;
+  /** Set when the file's lock was taken over from a process that is gone. */
+  readonly notice: string | null;
 }
 
 /**
@@ -54,6 +59,17 @@ export interface CellLog {
  */
 export async function openCellLog(dir: string, fingerprint: FourierFingerprint, shard: Shard): Promise<CellLog> {
   const path = join(dir, cellsFileName(shard));
+  // One writer per shard file: shards of one grid share the folder, each with its own lock.
+  const lock = await takeLock(`${path}.lock`, `shard ${shard.index}/${shard.count} of the Fourier grid in ${dir}`);
+  try {
+    return await openLocked(path, fingerprint, shard, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function openLocked(path: string, fingerprint: FourierFingerprint, shard: Shard, lock: WriterLock): Promise<CellLog> {
   // Checked before the file is touched: a torn line is dropped only from this evaluation's own file.
   const file = existsSync(path) ? await readCellFile(path) : null;
   if (file !== null) {
@@ -70,6 +86,8 @@ export async function openCellLog(dir: string, fingerprint: FourierFingerprint, 
     path,
     done,
     append: (cell) => log.append({ type: 'cell', ...cell }),
+    close: lock.release,
+    notice: lock.notice,
   };
 }
 

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { map, type Observable } from 'rxjs';
+import { concat, defer, finalize, map, mergeMap, type Observable } from 'rxjs';
 import { writeJsonAtomic } from '../data/atomic.ts';
 import { readCifar10, readCifar100, type CifarSplit } from '../data/cifar.ts';
 import { subset, type Dataset } from '../data/dataset.ts';
@@ -12,6 +12,7 @@ import { didYouMean } from '../ops/nearest.ts';
 import { corruptDataset } from '../streams/corrupt.ts';
 import { event, type PipelineEvent } from '../pipeline/events.ts';
 import { UsageError } from '../pipeline/usageError.ts';
+import { FOLDER_LOCK, takeLock } from '../data/writerLock.ts';
 
 /** What to corrupt and how: validated values (`fourier-augmix corrupt` checks its options against `corruptParams`). */
 export interface CorruptSpec {
@@ -121,11 +122,22 @@ export function corruptEvents(plan: CorruptPlan): Observable<PipelineEvent> {
       }
     },
   });
-  return events.pipe(
-    map((e): PipelineEvent =>
-      e.type === 'progress'
-        ? event.progress('corrupt', e.done, e.total, 'images', e.corruption)
-        : event.artifact(join(output, `${e.corruption}.npy`), `${e.corruption}, ${CIFAR_C_SEVERITIES} x ${ds.count} images`),
+  // One writer per output folder: two runs into one folder would each overwrite the other's files.
+  return defer(async () => {
+    await mkdir(output, { recursive: true });
+    return takeLock(join(output, FOLDER_LOCK), `output folder ${output}`);
+  }).pipe(
+    mergeMap((lock) =>
+      concat(
+        lock.notice ? [event.log(lock.notice)] : [],
+        events.pipe(
+          map((e): PipelineEvent =>
+            e.type === 'progress'
+              ? event.progress('corrupt', e.done, e.total, 'images', e.corruption)
+              : event.artifact(join(output, `${e.corruption}.npy`), `${e.corruption}, ${CIFAR_C_SEVERITIES} x ${ds.count} images`),
+          ),
+        ),
+      ).pipe(finalize(lock.release)),
     ),
   );
 }

@@ -99,6 +99,7 @@ export function fourierEvaluation(spec: FourierEvalSpec): Observable<PipelineEve
           Int32Array.from({ length: count }, (_, i) => i),
         );
       } catch (err) {
+        log.close();
         model.classifier.dispose();
         throw err;
       }
@@ -108,6 +109,7 @@ export function fourierEvaluation(spec: FourierEvalSpec): Observable<PipelineEve
         [
           event.log(selection && model.runtime === 'tfjs' ? formatBackendSelection(selection) : `model: ${model.classifier.description}`),
           ...(model.notice ? [event.log(model.notice)] : []),
+          ...(log.notice ? [event.log(log.notice)] : []),
           event.log(
             `${stage}: ${model.label} (${model.path}) on ${count} images of ${test.name}; ` +
               `${mine} of ${cells.length} cells in this shard${done ? `, ${done} already in ${log.path} (resumed)` : ''}`,
@@ -140,6 +142,7 @@ export function fourierEvaluation(spec: FourierEvalSpec): Observable<PipelineEve
             return event.progress(stage, done, mine, 'cells', `${cell.key}: error ${percent(r.error)}, calibration ${percent(r.calibration)}`);
           }),
           finalize(() => {
+            log.close();
             clean.dispose();
             model.classifier.dispose();
           }),

@@ -40,6 +40,11 @@ export interface Pipeline<S extends ParamSchema = ParamSchema> {
    * from the name alone (`train-augsvf-cifar10` is looked up in `pipelines/train.ts`).
    */
   readonly presets?: Readonly<Record<string, Preset>>;
+  /**
+   * Several runs may write into one folder at once, each locking what it writes itself (the shards
+   * of a Fourier grid, each with its own cells file); otherwise a run holds its whole folder.
+   */
+  readonly sharedFolder?: boolean;
 }
 
 const brand = Symbol.for('fourier-augmix.pipeline');

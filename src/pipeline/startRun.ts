@@ -1,10 +1,21 @@
+import { existsSync, rmdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { concatMap, defer, type Observable } from 'rxjs';
+import { catchError, concat, concatMap, defer, EMPTY, finalize, mergeMap, type Observable } from 'rxjs';
 import { writeJsonAtomic } from '../data/atomic.ts';
-import type { PipelineEvent } from './events.ts';
+import { FOLDER_LOCK, takeLock } from '../data/writerLock.ts';
+import { event, type PipelineEvent } from './events.ts';
 import { resolveParams } from './overrides.ts';
 import type { Pipeline } from './pipeline.ts';
+
+/** Removes `dir` if it is empty (what a refused run created), else leaves it. */
+function rmdirQuietly(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // Not empty, or already gone: nothing of the user's is removed.
+  }
+}
 
 /** A validated run, ready to subscribe to. */
 export interface PreparedRun {
@@ -15,8 +26,9 @@ export interface PreparedRun {
   /** Absolute run directory. */
   readonly runDir: string;
   /**
-   * Cold: on subscription, creates `runDir`, writes the resolved `config.json` into it, then runs
-   * the pipeline. Unsubscribing stops it.
+   * Cold: on subscription, takes the run folder's lock (creating the folder), runs the pipeline and
+   * writes the resolved `config.json` once the work starts (its first progress or file), so a run
+   * refused by its own checks leaves the folder as it was. Unsubscribing stops it.
    */
   readonly events: Observable<PipelineEvent>;
 }
@@ -40,10 +52,44 @@ export function prepareRun(pipeline: Pipeline, file: string, overrides: Readonly
   const { params, out, given } = resolveParams(pipeline, overrides, file);
   const runDir = resolve(options.cwd, out ?? options.defaultRunDir ?? join('runs', pipeline.name));
   const ctx = { runDir, cwd: options.cwd, ...(options.signal ? { signal: options.signal } : {}) };
+  const config = { pipeline: pipeline.name, file, params, startedAt: '' };
   const events = defer(async () => {
+    const created = !existsSync(runDir);
     await mkdir(runDir, { recursive: true });
-    const config = { pipeline: pipeline.name, file, params, startedAt: new Date().toISOString() };
-    await writeJsonAtomic(join(runDir, 'config.json'), config);
-  }).pipe(concatMap(() => pipeline.run(params, ctx)));
+    // Pipelines whose runs share a folder (the shards of a Fourier grid) lock what each one writes.
+    const lock = pipeline.sharedFolder
+      ? null
+      : await takeLock(join(runDir, FOLDER_LOCK), `run folder ${runDir}`).catch(async (err: unknown) => {
+          if (created) rmdirQuietly(runDir);
+          throw err;
+        });
+    return { created, lock };
+  }).pipe(
+    concatMap(({ created, lock }) => {
+      let written: Promise<void> | null = null;
+      const writeConfig = (): Promise<void> => (written ??= writeJsonAtomic(join(runDir, 'config.json'), { ...config, startedAt: new Date().toISOString() }));
+      let failed = false;
+      return concat(
+        lock?.notice ? [event.log(lock.notice)] : [],
+        pipeline.run(params, ctx).pipe(
+          concatMap(async (e) => {
+            if (e.type === 'progress' || e.type === 'artifact') await writeConfig();
+            return e;
+          }),
+        ),
+        defer(() => writeConfig()).pipe(mergeMap(() => EMPTY)),
+      ).pipe(
+        catchError((err: unknown) => {
+          failed = true;
+          throw err;
+        }),
+        finalize(() => {
+          lock?.release();
+          // A run that failed before writing anything leaves no folder behind it either.
+          if (failed && created && written === null) rmdirQuietly(runDir);
+        }),
+      );
+    }),
+  );
   return { pipeline, file, params: params as Record<string, unknown>, given, runDir, events };
 }

@@ -95,6 +95,17 @@ describe('eval-fourier', () => {
     expect(figures(join(r, 'fourier.json'))).toEqual(figures(join(dir, 'whole', 'fourier.json')));
   });
 
+  it('shards of one grid share a folder, each locking its own file; one shard twice is refused', async () => {
+    const out = join(dir, 'shared');
+    const [a, b] = await Promise.all([0, 1].map((i) => cli(['run', 'eval-fourier', ...common(), `shard=${i}/2`, `out=${out}`])));
+    expect([a!.code, b!.code]).toEqual([0, 0]);
+    const lock = join(out, 'cells-0-of-2.jsonl.lock');
+    writeFileSync(lock, JSON.stringify({ host: 'elsewhere', pid: 1, since: '2026-01-01T00:00:00.000Z' }));
+    const twice = await cli(['run', 'eval-fourier', ...common(), 'shard=0/2', `out=${out}`]);
+    expect(twice.code).not.toBe(0);
+    expect(twice.stderr).toContain(`shard 0/2 of the Fourier grid in ${out} is in use by process 1 on elsewhere`);
+  });
+
   it('refuses a folder holding another evaluation, naming the file and what differs', async () => {
     const r = join(dir, 'other');
     mkdirSync(r);

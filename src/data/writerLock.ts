@@ -1,0 +1,88 @@
+import { readFileSync, unlinkSync } from 'node:fs';
+import { open, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+
+/** The lock file a writer holds in a folder it writes (a run folder, a corruption benchmark). */
+export const FOLDER_LOCK = '.fourier-augmix.lock';
+
+/** What a lock file holds: who writes, since when. */
+interface Holder {
+  readonly host: string;
+  readonly pid: number;
+  readonly since: string;
+}
+
+/** A taken lock; `release` removes its file at once (synchronously, so the next writer finds it free), once. */
+export interface WriterLock {
+  readonly path: string;
+  /** Set when the lock was taken over from a process that is gone; say it to the user. */
+  readonly notice: string | null;
+  release(): void;
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Takes the exclusive lock `path` (a file created with O_EXCL holding host, pid and time) for one
+ * writer of `what`. A lock held by a live process, or by any process on another host, refuses at
+ * once, naming the holder; a lock whose process is gone from this host is taken over, with a
+ * notice. The file is removed on `release` and, failing that, when the process exits.
+ *
+ * @throws Error naming `what`, the holder and the lock file
+ */
+export async function takeLock(path: string, what: string): Promise<WriterLock> {
+  const me: Holder = { host: hostname(), pid: process.pid, since: new Date().toISOString() };
+  let notice: string | null = null;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(path, 'wx');
+      await handle.writeFile(`${JSON.stringify(me)}\n`);
+      await handle.close();
+      return held(path, notice);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`${what}: cannot take the lock ${path}: ${(err as Error).message}`, { cause: err });
+    }
+    const holder = readHolder(path);
+    if (holder && (holder.host !== me.host || alive(holder.pid))) {
+      throw new Error(
+        `${what} is in use by process ${holder.pid} on ${holder.host} since ${holder.since} (${path}); wait for it to finish, or use another folder`,
+      );
+    }
+    notice = `took over ${path}${holder ? ` from process ${holder.pid}, which is gone` : ' (unreadable: its writer died while taking it)'}`;
+    await unlink(path).catch(() => undefined);
+  }
+  throw new Error(`${what}: another process took the lock ${path} at the same moment; try again`);
+}
+
+function readHolder(path: string): Holder | null {
+  try {
+    const h = JSON.parse(readFileSync(path, 'utf8')) as Partial<Holder>;
+    return typeof h.host === 'string' && Number.isInteger(h.pid) && typeof h.since === 'string' ? (h as Holder) : null;
+  } catch {
+    return null;
+  }
+}
+
+function held(path: string, notice: string | null): WriterLock {
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    process.off('exit', release);
+    try {
+      unlinkSync(path);
+    } catch {
+      // Already gone.
+    }
+  };
+  // A process that ends without releasing (an uncaught error, process.exit) still removes its file.
+  process.once('exit', release);
+  return { path, notice, release };
+}
