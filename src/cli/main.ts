@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writePaperReport } from '../report/paperReport.ts';
 import { Command, CommanderError } from 'commander';
@@ -187,11 +186,13 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     .option('-o, --out <dir>', 'folder for report.md and the figures', 'runs/report')
     .action(async (runs: string[], o: { out: string }) => {
       const outDir = resolve(io.cwd, o.out);
-      await mkdir(outDir, { recursive: true });
+      // Every failure here is the runs given (unfinished, repeated): an input error.
       const written = await writePaperReport(
         runs.map((r) => resolve(io.cwd, r)),
         outDir,
-      );
+      ).catch((err: unknown) => {
+        throw new UsageError(`report: ${(err as Error).message}`, { cause: err });
+      });
       written.forEach((w) => out(`wrote ${w}`));
     });
 

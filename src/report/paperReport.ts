@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../data/atomic.ts';
 import type { CellRecord } from '../data/fourierResults.ts';
@@ -59,11 +59,37 @@ export async function readRun(dir: string): Promise<RunResults> {
   return { dir, strategy: summary.strategy, dataset, seeds };
 }
 
-const pctMs = (m: MeanStd | null): string => (m && Number.isFinite(m.mean) ? `${percent(m.mean, 1, '')} ± ${percent(m.std, 1, '')}` : 'n/a');
-const ms = (xs: (number | undefined)[]): MeanStd | null => {
+/** Mean ± std over seeds; a single seed has no spread to show, so it says n = 1 instead. */
+const pctMs = (m: (MeanStd & { n: number }) | null): string =>
+  m && Number.isFinite(m.mean) ? (m.n === 1 ? `${percent(m.mean, 1, '')} (n = 1)` : `${percent(m.mean, 1, '')} ± ${percent(m.std, 1, '')}`) : 'n/a';
+const ms = (xs: (number | undefined)[]): (MeanStd & { n: number }) | null => {
   const v = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
-  return v.length ? meanStd(v) : null;
+  return v.length ? { ...meanStd(v), n: v.length } : null;
 };
+
+/**
+ * One run per (dataset, strategy): the seeds of a strategy trained in several folders are combined.
+ *
+ * @throws Error naming both folders when two hold the same seed of the same strategy and dataset
+ */
+function combineRuns(runs: readonly RunResults[]): RunResults[] {
+  const groups = new Map<string, RunResults>();
+  for (const run of runs) {
+    const key = `${run.dataset}\u0000${run.strategy}`;
+    const seen = groups.get(key);
+    if (!seen) {
+      groups.set(key, run);
+      continue;
+    }
+    const twice = run.seeds.find((s) => seen.seeds.some((t) => t.seed === s.seed));
+    if (twice) {
+      const other = seen.dir.split(' + ').find((d) => runs.some((r) => r.dir === d && r.seeds.some((s) => s.seed === twice.seed)));
+      throw new Error(`two runs of ${run.strategy} on ${run.dataset} hold seed ${twice.seed}: ${other} and ${run.dir}; give one of them`);
+    }
+    groups.set(key, { ...seen, dir: `${seen.dir} + ${run.dir}`, seeds: [...seen.seeds, ...run.seeds].sort((a, b) => a.seed - b.seed) });
+  }
+  return [...groups.values()];
+}
 const rank = (s: string): number => (ORDER.includes(s) ? ORDER.indexOf(s) : ORDER.length);
 
 /** Cells averaged over seeds (same corruption and severity), then summarised. */
@@ -81,15 +107,17 @@ function seedAveragedCifarC(run: RunResults): NamedSummary | null {
 /**
  * Builds the paper's Table 1 (clean and -C error and calibration, mean ± std over seeds), Table 2
  * (Fourier attack mean (max) per norm, averaged over seeds) and Figures 1-3 from finished runs
- * into `outDir`: `report.md` beside the PNGs. Returns the files written.
+ * into `outDir`: `report.md` beside the PNGs. Runs of one strategy on one dataset in several
+ * folders are combined (their seeds must differ). Returns the files written.
  */
 export async function writePaperReport(runDirs: readonly string[], outDir: string): Promise<string[]> {
-  const runs = (await Promise.all(runDirs.map(readRun))).sort(
+  const runs = combineRuns(await Promise.all(runDirs.map(readRun))).sort(
     (a, b) => a.dataset.localeCompare(b.dataset) || rank(a.strategy) - rank(b.strategy) || a.strategy.localeCompare(b.strategy),
   );
   const datasets = [...new Set(runs.map((r) => r.dataset))];
   const strategies = [...new Set(runs.map((r) => r.strategy))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   const find = (d: string, s: string): RunResults | undefined => runs.find((r) => r.dataset === d && r.strategy === s);
+  await mkdir(outDir, { recursive: true });
   const written: string[] = [];
   const md: string[] = [
     '# Fourier-based augmentations: results',
@@ -103,7 +131,7 @@ export async function writePaperReport(runDirs: readonly string[], outDir: strin
     `|---|${strategies.map(() => '---').join('|')}|`,
   ];
   for (const d of datasets) {
-    const row = (label: string, pick: (r: RunResults) => MeanStd | null): string =>
+    const row = (label: string, pick: (r: RunResults) => (MeanStd & { n: number }) | null): string =>
       `| ${label} | ${strategies
         .map((s) => {
           const r = find(d, s);

@@ -31,7 +31,8 @@ describe('paper pipeline and report', () => {
     for (const f of ['checkpoint.msgpack', 'cifar-c/cifar-c.json', 'fourier/fourier.json', 'fourier/table2.md']) expect(existsSync(join(seed, f))).toBe(true);
     const md = readFileSync(join(dir, 'study', 'report', 'report.md'), 'utf8');
     expect(md).toContain('| data | Base |');
-    expect(md).toMatch(/\| cifar10-mini-C err \| [\d.]+ ± 0\.0 \|/);
+    // One seed has no spread: it says so rather than printing ± 0.0.
+    expect(md).toMatch(/\| cifar10-mini-C err \| [\d.]+ \(n = 1\) \|/);
     expect(md).toMatch(/\| random-flip \| 4 \| [\d.]+ \([\d.]+\) \|/);
   });
 
@@ -49,8 +50,29 @@ describe('paper pipeline and report', () => {
     for (const f of ['figure2-cifar10-mini.png', 'figure3-cifar10-mini.png', 'figure1-cifar10-mini-AugSVF-random-flip-norm4.png']) {
       expect(readFileSync(join(out, f)).subarray(1, 4).toString()).toBe('PNG');
     }
-    const bad = await cli(['report', fixture, '-o', out]);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain(`${fixture}: not a finished training run (no summary.json`);
+    const bad = await cli(['report', fixture, '-o', join(dir, 'never')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`report: ${fixture}: not a finished training run (no summary.json`);
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+  });
+
+  it('`report` combines the seeds of one strategy from several folders, and refuses one seed twice', async () => {
+    const base = join(dir, 'study', 'cifar10-mini', 'Base');
+    const seed1 = join(dir, 'Base-seed1');
+    cpSync(base, seed1, { recursive: true });
+    cpSync(join(seed1, 'seed-0'), join(seed1, 'seed-1'), { recursive: true });
+    rmSync(join(seed1, 'seed-0'), { recursive: true });
+    const summary = JSON.parse(readFileSync(join(seed1, 'summary.json'), 'utf8')) as { seeds: { seed: number; test: { error: number } }[] };
+    summary.seeds = summary.seeds.map((s) => ({ ...s, seed: 1, dir: join(seed1, 'seed-1'), test: { ...s.test, error: s.test.error + 0.1 } }));
+    writeFileSync(join(seed1, 'summary.json'), JSON.stringify(summary));
+    const out = join(dir, 'combined');
+    const r = await cli(['report', base, seed1, '-o', out]);
+    expect(r.code).toBe(0);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toContain(`Base on cifar10-mini (2 seed(s), ${base} + ${seed1})`);
+    expect(md).toMatch(/\| cifar10-mini err \| [\d.]+ ± [1-9][\d.]* \|/);
+    const twice = await cli(['report', base, base, '-o', join(dir, 'twice')]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain(`two runs of Base on cifar10-mini hold seed 0: ${base} and ${base}`);
   });
 });
