@@ -15,7 +15,7 @@ import { fetchEvents, resolveArchives } from '../jobs/fetchData.ts';
 import { describeDetails, describeParams, describeRun, formatValue } from '../pipeline/describe.ts';
 import { exportOnnx } from '../jobs/exportOnnx.ts';
 import { parseOverrides } from '../pipeline/overrides.ts';
-import { render, type RenderIO } from './render.ts';
+import { render, type RenderIO, type RenderResult } from './render.ts';
 import { builtinPipelines, loadPipeline } from '../pipeline/resolvePipeline.ts';
 import { packageFile, packageRoot } from '../packageFiles.ts';
 import { prepareRun } from '../pipeline/startRun.ts';
@@ -28,8 +28,15 @@ export interface MainIO extends RenderIO {
 
 const defaultIO = (): MainIO => ({ stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });
 
-/** Exit statuses: 2 for usage errors (commander's convention too), 130 for an interrupted run. */
-const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+/**
+ * Exit statuses: 2 for usage and input errors (commander's convention too), 1 for a failure during
+ * the work, 128 + the signal's number for an interrupted run (130 for SIGINT, 143 for SIGTERM).
+ */
+const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130, terminated: 143 } as const;
+
+/** The status of a rendered run. */
+const statusOf = (result: RenderResult): number =>
+  !result.interrupted ? EXIT.ok : result.signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
 
 /**
  * Runs the command line `argv` (without `node` and the script) and returns the exit status.
@@ -79,7 +86,11 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     const details = await describeDetails(run.pipeline, run.params, io.cwd);
     if (!jsonl) [...describeRun(run.pipeline, run.file, run.params, run.given, run.runDir, p.fromPreset), ...details].forEach((l) => io.stderr.write(`${l}\n`));
     const result = await render(run.events, io, { abort, jsonl });
-    status = result.interrupted ? EXIT.interrupted : EXIT.ok;
+    status = statusOf(result);
+    // A run that can resume says how: the same command, with resume=true.
+    if (result.interrupted && 'resume' in run.pipeline.params.shape && run.params.resume !== true) {
+      io.stderr.write(`to continue where it stopped: fourier-augmix run ${[spec, ...overrides.filter((o) => !o.startsWith('resume=')), 'resume=true'].join(' ')}\n`);
+    }
   };
 
   const program = new Command('fourier-augmix')
@@ -153,7 +164,7 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
         `corrupt: ${plan.dataset.name} (${plan.dataset.count} images) -> ${plan.output}: ${plan.corruptions.length} corruptions x ${CIFAR_C_SEVERITIES} severities, seed ${plan.seed}\n`,
       );
       const result = await render(corruptEvents(plan), io, { abort });
-      status = result.interrupted ? EXIT.interrupted : EXIT.ok;
+      status = statusOf(result);
     });
 
   const data = program.command('data').description('datasets: fetch the official archives (needs a network)');
@@ -167,7 +178,7 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
       const sources = resolveArchives(names, o.baseUrl);
       const abort = new AbortController();
       const result = await render(fetchEvents(sources, resolve(io.cwd, o.dir), abort.signal), io, { abort });
-      status = result.interrupted ? EXIT.interrupted : EXIT.ok;
+      status = statusOf(result);
     });
 
   program

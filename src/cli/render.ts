@@ -29,6 +29,8 @@ export interface RenderOptions {
 /** How a rendered run ended (errors reject instead). */
 export interface RenderResult {
   readonly interrupted: boolean;
+  /** The signal that interrupted it. */
+  readonly signal?: NodeJS.Signals;
   readonly artifacts: readonly ArtifactEvent[];
 }
 
@@ -53,13 +55,13 @@ export function render(events: Observable<PipelineEvent>, io: RenderIO, options:
   };
 
   return new Promise<RenderResult>((resolve, reject) => {
-    const onSignal = (): void => {
+    const onSignal = (signal: NodeJS.Signals): void => {
       cleanup();
       options.abort?.abort();
       subscription.unsubscribe();
       finish();
       live.log('interrupted: stopped the pipeline and its workers');
-      resolve({ interrupted: true, artifacts });
+      resolve({ interrupted: true, signal, artifacts });
     };
     const cleanup = (): void => {
       process.off('SIGINT', onSignal);

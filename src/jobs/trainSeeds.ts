@@ -25,7 +25,7 @@ export interface TrainSeedsSpec {
 const pct = (x: number | undefined): string => percent(x, 2);
 
 /** One seed's training events as what the CLI renders: a progress bar per seed and a line per epoch. */
-function render(seed: number, e: TrainEvent): PipelineEvent[] {
+function render(seed: number, e: TrainEvent, resume: boolean): PipelineEvent[] {
   const stage = `train seed ${seed}`;
   switch (e.type) {
     case 'start':
@@ -34,6 +34,7 @@ function render(seed: number, e: TrainEvent): PipelineEvent[] {
           `${stage}: ${e.trainCount} training images, ${e.holdoutCount} held out, ${e.stepsPerEpoch} steps/epoch, ` +
             `${e.paramCount.toLocaleString('en-US')} parameters${e.resumedFrom ? `, resumed at epoch ${e.startEpoch} from ${e.resumedFrom}` : ''}`,
         ),
+        ...(resume && !e.resumedFrom ? [event.log(`${stage}: resume=true, but no checkpoint to resume from: starting at epoch 1`)] : []),
         event.progress(stage, e.startEpoch * e.stepsPerEpoch, e.epochs * e.stepsPerEpoch, 'steps'),
       ];
     case 'step':
@@ -80,9 +81,9 @@ export function trainSeeds(spec: TrainSeedsSpec): Observable<PipelineEvent> {
       mergeMap((e) => {
         if (e.type === 'done') {
           results.push({ seed, dir, result: e.result });
-          return concat(defer(() => writeJsonAtomic(join(dir, 'result.json'), e.result)).pipe(mergeMap(() => [])), render(seed, e));
+          return concat(defer(() => writeJsonAtomic(join(dir, 'result.json'), e.result)).pipe(mergeMap(() => [])), render(seed, e, spec.resume));
         }
-        return from(render(seed, e));
+        return from(render(seed, e, spec.resume));
       }),
     );
   };

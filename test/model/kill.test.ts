@@ -62,3 +62,24 @@ describe('a training process killed with SIGKILL', () => {
     ).toEqual(['best.msgpack', 'checkpoint.msgpack', 'metrics.jsonl', 'result.json']);
   });
 });
+
+describe('a training process stopped with SIGTERM', () => {
+  it('stops at once with status 143, says how to resume, and leaves no lock behind', async () => {
+    const out = tmp();
+    const child = spawn(process.execPath, [resolve('bin/fourier-augmix.js'), ...args(out)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    while (!stderr.includes('train seed 0:') && child.exitCode === null) await sleep(10);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(stderr).toContain(`to continue where it stopped: fourier-augmix run train ${args(out).slice(2).join(' ')} resume=true`);
+    expect(existsSync(join(out, '.fourier-augmix.lock'))).toBe(false);
+  });
+
+  it('says so when resume=true finds no checkpoint to resume from', async () => {
+    const r = await cli([...args(tmp()), 'epochs=1', 'resume=true'].filter((a) => a !== 'epochs=3'));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('train seed 0: resume=true, but no checkpoint to resume from: starting at epoch 1');
+  });
+});
