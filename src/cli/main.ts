@@ -35,8 +35,7 @@ const defaultIO = (): MainIO => ({ stdout: process.stdout, stderr: process.stder
 const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130, terminated: 143 } as const;
 
 /** The status of a rendered run. */
-const statusOf = (result: RenderResult): number =>
-  !result.interrupted ? EXIT.ok : result.signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+const statusOf = (result: RenderResult): number => (!result.interrupted ? EXIT.ok : result.signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
 
 /**
  * Runs the command line `argv` (without `node` and the script) and returns the exit status.
@@ -89,7 +88,9 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     status = statusOf(result);
     // A run that can resume says how: the same command, with resume=true.
     if (result.interrupted && 'resume' in run.pipeline.params.shape && run.params.resume !== true) {
-      io.stderr.write(`to continue where it stopped: fourier-augmix run ${[spec, ...overrides.filter((o) => !o.startsWith('resume=')), 'resume=true'].join(' ')}\n`);
+      io.stderr.write(
+        `to continue where it stopped: fourier-augmix run ${[spec, ...overrides.filter((o) => !o.startsWith('resume=')), 'resume=true'].join(' ')}\n`,
+      );
     }
   };
 
