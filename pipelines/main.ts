@@ -60,8 +60,8 @@ const params = z.object({
     help: 'strategies to train and compare: built-ins or strategy modules (add AugSV if time allows)',
   }),
   seed: shared.seed('seed of everything: init, shuffles, augmentations, corruptions, attack signs'),
-  depth: param.int({ default: 16, min: 10, help: 'WRN depth (the paper: 40)' }),
-  widen: param.int({ default: 1, min: 1, help: 'WRN width (the paper: 2)' }),
+  depth: shared.depth(16, 'WRN depth (the paper: 40)'),
+  widen: shared.widen(1, 'WRN width (the paper: 2)'),
   epochs: param.optionalInt({
     min: 1,
     help: `training epochs (the paper: 100); default ${FAST_EPOCHS} on a fast backend (${FAST_BACKENDS.join(', ')}), ${SLOW_EPOCHS} on wasm or cpu`,

@@ -21,12 +21,17 @@ export function resolveDataDir(dir: string, cwd: string): string {
  * Loads the `split` of the CIFAR-10 or CIFAR-100 binary folder `dir` (layout detected from the
  * file names). CIFAR-C folders are evaluation-only and are refused with a message saying so.
  *
- * @throws the readers' errors (naming the folder and file) for missing or malformed data
+ * @throws UsageError with the readers' message (naming the folder and file) for missing or malformed data
  */
 export async function loadDataset(dir: string, split: CifarSplit, cwd: string): Promise<Dataset> {
   const path = resolveDataDir(dir, cwd);
-  const kind = await detectDataset(path);
-  if (kind === 'cifar10-bin') return readCifar10(path, split);
-  if (kind === 'cifar100-bin') return readCifar100(path, split);
+  // Missing or malformed data is the user's to fix: an input error (exit 2), like a bad setting.
+  const input = <T>(p: Promise<T>): Promise<T> =>
+    p.catch((err: unknown) => {
+      throw new UsageError(`data=${dir}: ${(err as Error).message}`, { cause: err });
+    });
+  const kind = await input(detectDataset(path));
+  if (kind === 'cifar10-bin') return input(readCifar10(path, split));
+  if (kind === 'cifar100-bin') return input(readCifar100(path, split));
   throw new UsageError(`data=${dir}: ${path} is a CIFAR-C folder (corrupted test images only); give a CIFAR-10/100 binary folder`);
 }

@@ -22,6 +22,10 @@ export const shared = {
     max: 1024,
     help: 'compute threads of the native backend and onnxruntime (default: FA_NATIVE_THREADS, else the cores)',
   }),
+  // Bounded so that a typo cannot build a model that exhausts memory (WRN-100-16 is beyond any
+  // model of the papers this follows; WRN-28-10 and WRN-40-2 are the common ones).
+  depth: (def: number, help: string): Param<number> => param.int({ default: def, min: 10, max: 100, help: `${help}; 6n+4` }),
+  widen: (def: number, help: string): Param<number> => param.int({ default: def, min: 1, max: 16, help }),
   data: (help: string): Param<string> => param.string({ default: 'data/cifar10-mini', help }),
   seed: (help: string): Param<number> => param.int({ default: 0, min: 0, help }),
 };

@@ -49,7 +49,13 @@ describe('run folders', () => {
   it('a run refused before any work leaves no folder behind', async () => {
     const out = join(dir, 'never');
     const r = await train(out, `data=${join(dir, 'no-such-data')}`);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(2); // bad input, as a bad setting
+    expect(r.stderr).toContain(`error: data=${join(dir, 'no-such-data')}: `);
+    expect(existsSync(out)).toBe(false);
+    // A model size that would exhaust memory is a bad setting, refused before anything is built.
+    const huge = await train(out, 'depth=100000');
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toBe('error: pipelines/train.ts: depth=100000 is invalid: expected an integer in [10, 100]\n');
     expect(existsSync(out)).toBe(false);
   });
 
