@@ -53,7 +53,7 @@ describe('run folders', () => {
     expect(r.stderr).toContain(`error: data=${join(dir, 'no-such-data')}: `);
     expect(existsSync(out)).toBe(false);
     // A model size that would exhaust memory is a bad setting, refused before anything is built.
-    const huge = await train(out, 'depth=100000');
+    const huge = await cli(['run', 'train', 'depth=100000', `out=${out}`]);
     expect(huge.code).toBe(2);
     expect(huge.stderr).toBe('error: pipelines/train.ts: depth=100000 is invalid: expected an integer in [10, 100]\n');
     expect(existsSync(out)).toBe(false);
