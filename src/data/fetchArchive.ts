@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { x as extractTar } from 'tar';
+import { t as listTar, x as extractTar } from 'tar';
 
 /** A published dataset archive: where it lives, how to check it, and what it unpacks to. */
 export interface ArchiveSource {
@@ -61,6 +61,7 @@ export async function fetchArchive(source: ArchiveSource, dir: string, options: 
     await download(source, part, options);
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging);
+    await checkEntries(source.url, part);
     await extractTar({ file: part, cwd: staging });
     if (!existsSync(join(staging, source.folder, source.marker))) {
       throw new Error(`${source.url}: the archive does not contain ${source.folder}/${source.marker}`);
@@ -71,6 +72,32 @@ export async function fetchArchive(source: ArchiveSource, dir: string, options: 
     await rm(part, { force: true });
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * Refuses an archive with an entry that could write outside the folder it is unpacked into, or
+ * that is not a plain file or folder: an absolute path, a `..` component, a link. The official
+ * archives hold only files and folders, so such an entry means the archive is not the one meant.
+ *
+ * @throws Error naming the URL and the entry
+ */
+async function checkEntries(url: string, file: string): Promise<void> {
+  let bad: string | null = null;
+  await listTar({
+    file,
+    onReadEntry: (entry) => {
+      const path = entry.path;
+      const why = isAbsolute(path) || /^[a-z]:/i.test(path)
+        ? 'an absolute path'
+        : path.split(/[\\/]/).includes('..')
+          ? "a '..' component"
+          : entry.type !== 'File' && entry.type !== 'Directory' && entry.type !== 'OldFile'
+            ? `a ${entry.type} entry`
+            : null;
+      if (why && bad === null) bad = `${url}: the archive's entry '${path}' is ${why}; nothing was unpacked`;
+    },
+  });
+  if (bad !== null) throw new Error(bad);
 }
 
 async function download(source: ArchiveSource, path: string, options: FetchOptions): Promise<void> {

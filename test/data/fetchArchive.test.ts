@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { c as createTar } from 'tar';
 import { fetchArchive, type ArchiveSource } from '../../src/data/fetchArchive.ts';
 import { cli } from '../cli/io.ts';
@@ -14,6 +15,30 @@ const tmp = (): string => {
   dirs.push(d);
   return d;
 };
+/** One ustar entry, written by hand so that it can be as hostile as a real attacker's. */
+function tarEntry(name: string, type: '0' | '2' | '5', body: Buffer | string = ''): Buffer {
+  const data = typeof body === 'string' || type !== '0' ? Buffer.alloc(0) : body;
+  const header = Buffer.alloc(512);
+  const field = (at: number, len: number, value: string): void => void header.write(value.slice(0, len), at, 'utf8');
+  field(0, 100, name);
+  field(100, 8, '0000644\0');
+  field(108, 8, '0000000\0');
+  field(116, 8, '0000000\0');
+  field(124, 12, `${data.length.toString(8).padStart(11, '0')}\0`);
+  field(136, 12, '00000000000\0');
+  header.fill(' ', 148, 156);
+  header.write(type, 156);
+  if (type === '2') field(157, 100, body as string);
+  field(257, 6, 'ustar\0');
+  field(263, 2, '00');
+  const sum = header.reduce((a, b) => a + b, 0);
+  field(148, 8, `${sum.toString(8).padStart(6, '0')}\0 `);
+  return Buffer.concat([header, data, Buffer.alloc((512 - (data.length % 512)) % 512)]);
+}
+const hostile = (...entries: Buffer[]): Buffer =>
+  gzipSync(Buffer.concat([tarEntry('cifar-10-batches-bin/', '5'), tarEntry('cifar-10-batches-bin/test_batch.bin', '0', Buffer.alloc(3073, 1)), ...entries, Buffer.alloc(1024)]));
+const archives = new Map<string, Buffer>();
+
 let server: Server;
 let base: string;
 let archive: Buffer;
@@ -31,6 +56,8 @@ beforeAll(async () => {
   md5 = createHash('md5').update(archive).digest('hex');
   server = createServer((req, res) => {
     if (req.url === '/cifar-10-binary.tar.gz') return void res.writeHead(200, { 'content-length': archive.length }).end(archive);
+    const other = archives.get(req.url ?? '');
+    if (other) return void res.writeHead(200, { 'content-length': other.length }).end(other);
     // Announces the whole archive, sends half, then drops the connection.
     if (req.url === '/truncated.tar.gz') {
       res.writeHead(200, { 'content-length': archive.length });
@@ -71,6 +98,23 @@ describe('fetchArchive (against a server on loopback)', () => {
     await expect(fetchArchive(source({ url: `${base}/missing.tar.gz` }), dir)).rejects.toThrow(`${base}/missing.tar.gz: HTTP 404 Not Found`);
     await expect(fetchArchive(source({ marker: 'data_batch_1.bin' }), dir)).rejects.toThrow('the archive does not contain cifar-10-batches-bin/data_batch_1.bin');
     expect(entries(dir)).toEqual([]);
+  });
+
+  it.each([
+    ['a .. component', tarEntry('cifar-10-batches-bin/../../escaped.txt', '0', Buffer.from('x')), "entry 'cifar-10-batches-bin/../../escaped.txt' is a '..' component"],
+    ['an absolute path', tarEntry('/tmp/fa-absolute-entry.txt', '0', Buffer.from('x')), "entry '/tmp/fa-absolute-entry.txt' is an absolute path"],
+    ['a symlink', tarEntry('cifar-10-batches-bin/link', '2', '/etc/passwd'), "entry 'cifar-10-batches-bin/link' is a SymbolicLink entry"],
+  ])('refuses an archive with %s, unpacking nothing', async (_what, entry, message) => {
+    const url = `/hostile-${archives.size}.tar.gz`;
+    const bytes = hostile(entry);
+    archives.set(url, bytes);
+    const parent = tmp();
+    const dir = join(parent, 'data');
+    const md5 = createHash('md5').update(bytes).digest('hex');
+    await expect(fetchArchive(source({ url: `${base}${url}`, md5, bytes: bytes.length }), dir)).rejects.toThrow(`${base}${url}: the archive's ${message}; nothing was unpacked`);
+    expect(entries(dir)).toEqual([]);
+    expect(entries(parent)).toEqual(['data']);
+    expect(existsSync('/tmp/fa-absolute-entry.txt')).toBe(false);
   });
 });
 
