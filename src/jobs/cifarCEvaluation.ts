@@ -7,23 +7,19 @@ import { openCifarC, readCorruption } from '../data/cifarC.ts';
 import { subset } from '../data/dataset.ts';
 import { stableJson } from '../data/stableJson.ts';
 import { MetricsLog } from '../data/metricsLog.ts';
-import { formatBackendSelection, selectBackend, type BackendChoice } from '../model/backend.ts';
+import { formatBackendSelection } from '../model/backend.ts';
 import { modelLabel } from '../data/modelIdentity.ts';
 import { evaluateClean } from '../model/evaluateClean.ts';
-import { isOnnx, openModel, type Runtime } from '../model/modelSource.ts';
-import type { InputOptions } from '../model/onnx/inputContract.ts';
 import { cifarCMarkdown, renderGainFigure, renderSeverityFigure, summariseCifarC, type CifarCCell, type CifarCReport } from '../report/cifarCSummary.ts';
 
 export type { CifarCReport };
+import { openEvaluatedModel, type EvaluatedModelSpec } from './openEvaluatedModel.ts';
 import { event, type PipelineEvent } from '../pipeline/events.ts';
 import { UsageError } from '../pipeline/usageError.ts';
 import { percent } from '../report/percent.ts';
 
-export interface CifarCEvalSpec {
-  /** A checkpoint (file, seed folder, one-seed run folder) or an .onnx file. */
-  readonly model: string;
+export interface CifarCEvalSpec extends EvaluatedModelSpec {
   /** How to feed an ONNX model (unset: from its metadata, else the defaults). */
-  readonly input?: InputOptions;
   /** A CIFAR-10-C / CIFAR-100-C folder (labels.npy + <corruption>.npy). */
   readonly cifarC: string;
   /** Corruptions to evaluate (default: every file present). */
@@ -32,15 +28,9 @@ export interface CifarCEvalSpec {
   /** Only the first N images of each severity (default all). */
   readonly images?: number;
   readonly batchSize: number;
-  readonly backend: BackendChoice;
-  /** Compute threads of the native backend and of onnxruntime (default: the machine's cores). */
-  readonly threads?: number;
-  /** What runs a checkpoint (default tfjs; see `Runtime`). */
-  readonly runtime?: Runtime;
   /** A finished CIFAR-C evaluation folder (its cifar-c.json) to draw Figure 2 against. */
   readonly baseline?: string;
   readonly runDir: string;
-  readonly cwd: string;
 }
 
 /**
@@ -64,16 +54,8 @@ export async function readCifarCReport(dir: string): Promise<CifarCReport> {
  */
 export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent> {
   return defer(async () => {
-    const selection = isOnnx(spec.model) ? null : await selectBackend(spec.backend, { threads: spec.threads });
     // CIFAR-C's images are CIFAR's 32x32 RGB; its class count is the model's (checked against the labels).
-    const model = await openModel(spec.model, {
-      cwd: spec.cwd,
-      expected: { height: 32, width: 32, channels: 3 },
-      ...(spec.input ? { input: spec.input } : {}),
-      runtime: spec.runtime ?? 'tfjs',
-      ...(selection ? { tfjsBackend: selection.name } : {}),
-      threads: spec.threads,
-    });
+    const { selection, model } = await openEvaluatedModel(spec, { height: 32, width: 32, channels: 3 });
     try {
       const { classes } = model.classifier;
       const dir = resolve(spec.cwd, spec.cifarC);

@@ -2,31 +2,21 @@ import { join } from 'node:path';
 import { defer, from, mergeMap, type Observable } from 'rxjs';
 import { writeFileAtomic, writeJsonAtomic } from '../data/atomic.ts';
 import type { CifarSplit } from '../data/cifar.ts';
-import { formatBackendSelection, selectBackend, type BackendChoice } from '../model/backend.ts';
+import { formatBackendSelection } from '../model/backend.ts';
 import type { EvalResult } from '../model/evaluate.ts';
 import { evaluateClean } from '../model/evaluateClean.ts';
-import { isOnnx, openModel, type Runtime } from '../model/modelSource.ts';
-import type { InputOptions } from '../model/onnx/inputContract.ts';
+import { openEvaluatedModel, type EvaluatedModelSpec } from './openEvaluatedModel.ts';
 import { event, type PipelineEvent } from '../pipeline/events.ts';
 import { loadDataset } from './loadDataset.ts';
 import { percent } from '../report/percent.ts';
 
-export interface CleanEvalSpec {
-  /** A checkpoint (file, seed folder, one-seed run folder) or an .onnx file. */
-  readonly model: string;
-  readonly input?: InputOptions;
+export interface CleanEvalSpec extends EvaluatedModelSpec {
   readonly data: string;
   readonly split: CifarSplit;
   /** Only the first N images (default all). */
   readonly images?: number;
   readonly batchSize: number;
-  readonly backend: BackendChoice;
-  /** Compute threads of the native backend and of onnxruntime (default: the machine's cores). */
-  readonly threads?: number;
-  /** What runs a checkpoint (default tfjs; see `Runtime`). */
-  readonly runtime?: Runtime;
   readonly runDir: string;
-  readonly cwd: string;
 }
 
 const pct = (x: number): string => percent(x, 2);
@@ -37,17 +27,9 @@ const pct = (x: number): string => percent(x, 2);
  */
 export function cleanEvaluation(spec: CleanEvalSpec): Observable<PipelineEvent> {
   return defer(async () => {
-    const selection = isOnnx(spec.model) ? null : await selectBackend(spec.backend, { threads: spec.threads });
     const ds = await loadDataset(spec.data, spec.split, spec.cwd);
     const count = spec.images === undefined ? ds.count : Math.min(spec.images, ds.count);
-    const model = await openModel(spec.model, {
-      cwd: spec.cwd,
-      expected: { ...ds.shape, classes: ds.classes.length },
-      ...(spec.input ? { input: spec.input } : {}),
-      runtime: spec.runtime ?? 'tfjs',
-      ...(selection ? { tfjsBackend: selection.name } : {}),
-      threads: spec.threads,
-    });
+    const { selection, model } = await openEvaluatedModel(spec, { ...ds.shape, classes: ds.classes.length });
     let result: EvalResult;
     try {
       const clean = model.classifier.cleanSet(

@@ -6,24 +6,21 @@ import { concat, concatMap, defer, finalize, from, mergeMap, type Observable } f
 import type { Dataset } from '../data/dataset.ts';
 import type { CleanSet } from '../model/classifier.ts';
 import { mergeCellFiles, missingCells, openCellLog, type FourierFingerprint } from '../data/fourierResults.ts';
-import { formatBackendSelection, selectBackend, type BackendChoice } from '../model/backend.ts';
+import { formatBackendSelection } from '../model/backend.ts';
 import { attackCells } from '../model/fourierAttack.ts';
 import { evaluateClean } from '../model/evaluateClean.ts';
-import { isOnnx, openModel, type Runtime } from '../model/modelSource.ts';
-import type { InputOptions } from '../model/onnx/inputContract.ts';
 import { fourierGrid, type FourierGridSpec } from '../ops/fourierGrid.ts';
 import { formatShard, inShard, type Shard } from '../ops/shard.ts';
 import { CLEAN_FILE, writeFourierReport } from '../report/fourierReport.ts';
 import { fourierCells } from '../streams/fourierCells.ts';
+import { openEvaluatedModel, type EvaluatedModelSpec } from './openEvaluatedModel.ts';
 import { event, type PipelineEvent } from '../pipeline/events.ts';
 import { loadDataset } from './loadDataset.ts';
 import { percent } from '../report/percent.ts';
 
-export interface FourierEvalSpec {
+export interface FourierEvalSpec extends EvaluatedModelSpec {
   /** `model=`: checkpoint file, seed folder, single-seed run folder (see `resolveCheckpoint`) or .onnx file. */
-  readonly model: string;
   /** How to feed an ONNX model (unset: from its metadata, else the defaults). */
-  readonly input?: InputOptions;
   /** CIFAR-10/100 binary folder; its test split is attacked. */
   readonly data: string;
   /** The grid, without the image size (taken from the data). */
@@ -33,15 +30,9 @@ export interface FourierEvalSpec {
   readonly shard: Shard;
   readonly batchSize: number;
   /** tfjs backend for checkpoints (ONNX models run on onnxruntime). */
-  readonly backend: BackendChoice;
-  /** Compute threads of the native backend and of onnxruntime (default: the machine's cores). */
-  readonly threads?: number;
-  /** What runs a checkpoint (default tfjs; see `Runtime`). */
-  readonly runtime?: Runtime;
   readonly seed: number;
   /** Where the cells file and, once the grid is complete, the figures go. */
   readonly runDir: string;
-  readonly cwd: string;
 }
 
 /** A hash of which images are attacked and their labels: shards must agree on it. */
@@ -61,17 +52,9 @@ function imagesHash(ds: Dataset, count: number): string {
  */
 export function fourierEvaluation(spec: FourierEvalSpec): Observable<PipelineEvent> {
   return defer(async () => {
-    const selection = isOnnx(spec.model) ? null : await selectBackend(spec.backend, { threads: spec.threads });
     const test = await loadDataset(spec.data, 'test', spec.cwd);
     const count = spec.images === undefined ? test.count : Math.min(spec.images, test.count);
-    const model = await openModel(spec.model, {
-      cwd: spec.cwd,
-      expected: { ...test.shape, classes: test.classes.length },
-      ...(spec.input ? { input: spec.input } : {}),
-      runtime: spec.runtime ?? 'tfjs',
-      ...(selection ? { tfjsBackend: selection.name } : {}),
-      threads: spec.threads,
-    });
+    const { selection, model } = await openEvaluatedModel(spec, { ...test.shape, classes: test.classes.length });
     try {
       const grid: FourierGridSpec = { ...spec.grid, height: test.shape.height, width: test.shape.width };
       const fingerprint: FourierFingerprint = {

@@ -1,4 +1,4 @@
-import { type Image, imageLike } from './image.ts';
+import { allocating, type Image } from './image.ts';
 import { stage, unstage } from './kernels.ts';
 
 /**
@@ -15,8 +15,4 @@ export function autocontrastInto(src: Image, dst: Image): void {
 }
 
 /** `ImageOps.autocontrast(img)` as a new image; see {@link autocontrastInto}. */
-export function autocontrast(img: Image): Image {
-  const out = imageLike(img);
-  autocontrastInto(img, out);
-  return out;
-}
+export const autocontrast = allocating(autocontrastInto);

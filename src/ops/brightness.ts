@@ -1,5 +1,5 @@
 import { blendSample, extrapolates } from './blend.ts';
-import { type Image, imageLike } from './image.ts';
+import { allocating, type Image } from './image.ts';
 import { LUT, applySharedLut } from './lut.ts';
 
 /**
@@ -17,8 +17,4 @@ export function brightnessInto(src: Image, dst: Image, f: number): void {
 }
 
 /** `ImageEnhance.Brightness(img).enhance(f)` as a new image; see {@link brightnessInto}. */
-export function brightness(img: Image, f: number): Image {
-  const out = imageLike(img);
-  brightnessInto(img, out, f);
-  return out;
-}
+export const brightness = allocating(brightnessInto);

@@ -1,5 +1,5 @@
 import { blendInto, degenerateScratch } from './blend.ts';
-import { type Image, imageLike } from './image.ts';
+import { allocating, type Image } from './image.ts';
 
 /**
  * `ImageEnhance.Color(img).enhance(f)` (Pillow 9.4) into `dst`: blend from the image's grey
@@ -30,8 +30,4 @@ export function colorInto(src: Image, dst: Image, f: number): void {
 }
 
 /** `ImageEnhance.Color(img).enhance(f)` as a new image; see {@link colorInto}. */
-export function color(img: Image, f: number): Image {
-  const out = imageLike(img);
-  colorInto(img, out, f);
-  return out;
-}
+export const color = allocating(colorInto);

@@ -1,5 +1,5 @@
 import { blendSample, extrapolates } from './blend.ts';
-import { type Image, imageLike } from './image.ts';
+import { allocating, type Image } from './image.ts';
 import { LUT, applySharedLut } from './lut.ts';
 
 /**
@@ -30,8 +30,4 @@ export function contrastInto(src: Image, dst: Image, f: number): void {
 }
 
 /** `ImageEnhance.Contrast(img).enhance(f)` as a new image; see {@link contrastInto}. */
-export function contrast(img: Image, f: number): Image {
-  const out = imageLike(img);
-  contrastInto(img, out, f);
-  return out;
-}
+export const contrast = allocating(contrastInto);

@@ -1,4 +1,4 @@
-import { type Image, imageLike } from './image.ts';
+import { allocating, type Image } from './image.ts';
 import { stage, unstage } from './kernels.ts';
 
 /**
@@ -20,8 +20,4 @@ export function equalizeInto(src: Image, dst: Image): void {
 }
 
 /** `ImageOps.equalize(img)` as a new image; see {@link equalizeInto}. */
-export function equalize(img: Image): Image {
-  const out = imageLike(img);
-  equalizeInto(img, out);
-  return out;
-}
+export const equalize = allocating(equalizeInto);

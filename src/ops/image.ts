@@ -24,6 +24,15 @@ export function imageLike(img: ImageShape): Image {
   return createImage(img.width, img.height, img.channels);
 }
 
+/** A kernel that writes into `dst` as a function that returns a new image of `src`'s shape. */
+export function allocating<P extends unknown[]>(into: (src: Image, dst: Image, ...params: P) => void): (img: Image, ...params: P) => Image {
+  return (img, ...params) => {
+    const out = imageLike(img);
+    into(img, out, ...params);
+    return out;
+  };
+}
+
 /** A view of image `index` inside a packed NHWC uint8 array (no copy). */
 export function imageAt(pixels: Uint8Array, shape: ImageShape, index: number): Image {
   const size = shape.width * shape.height * shape.channels;

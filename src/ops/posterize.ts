@@ -1,4 +1,4 @@
-import { type Image, imageLike } from './image.ts';
+import { allocating, type Image } from './image.ts';
 import { stage, unstage } from './kernels.ts';
 
 /**
@@ -15,8 +15,4 @@ export function posterizeInto(src: Image, dst: Image, bits: number): void {
 }
 
 /** `ImageOps.posterize(img, bits)` as a new image; see {@link posterizeInto}. */
-export function posterize(img: Image, bits: number): Image {
-  const out = imageLike(img);
-  posterizeInto(img, out, bits);
-  return out;
-}
+export const posterize = allocating(posterizeInto);

@@ -1,5 +1,5 @@
 import { affineInto } from './affine.ts';
-import { type Image, imageLike } from './image.ts';
+import { allocating, type Image } from './image.ts';
 import { sinCosInto } from './sincos.ts';
 
 const MATRIX = new Float64Array(6);
@@ -104,8 +104,4 @@ function transpose(src: Image, dst: Image, ax: number, bx: number, ay: number, b
 }
 
 /** `img.rotate(degrees, resample=BILINEAR)` as a new image; see {@link rotateInto}. */
-export function rotate(img: Image, degrees: number): Image {
-  const out = imageLike(img);
-  rotateInto(img, out, degrees);
-  return out;
-}
+export const rotate = allocating(rotateInto);

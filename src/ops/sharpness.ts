@@ -1,5 +1,5 @@
 import { blendInto, degenerateScratch } from './blend.ts';
-import { type Image, imageLike } from './image.ts';
+import { allocating, type Image } from './image.ts';
 
 // A module-level alias: inside vm contexts (jest) each `Math.x` in a hot loop is a slow
 // global lookup through the context's interceptor (sharpness ran ~100x slower under jest).
@@ -58,8 +58,4 @@ export function sharpnessInto(src: Image, dst: Image, f: number): void {
 }
 
 /** `ImageEnhance.Sharpness(img).enhance(f)` as a new image; see {@link sharpnessInto}. */
-export function sharpness(img: Image, f: number): Image {
-  const out = imageLike(img);
-  sharpnessInto(img, out, f);
-  return out;
-}
+export const sharpness = allocating(sharpnessInto);

@@ -1,5 +1,5 @@
 import { affineCoefficients, affineInto } from './affine.ts';
-import { type Image, imageLike } from './image.ts';
+import { allocating, type Image } from './image.ts';
 
 /**
  * AugMix's shear_x: `img.transform(size, AFFINE, (1, s, 0, 0, 1, 0), BILINEAR)` into `dst`,
@@ -17,15 +17,7 @@ export function shearYInto(src: Image, dst: Image, s: number): void {
 }
 
 /** {@link shearXInto} as a new image. */
-export function shearX(img: Image, s: number): Image {
-  const out = imageLike(img);
-  shearXInto(img, out, s);
-  return out;
-}
+export const shearX = allocating(shearXInto);
 
 /** {@link shearYInto} as a new image. */
-export function shearY(img: Image, s: number): Image {
-  const out = imageLike(img);
-  shearYInto(img, out, s);
-  return out;
-}
+export const shearY = allocating(shearYInto);

@@ -1,4 +1,4 @@
-import { type Image, imageLike } from './image.ts';
+import { allocating, type Image } from './image.ts';
 import { stage, unstage } from './kernels.ts';
 
 const ceil = Math.ceil;
@@ -18,8 +18,4 @@ export function solarizeInto(src: Image, dst: Image, threshold: number): void {
 }
 
 /** `ImageOps.solarize(img, threshold)` as a new image; see {@link solarizeInto}. */
-export function solarize(img: Image, threshold: number): Image {
-  const out = imageLike(img);
-  solarizeInto(img, out, threshold);
-  return out;
-}
+export const solarize = allocating(solarizeInto);

@@ -1,5 +1,5 @@
 import { affineCoefficients, affineInto } from './affine.ts';
-import { type Image, imageLike } from './image.ts';
+import { allocating, type Image } from './image.ts';
 
 /**
  * AugMix's translate_x: `img.transform(size, AFFINE, (1, 0, px, 0, 1, 0), BILINEAR)` into
@@ -18,15 +18,7 @@ export function translateYInto(src: Image, dst: Image, px: number): void {
 }
 
 /** {@link translateXInto} as a new image. */
-export function translateX(img: Image, px: number): Image {
-  const out = imageLike(img);
-  translateXInto(img, out, px);
-  return out;
-}
+export const translateX = allocating(translateXInto);
 
 /** {@link translateYInto} as a new image. */
-export function translateY(img: Image, px: number): Image {
-  const out = imageLike(img);
-  translateYInto(img, out, px);
-  return out;
-}
+export const translateY = allocating(translateYInto);

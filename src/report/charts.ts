@@ -1,4 +1,5 @@
 import { renderAsync } from '@resvg/resvg-js';
+import { esc, FONT } from './svgText.ts';
 
 /** One named series of values, one per category (bars) or x value (lines); NaN for a gap. */
 export interface Series {
@@ -21,10 +22,8 @@ export interface ChartSpec {
   readonly yMax?: number;
 }
 
-const FONT = 'DejaVu Sans';
 /** Colour-blind-safe qualitative palette (Okabe & Ito). */
 const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000'];
-const esc = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Round tick values covering [lo, hi]: steps of 1, 2 or 5 x 10^n, about 5 of them. */
 export function niceTicks(lo: number, hi: number): number[] {

@@ -1,5 +1,6 @@
 import { renderAsync } from '@resvg/resvg-js';
 import { encode } from 'fast-png';
+import { esc, FONT } from './svgText.ts';
 
 /** One labelled grid of images: a row per image, a column per variant. */
 export interface SheetBlock {
@@ -25,14 +26,11 @@ export interface Sheet {
   readonly blocksPerRow: number;
 }
 
-const FONT = 'DejaVu Sans';
 const GAP = 4; // between cells
 const SPLIT = 12; // after column 0 (the original), so it reads apart from the variants
 const HEAD_H = 44; // block title + column headings
 const MARGIN = 24;
 const TOP = 64; // sheet title + subtitle
-
-const esc = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The cells of one block as a single RGB image (the upscaling happens here, not in resvg). */
 function blockPixels(sheet: Sheet, block: SheetBlock): { w: number; h: number; data: Uint8Array } {

@@ -2,6 +2,7 @@ import { renderAsync } from '@resvg/resvg-js';
 import { encode } from 'fast-png';
 import { conjugate, gridPosition, type WaveVector } from '../ops/waveVectors.ts';
 import { viridisRgb } from './colormap.ts';
+import { esc, FONT } from './svgText.ts';
 
 /** A value per wave vector of K (each conjugate pair once), drawn on the centred k-grid. */
 export interface HeatmapSpec {
@@ -22,9 +23,6 @@ export interface HeatmapSpec {
   /** Waves sampled every `step` frequencies (the grid's kStep): each value fills its step x step block. */
   readonly step?: number;
 }
-
-const FONT = 'DejaVu Sans';
-const esc = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * The grid as RGB pixels (one per k-grid cell): k at `gridPosition(k)` and, symmetrised, at its
