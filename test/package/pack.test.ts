@@ -30,7 +30,10 @@ function tourFiles(): Map<string, string> {
 let packedFiles: string[] = [];
 
 beforeAll(() => {
-  const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', work], repo)) as { filename: string; files: { path: string }[] }[];
+  // dist/ as `npm test` just built it: packing without scripts does not rebuild it under tests
+  // that run the CLI at the same time.
+  if (!existsSync(join(repo, 'dist', 'src', 'index.js'))) throw new Error('dist/ is not built: run `npm run build` (npm test does)');
+  const packed = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work], repo)) as { filename: string; files: { path: string }[] }[];
   packedFiles = packed[0]!.files.map((f) => f.path);
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'a-users-project', private: true, type: 'module' }));
