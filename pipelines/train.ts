@@ -46,8 +46,7 @@ const params = z.object({
 /** The paper's recipe (AugMix's cifar.py: WRN-40-2, 100 epochs, batch 128) with the hold-out split. */
 const paper = (data: string): Record<string, unknown> => ({ data, seeds: [0, 1, 2, 3], holdout: 5000, evalBatch: 1000 });
 /**
- * Sized for the bundled 5,085 training images on 2 CPU cores (wasm, ~40 JSD samples/s): a WRN-16-1,
- * 10 epochs (about 20 minutes),
+ * Sized for the bundled 5,085 training images on a small CPU machine: a WRN-16-1, 10 epochs,
  * 500 images held out. The numbers are small-scale; the recipe is the same.
  */
 const mini: Record<string, unknown> = { data: 'data/cifar10-mini', depth: 16, widen: 1, epochs: 10, batchSize: 64, holdout: 500, seeds: [0], lrMin: 1e-4 };
@@ -64,7 +63,7 @@ for (const s of Object.keys(strategies)) {
     params: { ...paper('data/cifar-100-binary'), strategy: s },
   };
   presets[`train-${id}-cifar10-mini`] = {
-    description: `${s}, WRN-16-1, bundled cifar10-mini, 10 epochs (~20 min on 2 CPU cores)`,
+    description: `${s}, WRN-16-1, bundled cifar10-mini, 10 epochs (minutes on a CPU)`,
     params: { ...mini, strategy: s },
   };
 }

@@ -6,12 +6,9 @@ import { loadNativeAddon, NATIVE_BACKEND, NATIVE_PACKAGE, setNativeThreads } fro
 import { registerNativeBackend } from './native/nativeBackend.ts';
 import { registerWasmGradKernels } from './wasmKernels.ts';
 
-/** The backends the model can run on, as the CLI and pipeline files name them, fastest first. */
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
-/** What the user may ask for: one backend, or `auto` for the fastest that loads. */
-export const BACKEND_CHOICES = ['auto', ...BACKEND_NAMES] as const;
-export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+import { BACKEND_NAMES, type BackendChoice, type BackendName } from './choices.ts';
+
+export { BACKEND_CHOICES, BACKEND_NAMES, type BackendChoice, type BackendName } from './choices.ts';
 
 /** One backend `selectBackend` tried, and why it was or was not taken. */
 export interface BackendAttempt {

@@ -1,3 +1,4 @@
+import type { Runtime } from './choices.ts';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -34,13 +35,7 @@ export interface ModelSource {
 /** The notice for a checkpoint written before checkpoints carried a checksum. */
 export const unverifiedNotice = (path: string): string => `checkpoint ${path} has no checksum (written by an older version): loaded unverified`;
 
-/**
- * What runs a checkpoint: tfjs (the current backend), onnxruntime (the WRN exported in memory),
- * or `auto`: onnxruntime when it is installed and tfjs computes on the CPU (native, wasm, cpu),
- * where it is the faster of the two (bench/results/onnx.md); tfjs otherwise (a GPU backend).
- */
-export const RUNTIMES = ['auto', 'tfjs', 'onnxruntime'] as const;
-export type Runtime = (typeof RUNTIMES)[number];
+export { RUNTIMES, type Runtime } from './choices.ts';
 
 /** The tfjs backends that compute on the CPU, where onnxruntime's CPU provider is faster. */
 const CPU_BACKENDS: readonly BackendName[] = ['native', 'wasm', 'cpu'];

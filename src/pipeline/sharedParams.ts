@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { BACKEND_CHOICES, BACKEND_NAMES } from '../model/backend.ts';
-import { RUNTIMES } from '../model/modelSource.ts';
+import { BACKEND_CHOICES, BACKEND_NAMES, RUNTIMES } from '../model/choices.ts';
 import { param, type Param } from './params.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { takeLock } from '../../src/data/writerLock.ts';
+import { STALE_MS, takeLock } from '../../src/data/writerLock.ts';
 import { tmpDir } from './tmpDir.ts';
 
 const dir = tmpDir('lock');
@@ -36,5 +36,15 @@ describe('writer lock', () => {
     writeFileSync(path, JSON.stringify({ host: 'elsewhere', pid: 1, since: '2026-01-01T00:00:00.000Z' }));
     await expect(takeLock(path, 'shard 0/2')).rejects.toThrow('shard 0/2 is in use by process 1 on elsewhere');
     expect(JSON.parse(readFileSync(path, 'utf8')).host).toBe('elsewhere');
+  });
+
+  it('takes over a lock its holder stopped touching, whatever the host (a task rescheduled after a kill)', async () => {
+    const path = join(dir, 'd.lock');
+    writeFileSync(path, JSON.stringify({ host: 'elsewhere', pid: 1, since: '2026-01-01T00:00:00.000Z' }));
+    const old = new Date(Date.now() - STALE_MS - 60_000);
+    utimesSync(path, old, old);
+    const lock = await takeLock(path, 'shard 1/2');
+    expect(lock.notice).toBe(`took over ${path} from process 1 on elsewhere, which had not touched it for 6 min`);
+    lock.release();
   });
 });
