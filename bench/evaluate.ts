@@ -1,5 +1,5 @@
 /**
- * Evaluation bench (issue 4): Fourier-attack grid throughput (perturbed images evaluated per
+ * Evaluation bench: Fourier-attack grid throughput (perturbed images evaluated per
  * second, perturbation built and applied on the tensor backend) against plain inference of the
  * same images on the same backend, interleaved in one run. Target: the perturbation costs under
  * 10% of inference, i.e. grid rate >= 0.9 x plain rate. Writes bench/results/evaluate.{json,md}.

@@ -1,5 +1,5 @@
 /**
- * ONNX bench (issue 10): the same WRN weights (a fresh WRN-16-2 checkpoint, exported with
+ * ONNX bench: the same WRN weights (a fresh WRN-16-2 checkpoint, exported with
  * `fourier-augmix export`) on onnxruntime-node and on the best tfjs backend present, in one run:
  *   - Fourier-grid throughput (perturbed images evaluated per second, `evaluateCell`) on both;
  *   - plain onnxruntime inference of the same images (inputs prepared beforehand, only

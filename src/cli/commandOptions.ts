@@ -25,6 +25,28 @@ export const corruptOptions = {
   chunkSize: { flags: '--chunk-size <n>', param: param.int({ default: CORRUPT_CHUNK_SIZE, min: 1, max: 100_000, help: 'images per worker task' }) },
 } satisfies Record<string, CommandOption>;
 
+/** `fourier-augmix data fetch`'s options. */
+export const fetchOptions = {
+  dir: {
+    flags: '--dir <dir>',
+    param: param.string({ default: 'data', help: 'where the unpacked folders go (the train presets read data/cifar-10-batches-bin etc.)' }),
+  },
+  baseUrl: {
+    flags: '--base-url <url>',
+    param: param.string({ help: 'fetch from a mirror or local server instead (the file names and checksums stay the same)' }),
+  },
+} satisfies Record<string, CommandOption>;
+
+/** `fourier-augmix export`'s options. */
+export const exportOptions = {
+  onnx: { flags: '--onnx <file>', param: param.string({ help: 'the .onnx file to write' }) },
+} satisfies Record<string, CommandOption>;
+
+/** `fourier-augmix report`'s options. */
+export const reportOptions = {
+  out: { flags: '-o, --out <dir>', param: param.string({ default: 'runs/report', help: 'folder for report.md and the figures' }) },
+} satisfies Record<string, CommandOption>;
+
 /** The schema of a command's options, for `validateParams`. */
 export function optionSchema<O extends Record<string, CommandOption>>(options: O): z.ZodObject<{ [K in keyof O]: O[K]['param'] }> {
   return z.object(Object.fromEntries(Object.entries(options).map(([k, o]) => [k, o.param]))) as never;

@@ -8,7 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { corruptEvents, listCorruptions, planCorrupt } from '../jobs/corrupt.ts';
 import { CIFAR_C_SEVERITIES } from '../ops/corruptions/names.ts';
 import { validateParams } from '../pipeline/overrides.ts';
-import { addOptions, corruptOptions, flagName, optionSchema } from './commandOptions.ts';
+import { addOptions, corruptOptions, exportOptions, fetchOptions, flagName, optionSchema, reportOptions } from './commandOptions.ts';
 import { archives } from '../data/fetchArchive.ts';
 import { CHILD_EVENTS, CHILD_PARAMS } from '../pipeline/childRun.ts';
 import { fetchEvents, resolveArchives } from '../jobs/fetchData.ts';
@@ -169,34 +169,30 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     });
 
   const data = program.command('data').description('datasets: fetch the official archives (needs a network)');
-  data
-    .command('fetch')
+  addOptions(data.command('fetch'), fetchOptions)
     .description(`download, check (size, MD5) and unpack official archives into --dir: ${Object.keys(archives).join(', ')}`)
     .argument('<names...>', 'datasets to fetch')
-    .option('--dir <dir>', 'where the unpacked folders go (the train presets read data/cifar-10-batches-bin etc.)', 'data')
-    .option('--base-url <url>', 'fetch from a mirror or local server instead (the file names and checksums stay the same)')
-    .action(async (names: string[], o: { dir: string; baseUrl?: string }) => {
+    .action(async (names: string[], given: Record<string, string | undefined>) => {
+      const o = validateParams(optionSchema(fetchOptions), given, 'data fetch', flagName(fetchOptions));
       const sources = resolveArchives(names, o.baseUrl);
       const abort = new AbortController();
       const result = await render(fetchEvents(sources, resolve(io.cwd, o.dir), abort.signal), io, { abort });
       status = statusOf(result);
     });
 
-  program
-    .command('export')
+  addOptions(program.command('export'), exportOptions)
     .description("write a checkpoint's WRN as an ONNX model (opset 13, BatchNorm kept, normalisation in its metadata), for PyTorch, onnxruntime or a browser")
     .argument('<checkpoint>', 'checkpoint .msgpack, a seed-<n> folder or a one-seed training run folder')
-    .option('--onnx <file>', 'the .onnx file to write')
-    .action(async (checkpoint: string, o: { onnx?: string }) => {
+    .action(async (checkpoint: string, given: Record<string, string | undefined>) => {
+      const o = validateParams(optionSchema(exportOptions), given, 'export', flagName(exportOptions));
       (await exportOnnx(checkpoint, o.onnx, io.cwd)).forEach(out);
     });
 
-  program
-    .command('report')
+  addOptions(program.command('report'), reportOptions)
     .description("build the paper's Table 1 and Table 2 and Figures 1-3 from finished training runs (and their seed-<n>/cifar-c, seed-<n>/fourier evaluations)")
     .argument('<runs...>', 'training run folders (each with summary.json)')
-    .option('-o, --out <dir>', 'folder for report.md and the figures', 'runs/report')
-    .action(async (runs: string[], o: { out: string }) => {
+    .action(async (runs: string[], given: Record<string, string | undefined>) => {
+      const o = validateParams(optionSchema(reportOptions), given, 'report', flagName(reportOptions));
       const outDir = resolve(io.cwd, o.out);
       // Every failure here is the runs given (unfinished, repeated): an input error.
       const written = await writePaperReport(
