@@ -25,7 +25,7 @@ const params = z.object({
   }),
   images: param.optionalInt({ min: 1, help: 'only the first N test images (default: the whole test set, as the paper)' }),
   maxK: param.optionalInt({ min: 0, help: 'only waves with |kx|,|ky| <= maxK (default: every wave of K, as the paper)' }),
-  kStep: param.optionalInt({ min: 1, help: 'only waves whose kx, ky are multiples of kStep: the whole spectrum, coarsely (default: every wave)' }),
+  kStep: shared.kStep,
   shard: param.string({
     default: '0/1',
     help: 'i/n: evaluate the i-th of n disjoint parts of the grid (0-based); run all n into one folder, or merge with merge-fourier',

@@ -70,7 +70,7 @@ const params = z.object({
   cImages: param.int({ default: 300, min: 1, help: 'test images the corruption benchmark is made of' }),
   fourierImages: param.int({ default: 300, min: 1, help: 'test images under the Fourier attack' }),
   norms: param.intList({ default: [2, 4], min: 0, help: 'ℓ2 norms of the attack' }),
-  kStep: param.int({ default: 4, min: 1, help: 'attack the waves whose kx, ky are multiples of kStep (1: all 514)' }),
+  kStep: shared.kStepFrom(4),
   workers: shared.workers,
   limit: param.optionalInt({ min: 2, help: 'only the first N train and test images (quick trials); default all' }),
   jobs: param.int({ default: Math.min(2, availableParallelism()), min: 1, max: 64, help: 'strategies trained and evaluated at once, each in its own process' }),

@@ -31,7 +31,7 @@ const params = z.object({
   norms: param.intList({ default: [1, 2, 3, 4], min: 0, help: 'Fourier attack norms' }),
   fourierImages: param.optionalInt({ min: 1, help: 'Fourier attack on the first N test images only (default all)' }),
   maxK: param.optionalInt({ min: 0, help: 'Fourier attack on |kx|,|ky| <= maxK only (default all of K)' }),
-  kStep: param.optionalInt({ min: 1, help: 'Fourier attack on waves whose kx, ky are multiples of kStep only (default all of K)' }),
+  kStep: shared.kStep,
   cImages: param.optionalInt({ min: 1, help: 'CIFAR-C: first N images per severity only (default all)' }),
   workers: shared.workers,
   backend: shared.backend,

@@ -7,6 +7,8 @@ import { param, type Param } from './params.ts';
  * pipeline takes one by name (`workers: shared.workers`). `data` and `seed` take the help line,
  * which says what the value feeds in that pipeline.
  */
+const KSTEP_HELP = 'attack only the waves whose kx, ky are multiples of kStep: the whole spectrum, coarsely';
+
 export const shared = {
   backend: param.enum(BACKEND_CHOICES, { default: 'auto', help: `tfjs backend; auto takes the first that loads of ${BACKEND_NAMES.join(', ')}` }),
   runtime: param.enum(RUNTIMES, {
@@ -25,6 +27,10 @@ export const shared = {
   // model of the papers this follows; WRN-28-10 and WRN-40-2 are the common ones).
   depth: (def: number, help: string): Param<number> => param.int({ default: def, min: 10, max: 100, help: `${help}; 6n+4` }),
   widen: (def: number, help: string): Param<number> => param.int({ default: def, min: 1, max: 16, help }),
+  /** The Fourier attack's wave sampling: every wave unless given (the paper). */
+  kStep: param.optionalInt({ min: 1, help: `${KSTEP_HELP} (default: every wave, as the paper)` }),
+  /** The same, for a pipeline sized for speed that samples coarsely by default. */
+  kStepFrom: (def: number): Param<number> => param.int({ default: def, min: 1, help: `${KSTEP_HELP} (1: every wave)` }),
   data: (help: string): Param<string> => param.string({ default: 'data/cifar10-mini', help }),
   seed: (help: string): Param<number> => param.int({ default: 0, min: 0, help }),
 };
