@@ -22,7 +22,7 @@ export async function importUserModule(url: string): Promise<Record<string, unkn
     if (!tsImport) {
       const file = url.startsWith('file:') ? fileURLToPath(url) : url;
       throw new Error(
-        `${file}: TypeScript needs a loader: install tsx in your project and start Node with \`node --import tsx\`, or write the module as .mjs`,
+        `${file}: TypeScript needs tsx: \`npm i -D tsx\` in your project (the CLI and its workers find it there; a script of your own runs with \`node --import tsx\`), or write the module as .mjs`,
         { cause: err },
       );
     }

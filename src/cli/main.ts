@@ -20,6 +20,7 @@ import { builtinPipelines, loadPipeline } from '../pipeline/resolvePipeline.ts';
 import { packageFile, packageRoot } from '../packageFiles.ts';
 import { prepareRun } from '../pipeline/startRun.ts';
 import { UsageError } from '../pipeline/usageError.ts';
+import { InputError } from '../inputError.ts';
 
 /** Streams and working directory the CLI uses; tests pass their own. */
 export interface MainIO extends RenderIO {
@@ -89,7 +90,7 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     // A run that can resume says how: the same command, with resume=true.
     if (result.interrupted && 'resume' in run.pipeline.params.shape && run.params.resume !== true) {
       io.stderr.write(
-        `to continue where it stopped: fourier-augmix run ${[spec, ...overrides.filter((o) => !o.startsWith('resume=')), 'resume=true'].join(' ')}\n`,
+        `to continue where it stopped: npx fourier-augmix run ${[spec, ...overrides.filter((o) => !o.startsWith('resume=')), 'resume=true'].join(' ')}\n`,
       );
     }
   };
@@ -222,8 +223,8 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     const message = err instanceof Error ? err.message : String(err);
     io.stderr.write(`error: ${message}\n`);
-    if (!(err instanceof UsageError) && /fourier-augmix/.test(process.env.DEBUG ?? '') && err instanceof Error) io.stderr.write(`${err.stack}\n`);
-    return err instanceof UsageError ? EXIT.usage : EXIT.failed;
+    if (!(err instanceof InputError) && /fourier-augmix/.test(process.env.DEBUG ?? '') && err instanceof Error) io.stderr.write(`${err.stack}\n`);
+    return err instanceof InputError ? EXIT.usage : EXIT.failed;
   }
 }
 

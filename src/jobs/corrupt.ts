@@ -12,6 +12,7 @@ import { didYouMean } from '../ops/nearest.ts';
 import { corruptDataset } from '../streams/corrupt.ts';
 import { event, type PipelineEvent } from '../pipeline/events.ts';
 import { UsageError } from '../pipeline/usageError.ts';
+import { resolveDataDir } from './loadDataset.ts';
 import { FOLDER_LOCK, takeLock } from '../data/writerLock.ts';
 
 /** What to corrupt and how: validated values (`fourier-augmix corrupt` checks its options against `corruptParams`). */
@@ -71,7 +72,7 @@ export function resolveCorruptions(names: readonly string[] | undefined): string
 /** Checks the corruption names and reads the input dataset (a CIFAR-10 or CIFAR-100 binary folder). */
 export async function planCorrupt(o: CorruptSpec, cwd: string): Promise<CorruptPlan> {
   const corruptions = resolveCorruptions(o.corruptions);
-  const input = resolve(cwd, o.input);
+  const input = resolveDataDir(o.input, cwd);
   const kind = await detectDataset(input).catch((err: Error) => {
     throw new UsageError(`corrupt: --input ${err.message}`);
   });

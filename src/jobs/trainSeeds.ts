@@ -32,7 +32,7 @@ function render(seed: number, e: TrainEvent, resume: boolean): PipelineEvent[] {
       return [
         event.log(
           `${stage}: ${e.trainCount} training images, ${e.holdoutCount} held out, ${e.stepsPerEpoch} steps/epoch, ` +
-            `${e.paramCount.toLocaleString('en-US')} parameters${e.resumedFrom ? `, resumed at epoch ${e.startEpoch} from ${e.resumedFrom}` : ''}`,
+            `${e.paramCount.toLocaleString('en-US')} parameters${e.resumedFrom ? `, resumed after epoch ${e.startEpoch} of ${e.epochs} from ${e.resumedFrom}` : ''}`,
         ),
         ...(resume && !e.resumedFrom ? [event.log(`${stage}: resume=true, but no checkpoint to resume from: starting at epoch 1`)] : []),
         event.progress(stage, e.startEpoch * e.stepsPerEpoch, e.epochs * e.stepsPerEpoch, 'steps'),

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createHash } from 'node:crypto';
 import { readMsgpack, writeMsgpackAtomic } from '../data/atomic.ts';
+import { InputError } from '../inputError.ts';
 import type { Sgd } from './sgd.ts';
 import type { Wrn, WrnConfig } from './wrn.ts';
 
@@ -84,10 +85,10 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   try {
     raw = await readMsgpack(path);
   } catch (err) {
-    throw new Error(`checkpoint ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new InputError(`checkpoint ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   const bad = (what: string): never => {
-    throw new Error(`checkpoint ${path}: ${what}`);
+    throw new InputError(`checkpoint ${path}: ${what}`);
   };
   if (typeof raw !== 'object' || raw === null) return bad('not a checkpoint (no fields)');
   const c = raw as Record<string, unknown>;

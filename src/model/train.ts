@@ -6,6 +6,7 @@ import type { Dataset } from '../data/dataset.ts';
 import { MetricsLog } from '../data/metricsLog.ts';
 import { permutation } from '../ops/permutation.ts';
 import type { Strategy } from '../ops/strategy.ts';
+import { InputError } from '../inputError.ts';
 import { augment } from '../streams/augment.ts';
 import { checkStrategy, strategyDefinition } from '../streams/loadStrategy.ts';
 import { batch } from '../streams/batch.ts';
@@ -178,7 +179,8 @@ export function train(setup: TrainSetup): Observable<TrainEvent> {
       let position: TrainingPosition = { epoch: 0, step: 0, fingerprint, best: null };
       let resumedFrom: string | null = null;
       if (existsSync(paths.last)) {
-        if (!setup.resume) throw new Error(`${runDir} already holds a checkpoint (${paths.last}): resume it, or train into another run directory`);
+        if (!setup.resume)
+          throw new InputError(`${runDir} already holds a checkpoint (${paths.last}): continue it with resume=true, or train into another folder (out=...)`);
         const ck = await loadCheckpoint(paths.last);
         checkFingerprint(paths.last, ck.fingerprint, fingerprint);
         restoreCheckpoint(paths.last, ck, net, sgd);
@@ -311,8 +313,9 @@ function checkFingerprint(path: string, saved: Readonly<Record<string, unknown>>
   const differs = changedPaths(saved, now, '');
   if (differs.length > 0) {
     const show = (v: unknown): string => (JSON.stringify(v) ?? 'undefined').slice(0, 80);
-    throw new Error(
-      `${path}: cannot resume, the run's settings changed: ${differs.map(([k, was, is]) => `${k} was ${show(was)}, now ${show(is)}`).join('; ')}`,
+    throw new InputError(
+      `${path}: cannot resume, the run's settings changed: ${differs.map(([k, was, is]) => `${k} was ${show(was)}, now ${show(is)}`).join('; ')}; ` +
+        'a run resumes with the settings it started with (the schedule depends on them): train into another folder (out=...) to change them',
     );
   }
 }

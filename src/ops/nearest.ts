@@ -26,7 +26,8 @@ export function didYouMean(word: string, known: readonly string[]): string {
   let bestDistance = Infinity;
   for (const k of known) {
     const d = editDistance(word, k);
-    if (d < bestDistance) [best, bestDistance] = [k, d];
+    // On a tie, a name of the same length (letters swapped or mistyped, not dropped) is the likelier one.
+    if (d < bestDistance || (d === bestDistance && best !== null && k.length === word.length && best.length !== word.length)) [best, bestDistance] = [k, d];
   }
   return best !== null && bestDistance > 0 && bestDistance <= Math.max(1, Math.floor(Math.max(word.length, best.length) / 3)) ? ` (did you mean ${best}?)` : '';
 }

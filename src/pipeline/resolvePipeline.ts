@@ -71,7 +71,7 @@ export async function loadPipeline(spec: string, cwd: string): Promise<LoadedPip
     if (!existsSync(path)) throw new UsageError(`${file}: pipeline file not found`);
   } else {
     path = join(builtinDir, `${spec}${ext}`);
-    file = `pipelines/${spec}.ts`;
+    file = `pipelines/${spec}${ext}`;
     if (!existsSync(path)) {
       const preset = await findPreset(spec, cwd);
       if (preset) return preset;

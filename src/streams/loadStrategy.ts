@@ -78,13 +78,13 @@ async function sourceHash(url: string): Promise<string | undefined> {
 
 /**
  * A `strategy=` value as a checked strategy: a built-in name (any case), or a module path (against
- * `cwd`) or `file:` URL whose default export is a strategy (`export default defineStrategy({...})`
+ * `cwd`, default the working directory) or `file:` URL whose default export is a strategy (`export default defineStrategy({...})`
  * or the same plain object). A module's relative primitive paths resolve against the module.
  *
  * @throws Error naming the file and what is wrong: not found, failed to import, no strategy export,
  *   invalid settings, unknown primitives
  */
-export async function loadStrategy(spec: string, cwd: string): Promise<Strategy> {
+export async function loadStrategy(spec: string, cwd: string = process.cwd()): Promise<Strategy> {
   if (!isStrategyModule(spec)) return checkStrategy(strategyByName(spec), cwd);
   const url = spec.startsWith('file:') ? spec : pathToFileURL(resolve(cwd, spec)).href;
   const file = fileURLToPath(url);

@@ -55,6 +55,13 @@ describe('custom strategies on the command line', () => {
     expect(ops.has('"op":"invert"')).toBe(true);
   });
 
+  it('finds the bundled data from any folder, for corrupt as for data=', async () => {
+    const out = join(project, 'runs', 'c10c');
+    const r = await cli(['corrupt', '-i', 'data/cifar10-mini', '-o', out, '--limit', '2', '-c', 'pixelate', '-w', '0'], project);
+    expect(r.code).toBe(0);
+    expect(existsSync(join(out, 'pixelate.npy'))).toBe(true);
+  });
+
   it('starts a worker-pool command from a folder other than the package (the built CLI, in its own process)', () => {
     const out = join(project, 'runs', 'elsewhere');
     const r = spawnSync(process.execPath, [bin, 'run', 'profile-datapath', 'strategy=./mine.mjs', 'workers=2', 'limit=64', 'batchSize=32', `out=${out}`], {
@@ -99,7 +106,7 @@ describe('custom strategies in training', () => {
 
     const again = await cli([...args, 'resume=true'], project);
     expect(again.code).toBe(0);
-    expect(again.stderr).toContain('resumed at epoch 1');
+    expect(again.stderr).toContain('resumed after epoch 1 of 1');
 
     writeFileSync(join(project, 'invert.mjs'), readFileSync(join(project, 'invert.mjs'), 'utf8') + '// a changed primitive\n');
     const changed = await cli([...args, 'resume=true'], project);

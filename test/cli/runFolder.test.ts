@@ -41,7 +41,8 @@ describe('run folders', () => {
     const before = snapshot(out);
     expect(Object.keys(before)).toEqual(expect.arrayContaining(['config.json', 'summary.json', join('seed-0', 'checkpoint.msgpack')]));
     const r = await train(out, 'epochs=2', 'resume=true');
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(2); // the settings are the user's to fix
+    expect(r.stderr).toContain('train into another folder (out=...) to change them');
     expect(r.stderr).toMatch(/cannot resume, the run's settings changed: epochs was 1, now 2/);
     expect(snapshot(out)).toEqual(before);
   });

@@ -46,7 +46,7 @@ describe('a training process killed with SIGKILL', () => {
 
     const resumed = await cli([...args(killed), 'resume=true']);
     expect(resumed.code).toBe(0);
-    expect(resumed.stderr).toMatch(/resumed at epoch \d from/);
+    expect(resumed.stderr).toMatch(/resumed after epoch \d of 3 from/);
     const whole = tmp();
     expect((await cli(args(whole))).code).toBe(0);
     const weights = async (dir: string): Promise<Float32Array[]> => {
@@ -73,7 +73,7 @@ describe('a training process stopped with SIGTERM', () => {
     while (!stderr.includes('train seed 0:') && child.exitCode === null) await sleep(10);
     child.kill('SIGTERM');
     expect(await exited).toBe(143);
-    expect(stderr).toContain(`to continue where it stopped: fourier-augmix run train ${args(out).slice(2).join(' ')} resume=true`);
+    expect(stderr).toContain(`to continue where it stopped: npx fourier-augmix run train ${args(out).slice(2).join(' ')} resume=true`);
     expect(existsSync(join(out, '.fourier-augmix.lock'))).toBe(false);
   });
 

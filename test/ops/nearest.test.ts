@@ -19,5 +19,7 @@ describe('nearest name', () => {
     expect(didYouMean('zoom', known)).toBe('');
     expect(didYouMean('rotate', known)).toBe('');
     expect(didYouMean('x', [])).toBe('');
+    // A swap beats a dropped letter at the same distance.
+    expect(didYouMean('AugSFV', ['AugSF', 'AugSVF'])).toBe(' (did you mean AugSVF?)');
   });
 });

@@ -126,7 +126,7 @@ describe('the packed package, installed into another project', () => {
     const ts = run(['run', './mine-pipeline.ts']);
     expect(ts.status).toBe(2);
     expect(ts.stderr.trim()).toBe(
-      `error: mine-pipeline.ts: failed to load: ${join(project, 'mine-pipeline.ts')}: TypeScript needs a loader: install tsx in your project and start Node with \`node --import tsx\`, or write the module as .mjs`,
+      `error: mine-pipeline.ts: failed to load: ${join(project, 'mine-pipeline.ts')}: TypeScript needs tsx: \`npm i -D tsx\` in your project (the CLI and its workers find it there; a script of your own runs with \`node --import tsx\`), or write the module as .mjs`,
     );
     const preview = run(['run', 'preview', 'strategies=./mine.mjs', 'images=2', 'samples=2', 'out=runs/preview']);
     expect(preview.status).toBe(0);
