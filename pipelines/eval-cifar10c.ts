@@ -1,10 +1,9 @@
 import { defer } from 'rxjs';
 import { z } from 'zod';
 import { cifarCEvaluation } from '../src/jobs/cifarCEvaluation.ts';
-import { inputOptions, modelParams } from '../src/pipeline/modelParams.ts';
+import { modelChoice, modelParams } from '../src/pipeline/modelParams.ts';
 import { param } from '../src/pipeline/params.ts';
 import { definePipeline } from '../src/pipeline/pipeline.ts';
-import { UsageError } from '../src/pipeline/usageError.ts';
 import { CIFAR_C_SEVERITIES } from '../src/ops/corruptions/names.ts';
 
 const severities = Array.from({ length: CIFAR_C_SEVERITIES }, (_, i) => i + 1);
@@ -25,17 +24,11 @@ export default definePipeline({
   params,
   run: (p, ctx) =>
     defer(() => {
-      if (!p.model)
-        throw new UsageError('eval-cifar10c: model= is required (a checkpoint .msgpack, a seed-<n> folder, a training run folder or an .onnx file)');
       return cifarCEvaluation({
-        model: p.model,
-        input: inputOptions(p),
+        ...modelChoice('eval-cifar10c', p),
         cifarC: p.cifarC,
         severities: p.severities,
         batchSize: p.batch,
-        backend: p.backend,
-        runtime: p.runtime,
-        threads: p.threads,
         runDir: ctx.runDir,
         cwd: ctx.cwd,
         ...(p.corruptions ? { corruptions: p.corruptions } : {}),

@@ -1,11 +1,10 @@
 import { defer } from 'rxjs';
 import { z } from 'zod';
 import { cleanEvaluation } from '../src/jobs/cleanEvaluation.ts';
-import { inputOptions, modelParams } from '../src/pipeline/modelParams.ts';
+import { modelChoice, modelParams } from '../src/pipeline/modelParams.ts';
 import { param } from '../src/pipeline/params.ts';
 import { shared } from '../src/pipeline/sharedParams.ts';
 import { definePipeline } from '../src/pipeline/pipeline.ts';
-import { UsageError } from '../src/pipeline/usageError.ts';
 
 const params = z.object({
   ...modelParams,
@@ -21,16 +20,11 @@ export default definePipeline({
   params,
   run: (p, ctx) =>
     defer(() => {
-      if (!p.model) throw new UsageError('eval-clean: model= is required (a checkpoint .msgpack, a seed-<n> folder, a training run folder or an .onnx file)');
       return cleanEvaluation({
-        model: p.model,
-        input: inputOptions(p),
+        ...modelChoice('eval-clean', p),
         data: p.data,
         split: p.split,
         batchSize: p.batch,
-        backend: p.backend,
-        runtime: p.runtime,
-        threads: p.threads,
         runDir: ctx.runDir,
         cwd: ctx.cwd,
         ...(p.images === undefined ? {} : { images: p.images }),

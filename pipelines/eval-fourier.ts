@@ -1,7 +1,7 @@
 import { defer } from 'rxjs';
 import { z } from 'zod';
 import { fourierEvaluation } from '../src/jobs/fourierEvaluation.ts';
-import { inputOptions, modelParams } from '../src/pipeline/modelParams.ts';
+import { modelChoice, modelParams } from '../src/pipeline/modelParams.ts';
 import { param } from '../src/pipeline/params.ts';
 import { shared } from '../src/pipeline/sharedParams.ts';
 import { definePipeline } from '../src/pipeline/pipeline.ts';
@@ -52,7 +52,6 @@ export default definePipeline({
   params,
   run: (p, ctx) =>
     defer(() => {
-      if (!p.model) throw new UsageError('eval-fourier: model= is required (a checkpoint .msgpack, a seed-<n> folder, a training run folder or an .onnx file)');
       let shard;
       try {
         shard = parseShard(p.shard);
@@ -60,16 +59,12 @@ export default definePipeline({
         throw new UsageError(`shard=${p.shard}: ${(err as Error).message}`);
       }
       return fourierEvaluation({
-        model: p.model,
-        input: inputOptions(p),
+        ...modelChoice('eval-fourier', p),
         data: p.data,
         cwd: ctx.cwd,
         runDir: ctx.runDir,
         shard,
         batchSize: p.batch,
-        backend: p.backend,
-        runtime: p.runtime,
-        threads: p.threads,
         seed: p.seed,
         grid: {
           phaseFactors: parsePhases(p.phases),

@@ -1,3 +1,4 @@
+import type { BackendChoice, Runtime } from '../model/choices.ts';
 import type { InputOptions } from '../model/onnx/inputContract.ts';
 import { param } from './params.ts';
 import { shared } from './sharedParams.ts';
@@ -54,4 +55,26 @@ export function inputOptions(p: Given): InputOptions {
     ...(mean ? { mean } : {}),
     ...(std ? { std } : {}),
   };
+}
+
+/** What an evaluation pipeline's `modelParams` resolve to: the model, its input options and what runs it. */
+export interface ModelChoice {
+  readonly model: string;
+  readonly input: InputOptions;
+  readonly backend: BackendChoice;
+  readonly runtime: Runtime;
+  readonly threads: number;
+}
+
+/**
+ * The model settings of an evaluation pipeline's parameters, checked: `model=` is required.
+ *
+ * @throws UsageError naming the pipeline when `model=` is missing
+ */
+export function modelChoice(
+  pipeline: string,
+  p: Given & { readonly model?: string | undefined; readonly backend: BackendChoice; readonly runtime: Runtime; readonly threads: number },
+): ModelChoice {
+  if (!p.model) throw new UsageError(`${pipeline}: model= is required (a checkpoint .msgpack, a seed-<n> folder, a training run folder or an .onnx file)`);
+  return { model: p.model, input: inputOptions(p), backend: p.backend, runtime: p.runtime, threads: p.threads };
 }
