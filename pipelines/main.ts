@@ -14,7 +14,7 @@ import { writeFileAtomic } from '../src/data/atomic.ts';
 import { formatBackendSelection, selectBackend, type BackendName } from '../src/model/backend.ts';
 import { CORRUPTIONS } from '../src/ops/corruptions/registry.ts';
 import { strategies } from '../src/ops/strategy.ts';
-import { loadStrategy } from '../src/streams/loadStrategy.ts';
+import { loadStrategies } from '../src/streams/loadStrategy.ts';
 import { mainReport, mainRows, sliceKeys } from '../src/report/mainReport.ts';
 import paper from './paper.ts';
 import preview from './preview.ts';
@@ -87,7 +87,7 @@ export default definePipeline({
   // The backend is chosen here, once, so that the default epochs can follow it and every child
   // process trains and evaluates on the same one.
   run: (p, ctx) =>
-    defer(() => Promise.all([selectBackend(p.backend, { threads: p.threads }), Promise.all(p.strategies.map((s) => loadStrategy(s, ctx.cwd)))])).pipe(
+    defer(() => Promise.all([selectBackend(p.backend, { threads: p.threads }), loadStrategies(p.strategies, ctx.cwd)])).pipe(
       mergeMap(([selected, loaded]) =>
         concat(
           [event.log(formatBackendSelection(selected))],
@@ -119,9 +119,7 @@ function job(p: MainParams & { epochs: number; backend: BackendName }, names: re
     const made = join(cFolder, 'corrupt.json');
     const was = existsSync(made) ? (JSON.parse(readFileSync(made, 'utf8')) as { images?: number; seed?: number; corruptions?: string[] }) : null;
     if (was && was.images === p.cImages && was.seed === p.seed && was.corruptions?.length === CORRUPTIONS.size) return [event.log(`main: keeping ${cFolder}`)];
-    return defer(() =>
-      planCorrupt({ input: resolveDataDir(p.data, ctx.cwd), output: cFolder, split: 'test', seed: p.seed, limit: p.cImages, workers: p.workers }, ctx.cwd),
-    ).pipe(
+    return defer(() => planCorrupt({ input: p.data, output: cFolder, split: 'test', seed: p.seed, limit: p.cImages, workers: p.workers }, ctx.cwd)).pipe(
       mergeMap((plan) => corruptEvents(plan)),
       filter((e) => e.type !== 'summary'),
     );

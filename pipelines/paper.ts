@@ -11,7 +11,7 @@ import { definePipeline, type Pipeline, type PipelineContext } from '../src/pipe
 import { prepareRun } from '../src/pipeline/startRun.ts';
 import { UsageError } from '../src/pipeline/usageError.ts';
 import { strategies } from '../src/ops/strategy.ts';
-import { loadStrategy } from '../src/streams/loadStrategy.ts';
+import { loadStrategies } from '../src/streams/loadStrategy.ts';
 import { seedEvalDirs, writePaperReport } from '../src/report/paperReport.ts';
 import evalCifarC from './eval-cifar10c.ts';
 import evalFourier from './eval-fourier.ts';
@@ -88,11 +88,9 @@ export default definePipeline({
     defer(() => {
       if (p.cifarC && p.cifarC.length !== p.datasets.length)
         throw new UsageError(`cifarC=${p.cifarC.join(',')}: give one folder (or -) per dataset (${p.datasets.length})`);
-      return Promise.all(p.strategies.map((s) => loadStrategy(s, ctx.cwd)));
+      return loadStrategies(p.strategies, ctx.cwd);
     }).pipe(
       mergeMap((loaded) => {
-        const twice = loaded.find((s, i) => loaded.findIndex((t) => t.name.toLowerCase() === s.name.toLowerCase()) !== i);
-        if (twice) throw new UsageError(`strategies: two strategies are named '${twice.name}' (each names its run folder)`);
         const runs: string[] = [];
         // Side-by-side processes share the cores: the compute threads are split between them.
         const threads = Math.max(1, Math.floor(p.threads / p.jobs));

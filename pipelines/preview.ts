@@ -10,7 +10,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../src/data/atomic.ts';
 import { imageBytes, type Dataset } from '../src/data/dataset.ts';
 import type { SampleParams } from '../src/ops/sampleParams.ts';
 import { strategies, type Strategy } from '../src/ops/strategy.ts';
-import { loadStrategy } from '../src/streams/loadStrategy.ts';
+import { loadStrategies } from '../src/streams/loadStrategy.ts';
 import { renderSheet } from '../src/report/contactSheet.ts';
 import { denormalize, pickImages } from '../src/report/previewImages.ts';
 import { augment } from '../src/streams/augment.ts';
@@ -39,7 +39,7 @@ export default definePipeline({
     seed: shared.seed('augmentation seed'),
   }),
   run: (p, ctx) =>
-    defer(() => Promise.all([loadDataset(p.data, p.split, ctx.cwd), Promise.all(p.strategies.map((s) => loadStrategy(s, ctx.cwd)))])).pipe(
+    defer(() => Promise.all([loadDataset(p.data, p.split, ctx.cwd), loadStrategies(p.strategies, ctx.cwd)])).pipe(
       mergeMap(([ds, loaded]): Observable<PipelineEvent> => {
         const picked = pickImages(ds, p.images);
         // The augmentation is a pure function of (seed, epoch, dataset index): epoch e gives

@@ -7,7 +7,7 @@
 export * as ops from './ops/index.ts';
 export { Rng, type RngState } from './ops/rng.ts';
 export { defineStrategy, strategies, strategyByName, viewCount, type Strategy, type StrategySpec, type PrimitiveModule } from './ops/strategy.ts';
-export { checkStrategy, isStrategyModule, loadStrategy, strategyDefinition } from './streams/loadStrategy.ts';
+export { checkStrategy, isStrategyModule, loadStrategies, loadStrategy, strategyDefinition } from './streams/loadStrategy.ts';
 export { confidenceAndCorrect, errorRate, rmsCalibrationError, softmaxRows, type CalibrationOptions } from './ops/metrics.ts';
 export { floatParameter, intParameter, sampleLevel, type Primitive, type OpRecord } from './ops/primitive.ts';
 export { builtinPrimitives, primitiveSets } from './ops/augmentations.ts';

@@ -73,7 +73,8 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     const presets = Object.keys(pipeline.presets ?? {});
     if (presets.length > 0) out(`\nPresets (run by name): ${presets.join(', ')}`);
   };
-  const wantsHelp = (overrides: readonly string[]): boolean => overrides.some((o) => o === '--help' || o === '-h');
+  const isHelp = (arg: string): boolean => arg === '--help' || arg === '-h';
+  const wantsHelp = (overrides: readonly string[]): boolean => overrides.some(isHelp);
 
   const runPipeline = async (spec: string, overrides: readonly string[]): Promise<void> => {
     if (wantsHelp(overrides)) return pipelineHelp(`run ${spec}`, spec);
@@ -110,9 +111,7 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     .allowUnknownOption()
     .helpOption(false)
     .addHelpText('after', "\n`fourier-augmix run <pipeline> --help` lists that pipeline's parameters.")
-    .action((spec: string, overrides: string[], _options: unknown, cmd: Command) =>
-      spec === '--help' || spec === '-h' ? cmd.help() : runPipeline(spec, overrides),
-    );
+    .action((spec: string, overrides: string[], _options: unknown, cmd: Command) => (isHelp(spec) ? cmd.help() : runPipeline(spec, overrides)));
 
   program
     .command('describe')
@@ -122,7 +121,7 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     .allowUnknownOption()
     .helpOption(false)
     .action(async (spec: string, overrides: string[], _options: unknown, cmd: Command) => {
-      if (spec === '--help' || spec === '-h') return cmd.help();
+      if (isHelp(spec)) return cmd.help();
       if (wantsHelp(overrides)) return pipelineHelp(`describe ${spec}`, spec);
       const p = await prepare(spec, overrides);
       const run = prepareRun(p.pipeline, p.file, p.overrides, { cwd: io.cwd });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { strategies, type Strategy } from '../ops/strategy.ts';
-import { isStrategyModule, loadStrategy } from '../streams/loadStrategy.ts';
+import { strategies } from '../ops/strategy.ts';
+import { isStrategyModule, loadStrategies, loadStrategy } from '../streams/loadStrategy.ts';
 import { describeStrategy } from './describeStrategy.ts';
 import { UsageError } from './usageError.ts';
 
@@ -139,7 +139,7 @@ export const param = {
    * by the pipeline (`loadStrategy`).
    */
   strategy(o: Common<string>): Param<string> {
-    const details = async (v: unknown, cwd: string): Promise<string[]> => describeStrategy(await loadOrUsage(String(v), cwd));
+    const details = async (v: unknown, cwd: string): Promise<string[]> => describeStrategy(await asUsage(loadStrategy(String(v), cwd)));
     return build((s) => strategyValue(s), strategyItem, o, strategyExpected, String, { details, choices: builtinStrategies });
   },
   /** A comma-separated list of distinct strategies (built-in names or module paths), e.g. `strategies=Base,./mine.mjs`. */
@@ -150,13 +150,7 @@ export const param = {
         .map((x) => x.trim())
         .filter((x) => x !== '')
         .map(strategyValue);
-    const details = async (v: unknown, cwd: string): Promise<string[]> => {
-      const loaded = await Promise.all((v as string[]).map((s) => loadOrUsage(s, cwd)));
-      const names = loaded.map((s) => s.name.toLowerCase());
-      const twice = loaded.find((s, i) => names.indexOf(s.name.toLowerCase()) !== i);
-      if (twice) throw new UsageError(`strategies: two strategies are named '${twice.name}' (each names its run folder)`);
-      return loaded.flatMap(describeStrategy);
-    };
+    const details = async (v: unknown, cwd: string): Promise<string[]> => (await asUsage(loadStrategies(v as string[], cwd))).flatMap(describeStrategy);
     const inner = z
       .array(strategyItem)
       .min(1)
@@ -173,11 +167,11 @@ const strategyExpected = `one of ${builtinStrategies.join(', ')}, or a path to a
 const strategyValue = (s: string): string => (isStrategyModule(s) ? s : canonical(builtinStrategies, s));
 const strategyItem = z.string().refine((s) => isStrategyModule(s) || builtinStrategies.includes(s));
 
-/** `loadStrategy` with its errors as usage errors: a bad `strategy=` value is the user's to fix. */
-async function loadOrUsage(spec: string, cwd: string): Promise<Strategy> {
+/** A strategy's loading errors as usage errors: a bad `strategy=` value is the user's to fix. */
+async function asUsage<T>(loading: Promise<T>): Promise<T> {
   try {
-    return await loadStrategy(spec, cwd);
+    return await loading;
   } catch (err) {
-    throw new UsageError((err as Error).message, { cause: err });
+    throw err instanceof UsageError ? err : new UsageError((err as Error).message, { cause: err });
   }
 }

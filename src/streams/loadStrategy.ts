@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { importUserModule } from '../importUserModule.ts';
+import { InputError } from '../inputError.ts';
 import { defineStrategy, strategyByName, unknownPrimitive, type PrimitiveModule, type Strategy, type StrategySpec } from '../ops/strategy.ts';
 import { loadPrimitives } from './loadPrimitives.ts';
 
@@ -68,7 +69,7 @@ export async function checkStrategy(strategy: Strategy, cwd: string = process.cw
   return checked;
 }
 
-/** SHA-256 of a file module's source; null for modules that are not files (`node:`, `data:`). */
+/** SHA-256 of a file module's source; undefined for modules that are not files (`node:`, `data:`). */
 async function sourceHash(url: string): Promise<string | undefined> {
   if (!url.startsWith('file:')) return undefined;
   return createHash('sha256')
@@ -108,6 +109,20 @@ export async function loadStrategy(spec: string, cwd: string = process.cwd()): P
   }
   const checked = await checkStrategy(strategy, fileURLToPath(new URL('.', url)));
   return { ...checked, source: { url, sha256: (await sourceHash(url))! } };
+}
+
+/**
+ * Several `strategy=` values (see `loadStrategy`), which must have distinct names: a strategy's
+ * name names its run folder and its column in the report.
+ *
+ * @throws InputError naming the repeated name; `loadStrategy`'s errors otherwise
+ */
+export async function loadStrategies(specs: readonly string[], cwd: string = process.cwd()): Promise<Strategy[]> {
+  const loaded = await Promise.all(specs.map((s) => loadStrategy(s, cwd)));
+  const names = loaded.map((s) => s.name.toLowerCase());
+  const twice = loaded.find((s, i) => names.indexOf(s.name.toLowerCase()) !== i);
+  if (twice) throw new InputError(`strategies: two strategies are named '${twice.name}' (each names its run folder)`);
+  return loaded;
 }
 
 /**
