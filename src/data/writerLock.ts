@@ -54,7 +54,7 @@ export async function takeLock(path: string, what: string): Promise<WriterLock> 
       const handle = await open(path, 'wx');
       await handle.writeFile(`${JSON.stringify(me)}\n`);
       await handle.close();
-      return held(path, notice);
+      return held(path, me, notice);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`${what}: cannot take the lock ${path}: ${(err as Error).message}`, { cause: err });
     }
@@ -92,7 +92,7 @@ function readHolder(path: string): Holder | null {
   }
 }
 
-function held(path: string, notice: string | null): WriterLock {
+function held(path: string, me: Holder, notice: string | null): WriterLock {
   let released = false;
   const refresh = setInterval(() => {
     const now = new Date();
@@ -107,6 +107,9 @@ function held(path: string, notice: string | null): WriterLock {
     released = true;
     clearInterval(refresh);
     process.off('exit', release);
+    // Only our own file: after a stall of STALE_MS another writer may have taken the lock over.
+    const holder = readHolder(path);
+    if (holder?.host !== me.host || holder.pid !== me.pid || holder.since !== me.since) return;
     try {
       unlinkSync(path);
     } catch {

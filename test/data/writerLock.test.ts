@@ -47,4 +47,13 @@ describe('writer lock', () => {
     expect(lock.notice).toBe(`took over ${path} from process 1 on elsewhere, which had not touched it for 6 min`);
     lock.release();
   });
+
+  it('leaves a lock that another writer took over in the meantime', async () => {
+    const path = join(dir, 'e.lock');
+    const lock = await takeLock(path, 'run folder Z');
+    const other = JSON.stringify({ host: 'elsewhere', pid: 2, since: '2026-01-02T00:00:00.000Z' });
+    writeFileSync(path, other);
+    lock.release();
+    expect(readFileSync(path, 'utf8')).toBe(other);
+  });
 });
