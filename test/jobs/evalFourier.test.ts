@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { selectBackend } from '../../src/model/backend.ts';
 import { saveCheckpoint } from '../../src/model/checkpoint.ts';
 import { createWrn } from '../../src/model/wrn.ts';
-import { cli } from './io.ts';
+import { cli } from '../cli/io.ts';
 
 const root = process.cwd();
 let dir: string;

@@ -6,7 +6,7 @@ import { selectBackend } from '../../src/model/backend.ts';
 import { saveCheckpoint } from '../../src/model/checkpoint.ts';
 import { createWrn } from '../../src/model/wrn.ts';
 import { tmpDir } from '../data/tmpDir.ts';
-import { cli } from './io.ts';
+import { cli } from '../cli/io.ts';
 
 const dir = tmpDir('cli-onnx');
 const ck = join(dir, 'model.msgpack');

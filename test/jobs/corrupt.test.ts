@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openCifarC, readCorruption } from '../../src/data/cifarC.ts';
 import { readNpy } from '../../src/data/npy.ts';
 import { testImages } from '../ops/corruptions/helpers.ts';
-import { cli } from './io.ts';
+import { cli } from '../cli/io.ts';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'fa-corrupt-'));
 

@@ -7,7 +7,7 @@ import { selectBackend } from '../../src/model/backend.ts';
 import { saveCheckpoint } from '../../src/model/checkpoint.ts';
 import { evaluate } from '../../src/model/evaluate.ts';
 import { createWrn, type Wrn } from '../../src/model/wrn.ts';
-import { cli } from './io.ts';
+import { cli } from '../cli/io.ts';
 
 const fixture = join(process.cwd(), 'test/fixtures/cifar-c');
 const normalize = { mean: [0.5, 0.4, 0.3], std: [0.25, 0.5, 0.2] };
