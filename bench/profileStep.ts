@@ -27,12 +27,15 @@ const labels = tf.tensor1d(
   'int32',
 );
 const tb = { epoch: 0, step: 0, index: 0, size: batch, views: 3, images, labels, dispose: () => undefined };
-trainStep(net, sgd, tb, 0.1, batch, 'w');
+await trainStep(net, sgd, tb, 0.1, batch, 'w');
 let t = performance.now();
-trainStep(net, sgd, tb, 0.1, batch, 'u');
+await trainStep(net, sgd, tb, 0.1, batch, 'u');
 const plain = performance.now() - t;
 t = performance.now();
-const info = await tf.profile(() => void trainStep(net, sgd, tb, 0.1, batch, 'p'));
+const info = await tf.profile(async () => {
+  await trainStep(net, sgd, tb, 0.1, batch, 'p');
+  return [];
+});
 const profiled = performance.now() - t;
 const byName = new Map<string, { ms: number; n: number }>();
 for (const k of info.kernels) {

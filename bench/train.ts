@@ -5,7 +5,10 @@
  * WRN-40-2 at batch 256 likewise; plus the data path's share of a step. Writes
  * bench/results/train.{json,md}.
  *
- *   node --import tsx bench/train.ts [--quick] [--infer] [--no-datapath] [--backends native,wasm]   (also part of: npm run bench)
+ *   node --import tsx bench/train.ts [--quick] [--infer] [--no-datapath] [--backends webgpu,native,wasm]   (also part of: npm run bench)
+ *
+ * webgpu rows name their adapter, software or hardware; a software adapter (a CPU rasteriser) is
+ * measured only when --backends names webgpu.
  *
  * tfjs wasm runs one thread in Node (threads are disabled there), so its row is compared with
  * PyTorch at 1 thread. The native backend (oneDNN) runs at 1 and 2 threads, each beside PyTorch
@@ -65,7 +68,7 @@ async function torchStep(m: Model, threads: number, steps: number, infer = false
 }
 
 /** Images/s through the net of our JSD step on the active backend (median of `steps` timed steps). */
-function ourStep(m: Model, steps: number, micro = m.batch): number {
+async function ourStep(m: Model, steps: number, micro = m.batch): Promise<number> {
   const net = createWrn({ depth: m.depth, widen: m.widen, classes: 10, seed: 0 });
   const sgd = new Sgd(net.params, { momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
   const images = tf.randomNormal([3 * m.batch, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
@@ -74,11 +77,11 @@ function ourStep(m: Model, steps: number, micro = m.batch): number {
     'int32',
   );
   const tb = { epoch: 0, step: 0, index: 0, size: m.batch, views: 3, images, labels, dispose: () => undefined };
-  trainStep(net, sgd, tb, 0.1, micro, 'w'); // warm-up: kernels compiled, memory grown
+  await trainStep(net, sgd, tb, 0.1, micro, 'w'); // warm-up: kernels compiled, memory grown
   const times: number[] = [];
   for (let i = 0; i < steps; i++) {
     const t = performance.now();
-    trainStep(net, sgd, tb, 0.1, micro, 's');
+    await trainStep(net, sgd, tb, 0.1, micro, 's');
     times.push(performance.now() - t);
   }
   tf.dispose([images, labels]);
@@ -89,18 +92,20 @@ function ourStep(m: Model, steps: number, micro = m.batch): number {
 }
 
 /** Images/s of evaluation-mode inference on the active backend (median of `steps` timed batches). */
-function ourInfer(m: Model, steps: number): number {
+async function ourInfer(m: Model, steps: number): Promise<number> {
   const net = createWrn({ depth: m.depth, widen: m.widen, classes: 10, seed: 0 });
   const images = tf.randomNormal([m.batch, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
-  const once = (): number => {
+  const once = async (): Promise<number> => {
     const t = performance.now();
     const out = net.forward(images);
-    out.dataSync();
+    await out.data();
     out.dispose();
     return performance.now() - t;
   };
-  once();
-  const times = Array.from({ length: steps }, once).sort((a, b) => a - b);
+  await once();
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) times.push(await once());
+  times.sort((a, b) => a - b);
   images.dispose();
   net.dispose();
   return m.batch / (times[Math.floor(times.length / 2)]! / 1000);
@@ -138,15 +143,28 @@ export async function main(argv: string[]): Promise<number> {
       ];
   const rows: Row[] = [];
   const only = argv.includes('--backends') ? argv[argv.indexOf('--backends') + 1]!.split(',') : null;
-  const backends = (['tensorflow-gpu', 'tensorflow', 'native', 'wasm'] as BackendName[]).filter((b) => only === null || only.includes(b));
+  const backends = (['tensorflow-gpu', 'webgpu', 'tensorflow', 'native', 'wasm'] as BackendName[]).filter((b) => only === null || only.includes(b));
+  /** Per backend, what its rows say about the device (webgpu: the adapter, software or hardware). */
+  const device = new Map<BackendName, string>();
   /** [backend, threads] pairs to run: native at 1 and 2 threads, the others at their default. */
   const runs = async (): Promise<[BackendName, number][]> => {
     const out: [BackendName, number][] = [];
     for (const b of backends) {
+      let selected;
       try {
-        await selectBackend(b);
+        selected = await selectBackend(b);
       } catch {
         continue; // not installed here: the row is simply absent
+      }
+      const adapter = selected.adapter;
+      if (adapter) {
+        const name = adapter.device || adapter.description || adapter.vendor;
+        device.set(b, `${adapter.software ? 'software' : 'hardware'} adapter: ${name}`);
+        // A CPU rasteriser takes minutes per WRN-40-2 step: measured only when asked for by name.
+        if (adapter.software && only === null) {
+          console.log(`  webgpu: a software adapter (${name}); --backends webgpu measures it`);
+          continue;
+        }
       }
       if (b === 'native') out.push([b, 1], [b, 2]);
       else out.push([b, b === 'wasm' ? 1 : 0]);
@@ -165,8 +183,10 @@ export async function main(argv: string[]): Promise<number> {
     for (const [b, threads] of present) {
       await use(b, threads);
       const micro = b === 'wasm' ? wasmMicroBatch(m.depth, m.widen, 3, m.batch) : m.batch;
-      const ours = ourStep(m, steps, micro);
-      const note = micro < m.batch ? `micro-batches of ${micro} (${3 * micro} images per pass; the 4 GiB wasm heap)` : '';
+      const ours = await ourStep(m, steps, micro);
+      const note = [micro < m.batch ? `micro-batches of ${micro} (${3 * micro} images per pass; the 4 GiB wasm heap)` : '', device.get(b) ?? '']
+        .filter(Boolean)
+        .join('; ');
       rows.push({ model: name, batch: m.batch, backend: b, threads, ours, torch1, torch2, note });
       console.log(
         `  ${name} b${m.batch} ${b} ${threads}T: ours ${ours.toFixed(1)} img/s, torch 1T ${torch1?.toFixed(1) ?? 'n/a'}, 2T ${torch2?.toFixed(1) ?? 'n/a'}`,
@@ -181,8 +201,8 @@ export async function main(argv: string[]): Promise<number> {
     const [torch1, torch2] = hasTorch ? [await torchStep(m, 1, steps, true), await torchStep(m, 2, steps, true)] : [null, null];
     for (const [b, threads] of present) {
       await use(b, threads);
-      const ours = ourInfer(m, steps);
-      inferRows.push({ model: 'WRN-40-2', batch: m.batch, backend: b, threads, ours, torch1, torch2, note: '' });
+      const ours = await ourInfer(m, steps);
+      inferRows.push({ model: 'WRN-40-2', batch: m.batch, backend: b, threads, ours, torch1, torch2, note: device.get(b) ?? '' });
       console.log(
         `  infer WRN-40-2 b256 ${b} ${threads}T: ours ${ours.toFixed(1)} img/s, torch 1T ${torch1?.toFixed(1) ?? 'n/a'}, 2T ${torch2?.toFixed(1) ?? 'n/a'}`,
       );
@@ -197,9 +217,9 @@ export async function main(argv: string[]): Promise<number> {
   // The pure-JS cpu backend is ~100x slower than wasm: one small-model step shows the order.
   await selectBackend('cpu');
   const tiny: Model = { depth: 10, widen: 1, batch: 2 };
-  const cpuRate = ourStep(tiny, 1);
+  const cpuRate = await ourStep(tiny, 1);
   await selectBackend('wasm');
-  const wasmTiny = ourStep(tiny, 1);
+  const wasmTiny = await ourStep(tiny, 1);
   rows.push({
     model: 'WRN-10-1',
     batch: tiny.batch,

@@ -11,7 +11,8 @@ import { shared } from '../src/pipeline/sharedParams.ts';
 import { definePipeline, type Pipeline, type PipelineContext } from '../src/pipeline/pipeline.ts';
 import { prepareRun } from '../src/pipeline/startRun.ts';
 import { writeFileAtomic } from '../src/data/atomic.ts';
-import { formatBackendSelection, selectBackend, type BackendName } from '../src/model/backend.ts';
+import { type BackendName, type BackendSelection, selectBackend } from '../src/model/backend.ts';
+import { backendEvents } from '../src/jobs/backendEvents.ts';
 import { CORRUPTIONS } from '../src/ops/corruptions/registry.ts';
 import { strategies } from '../src/ops/strategy.ts';
 import { loadStrategies } from '../src/streams/loadStrategy.ts';
@@ -28,6 +29,7 @@ import { percent } from '../src/report/percent.ts';
  * Base under every attack slice, CIFAR-C too).
  */
 const FAST_BACKENDS: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'native'];
+const isFast = (s: BackendSelection): boolean => FAST_BACKENDS.includes(s.name) || (s.adapter !== undefined && !s.adapter.software);
 const FAST_EPOCHS = 10;
 const SLOW_EPOCHS = 2;
 
@@ -64,7 +66,7 @@ const params = z.object({
   widen: shared.widen(1, 'WRN width (the paper: 2)'),
   epochs: param.optionalInt({
     min: 1,
-    help: `training epochs (the paper: 100); default ${FAST_EPOCHS} on a fast backend (${FAST_BACKENDS.join(', ')}), ${SLOW_EPOCHS} on wasm or cpu`,
+    help: `training epochs (the paper: 100); default ${FAST_EPOCHS} on a fast backend (${FAST_BACKENDS.join(', ')}, webgpu on a GPU), ${SLOW_EPOCHS} on wasm, cpu or a software GPU`,
   }),
   batchSize: param.int({ default: 64, min: 1, help: 'training batch size (the paper: 128)' }),
   cImages: param.int({ default: 300, min: 1, help: 'test images the corruption benchmark is made of' }),
@@ -90,9 +92,9 @@ export default definePipeline({
     defer(() => Promise.all([selectBackend(p.backend, { threads: p.threads }), loadStrategies(p.strategies, ctx.cwd)])).pipe(
       mergeMap(([selected, loaded]) =>
         concat(
-          [event.log(formatBackendSelection(selected))],
+          backendEvents(selected),
           job(
-            { ...p, backend: selected.name, epochs: p.epochs ?? (FAST_BACKENDS.includes(selected.name) ? FAST_EPOCHS : SLOW_EPOCHS) },
+            { ...p, backend: selected.name, epochs: p.epochs ?? (isFast(selected) ? FAST_EPOCHS : SLOW_EPOCHS) },
             loaded.map((s) => s.name),
             ctx,
           ),

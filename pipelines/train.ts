@@ -7,7 +7,9 @@ import { shared } from '../src/pipeline/sharedParams.ts';
 import { definePipeline, type Preset } from '../src/pipeline/pipeline.ts';
 import { trainSeeds } from '../src/jobs/trainSeeds.ts';
 import { subset } from '../src/data/dataset.ts';
-import { formatBackendSelection, selectBackend } from '../src/model/backend.ts';
+import { selectBackend } from '../src/model/backend.ts';
+import { backendEvents } from '../src/jobs/backendEvents.ts';
+import { gpuMicroBatch } from '../src/model/gpuMicroBatch.ts';
 import { wasmMicroBatch } from '../src/model/wasmMicroBatch.ts';
 import { referenceRecipe } from '../src/model/train.ts';
 import { strategies, viewCount } from '../src/ops/strategy.ts';
@@ -83,18 +85,27 @@ export default definePipeline({
       return { strategy, selection, train: train!, test: test! };
     }).pipe(
       mergeMap(({ strategy, selection, train, test }) => {
-        const fit = selection.name === 'wasm' ? wasmMicroBatch(p.depth, p.widen, viewCount(strategy), p.batchSize) : p.batchSize;
+        const views = viewCount(strategy);
+        const { height, width } = train.shape;
+        const binding = selection.adapter?.limits.maxStorageBufferBindingSize;
+        const fit =
+          selection.name === 'wasm'
+            ? wasmMicroBatch(p.depth, p.widen, views, p.batchSize)
+            : binding !== undefined
+              ? gpuMicroBatch(binding, p.widen, views, p.batchSize, height, width)
+              : p.batchSize;
+        const limitedBy = selection.name === 'wasm' ? 'the 4 GiB wasm heap' : `the GPU's ${Math.round((binding ?? 0) / 2 ** 20)} MiB per storage binding`;
         const microBatch = p.microBatch ?? fit;
         const note =
           microBatch < p.batchSize
             ? [
                 event.log(
-                  `micro-batches of ${microBatch} samples (gradients summed per batch of ${p.batchSize}; BatchNorm sees each micro-batch)${p.microBatch === undefined ? ': what fits the 4 GiB wasm heap for this WRN' : ''}`,
+                  `micro-batches of ${microBatch} samples (gradients summed per batch of ${p.batchSize}; BatchNorm sees each micro-batch)${p.microBatch === undefined ? `: what fits ${limitedBy} for this WRN` : ''}`,
                 ),
               ]
             : [];
         return concat(
-          [event.log(formatBackendSelection(selection)), ...note],
+          [...backendEvents(selection), ...note],
           trainSeeds({
             train,
             test,

@@ -205,6 +205,18 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     });
 
   program
+    .command('backends')
+    .description('which tfjs backends load here, which GPU adapter webgpu finds (software or hardware, key limits), and what backend=auto picks')
+    .option('--json', 'print the report as JSON')
+    .action(async ({ json }: { json?: boolean }) => {
+      // Loaded here: tfjs and the backends are not needed by the other commands' start-up.
+      const { formatBackendsReport, probeBackends } = await import('../model/probeBackends.ts');
+      const report = await probeBackends();
+      if (json) out(JSON.stringify(report, null, 2));
+      else formatBackendsReport(report).forEach(out);
+    });
+
+  program
     .command('bench')
     .description('run the benchmark suite (bench/run.ts); arguments pass through')
     .argument('[args...]')

@@ -76,7 +76,8 @@ export function render(events: Observable<PipelineEvent>, io: RenderIO, options:
         else if (e.type === 'profile') live.profile((profile = e.snapshot));
         else if (e.type === 'log') live.log(e.message);
         else if (e.type === 'artifact') artifacts.push(e);
-        else summary.push(...e.lines);
+        else if (e.type === 'summary') summary.push(...e.lines);
+        // A record is for config.json (written by the run), not for the display.
       },
       error: (err: unknown) => {
         cleanup();

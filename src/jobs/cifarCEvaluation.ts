@@ -7,7 +7,7 @@ import { openCifarC, readCorruption } from '../data/cifarC.ts';
 import { subset } from '../data/dataset.ts';
 import { stableJson } from '../data/stableJson.ts';
 import { MetricsLog } from '../data/metricsLog.ts';
-import { formatBackendSelection } from '../model/backend.ts';
+import { evaluatedModelEvents } from './backendEvents.ts';
 import { modelLabel } from '../data/modelIdentity.ts';
 import { evaluateClean } from '../model/evaluateClean.ts';
 import { cifarCMarkdown, renderGainFigure, renderSeverityFigure, summariseCifarC, type CifarCCell, type CifarCReport } from '../report/cifarCSummary.ts';
@@ -102,8 +102,7 @@ export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent
       let n = [...done.keys()].filter((k) => todo.some((t) => `${t.corruption}/${t.severity}` === k)).length;
       return concat(
         [
-          event.log(selection && model.runtime === 'tfjs' ? formatBackendSelection(selection) : `model: ${model.classifier.description}`),
-          ...(model.notice ? [event.log(model.notice)] : []),
+          ...evaluatedModelEvents(selection, model),
           event.log(
             `${stage}: ${model.label} (${model.path}) on ${dir}: ${names.length} corruptions x ${spec.severities.length} severities x ${perSeverity} images${n ? `; ${n} cells already done (resumed)` : ''}`,
           ),

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { defer, from, mergeMap, type Observable } from 'rxjs';
 import { writeFileAtomic, writeJsonAtomic } from '../data/atomic.ts';
 import type { CifarSplit } from '../data/cifar.ts';
-import { formatBackendSelection } from '../model/backend.ts';
+import { evaluatedModelEvents } from './backendEvents.ts';
 import type { EvalResult } from '../model/evaluate.ts';
 import { evaluateClean } from '../model/evaluateClean.ts';
 import { openEvaluatedModel, type EvaluatedModelSpec } from './openEvaluatedModel.ts';
@@ -69,8 +69,7 @@ export function cleanEvaluation(spec: CleanEvalSpec): Observable<PipelineEvent> 
       ].join('\n'),
     );
     return [
-      event.log(selection && model.runtime === 'tfjs' ? formatBackendSelection(selection) : `model: ${model.classifier.description}`),
-      ...(model.notice ? [event.log(model.notice)] : []),
+      ...evaluatedModelEvents(selection, model),
       event.artifact(json, 'test error and calibration (JSON)'),
       event.artifact(md, 'test error and calibration'),
       event.summary([`${model.label} on ${count} ${spec.split} images of ${ds.name}: error ${pct(result.error)}, calibration ${pct(result.calibration)}`]),

@@ -6,7 +6,7 @@ import { concat, concatMap, defer, finalize, from, mergeMap, type Observable } f
 import type { Dataset } from '../data/dataset.ts';
 import type { CleanSet } from '../model/classifier.ts';
 import { mergeCellFiles, missingCells, openCellLog, type FourierFingerprint } from '../data/fourierResults.ts';
-import { formatBackendSelection } from '../model/backend.ts';
+import { evaluatedModelEvents } from './backendEvents.ts';
 import { attackCells } from '../model/fourierAttack.ts';
 import { evaluateClean } from '../model/evaluateClean.ts';
 import { fourierGrid, type FourierGridSpec } from '../ops/fourierGrid.ts';
@@ -90,8 +90,7 @@ export function fourierEvaluation(spec: FourierEvalSpec): Observable<PipelineEve
       const stage = `fourier attack ${formatShard(spec.shard)}`;
       return concat(
         [
-          event.log(selection && model.runtime === 'tfjs' ? formatBackendSelection(selection) : `model: ${model.classifier.description}`),
-          ...(model.notice ? [event.log(model.notice)] : []),
+          ...evaluatedModelEvents(selection, model),
           ...(log.notice ? [event.log(log.notice)] : []),
           event.log(
             `${stage}: ${model.label} (${model.path}) on ${count} images of ${test.name}; ` +

@@ -5,6 +5,8 @@ import { ensureGradients } from './gradients.ts';
 import { loadNativeAddon, NATIVE_BACKEND, NATIVE_PACKAGE, setNativeThreads } from './native/addon.ts';
 import { registerNativeBackend } from './native/nativeBackend.ts';
 import { registerWasmGradKernels } from './wasmKernels.ts';
+import { type AdapterSummary, formatAdapter } from './webgpu/gpuAdapter.ts';
+import { DAWN_PACKAGE, prepareWebgpu, WEBGPU_BACKEND, WEBGPU_PACKAGE, webgpuAdapter } from './webgpu/webgpuBackend.ts';
 
 import { BACKEND_NAMES, type BackendChoice, type BackendName } from './choices.ts';
 
@@ -22,6 +24,8 @@ export interface BackendAttempt {
 export interface BackendSelection {
   readonly name: BackendName;
   readonly tried: readonly BackendAttempt[];
+  /** On webgpu: the adapter it computes on. */
+  readonly adapter?: AdapterSummary;
 }
 
 export interface SelectBackendOptions {
@@ -69,6 +73,12 @@ const SPECS: Readonly<Record<BackendName, BackendSpec>> = {
     tfName: 'tensorflow',
     missingHint: 'it downloads libtensorflow with CUDA at install time; install it on a machine with network access and a CUDA GPU',
   },
+  webgpu: {
+    name: 'webgpu',
+    pkg: WEBGPU_PACKAGE,
+    tfName: WEBGPU_BACKEND,
+    missingHint: `optional dependencies of this package (with ${DAWN_PACKAGE}, Dawn's prebuilt node bindings); npm install ${DAWN_PACKAGE} ${WEBGPU_PACKAGE}`,
+  },
   tensorflow: {
     name: 'tensorflow',
     pkg: '@tensorflow/tfjs-node',
@@ -114,9 +124,10 @@ export async function selectBackend(choice: BackendChoice, options: SelectBacken
   const order = choice === 'auto' ? AUTO_ORDER : [choice];
   const tried: BackendAttempt[] = [];
   for (const name of order) {
-    const attempt = await tryBackend(SPECS[name], options);
+    const attempt = await tryBackend(SPECS[name], options, choice === 'auto');
     tried.push(attempt);
-    if (attempt.ok) return { name, tried };
+    const adapter = name === 'webgpu' ? webgpuAdapter() : null;
+    if (attempt.ok) return adapter ? { name, tried, adapter } : { name, tried };
   }
   if (choice !== 'auto') {
     const a = tried[0]!;
@@ -133,7 +144,17 @@ export function formatBackendSelection(selection: BackendSelection): string {
   return selection.tried.map((a) => `  ${a.ok && a.name === selection.name ? '*' : '-'} ${a.name}: ${a.reason}`).join('\n');
 }
 
-async function tryBackend(spec: BackendSpec, options: SelectBackendOptions): Promise<BackendAttempt> {
+async function tryBackend(spec: BackendSpec, options: SelectBackendOptions, auto: boolean): Promise<BackendAttempt> {
+  if (spec.name === 'webgpu') {
+    // Dawn and the device are set up by us (limits, error checks); a missing package reads as for the others.
+    try {
+      const refused = await prepareWebgpu(auto, options.importer ?? ((specifier) => import(specifier)));
+      if (refused !== null) return { name: spec.name, ok: false, reason: refused };
+    } catch (err) {
+      const pkg = firstLine(err).includes(WEBGPU_PACKAGE) ? WEBGPU_PACKAGE : DAWN_PACKAGE;
+      return { name: spec.name, ok: false, reason: loadFailure({ ...spec, pkg }, err) };
+    }
+  }
   if (spec.name === 'native') {
     // A CommonJS package with a compiled addon: loaded by nativeBackend.ts. A stand-in importer
     // may still declare it missing or broken.
@@ -168,7 +189,10 @@ async function tryBackend(spec: BackendSpec, options: SelectBackendOptions): Pro
   }
   if (!ok) return { name: spec.name, ok: false, reason: `${spec.pkg} loaded but the backend failed to initialise` };
   if (spec.name === 'wasm') registerWasmGradKernels();
-  return { name: spec.name, ok: true, reason: 'selected' };
+  const adapter = spec.name === 'webgpu' ? webgpuAdapter() : null;
+  if (adapter?.software)
+    return { name: spec.name, ok: true, reason: `selected: a software adapter (${formatAdapter(adapter)}), for testing; slower than native` };
+  return { name: spec.name, ok: true, reason: adapter ? `selected: ${formatAdapter(adapter)}` : 'selected' };
 }
 
 type WasmModule = { setWasmPaths?: (prefix: string) => void };

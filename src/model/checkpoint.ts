@@ -57,12 +57,14 @@ interface StoredTensor {
  * Tensors are plain MessagePack (shape + bin of float32 LE), so any MessagePack reader can load them.
  */
 export async function saveCheckpoint(path: string, net: Wrn, sgd: Sgd | null, position: TrainingPosition): Promise<void> {
-  const read = (vs: readonly tf.Variable[]): StoredTensor[] =>
-    vs.map((v) => {
-      const f = v.dataSync() as Float32Array;
-      return { shape: v.shape, data: Buffer.from(f.buffer, f.byteOffset, f.byteLength) };
-    });
-  const tensors = { params: read(net.params), buffers: read(net.buffers), momentum: sgd ? read(sgd.buffers) : [] };
+  const read = (vs: readonly tf.Variable[]): Promise<StoredTensor[]> =>
+    Promise.all(
+      vs.map(async (v) => {
+        const f = (await v.data()) as Float32Array;
+        return { shape: v.shape, data: Buffer.from(f.buffer, f.byteOffset, f.byteLength) };
+      }),
+    );
+  const tensors = { params: await read(net.params), buffers: await read(net.buffers), momentum: sgd ? await read(sgd.buffers) : [] };
   await writeMsgpackAtomic(path, {
     format: FORMAT,
     version: VERSION,

@@ -2,7 +2,7 @@
 // schemas can list them without loading tfjs.
 
 /** The backends the model can run on, as the CLI and pipeline files name them, fastest first. */
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 /** What the user may ask for: one backend, or `auto` for the fastest that loads. */
 export const BACKEND_CHOICES = ['auto', ...BACKEND_NAMES] as const;

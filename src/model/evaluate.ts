@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { lastValueFrom, reduce, type Observable } from 'rxjs';
+import { concatMap, lastValueFrom, toArray, type Observable } from 'rxjs';
 import type { Dataset } from '../data/dataset.ts';
 import { confidenceAndCorrect, errorRate, rmsCalibrationError } from '../ops/metrics.ts';
 import { defineStrategy, type Strategy } from '../ops/strategy.ts';
@@ -33,19 +33,22 @@ export function cleanStrategy(train: Pick<Strategy, 'mean' | 'std'>): Strategy {
  * order, with the labels. Each batch is disposed (and released upstream) once predicted.
  */
 export async function predict(net: Wrn, batches: Observable<TensorBatch>): Promise<{ probs: Float32Array; labels: Int32Array }> {
+  // Read with data(), not dataSync(): a GPU backend in Node cannot read synchronously.
   const parts = await lastValueFrom(
     batches.pipe(
-      reduce(
-        (acc, tb) => {
+      concatMap(async (tb) => {
+        try {
+          const probs = tf.tidy(() => tf.softmax(net.forward(tb.images)));
           try {
-            acc.push({ probs: tf.tidy(() => tf.softmax(net.forward(tb.images)).dataSync() as Float32Array), labels: tb.labels.dataSync() as Int32Array });
+            return { probs: (await probs.data()) as Float32Array, labels: (await tb.labels.data()) as Int32Array };
           } finally {
-            tb.dispose();
+            probs.dispose();
           }
-          return acc;
-        },
-        [] as { probs: Float32Array; labels: Int32Array }[],
-      ),
+        } finally {
+          tb.dispose();
+        }
+      }),
+      toArray(),
     ),
   );
   const join = <T extends Float32Array | Int32Array>(xs: T[], make: (n: number) => T): T => {

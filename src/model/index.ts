@@ -11,6 +11,9 @@ export {
   type BackendSelection,
   type SelectBackendOptions,
 } from './backend.ts';
+export { formatBackendsReport, probeBackends, type BackendProbe, type BackendsReport } from './probeBackends.ts';
+export { formatAdapter, type AdapterSummary } from './webgpu/gpuAdapter.ts';
+export { GpuError, webgpuAdapter, webgpuDevice } from './webgpu/webgpuBackend.ts';
 export { ensureGradients } from './gradients.ts';
 export { registerWasmGradKernels } from './wasmKernels.ts';
 export { createWrn, type Wrn, type WrnConfig } from './wrn.ts';

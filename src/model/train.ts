@@ -220,7 +220,7 @@ export function train(setup: TrainSetup): Observable<TrainEvent> {
             const lr = cosineLr(step, totalSteps, c.lr, c.lrMin);
             let loss;
             try {
-              loss = trainStep(net, sgd, tb, lr, micro, `${c.seed}:${step}`);
+              loss = await trainStep(net, sgd, tb, lr, micro, `${c.seed}:${step}`);
             } finally {
               tb.dispose();
             }

@@ -18,7 +18,7 @@ export interface StepLoss {
  * one update: the same mean gradient with less memory (wasm's 4 GiB heap holds a WRN-40-2 JSD
  * step of about 64 samples), except that BatchNorm sees each micro-batch's statistics.
  */
-export function trainStep(net: Wrn, sgd: Sgd, tb: TensorBatch, lr: number, microBatch: number, dropoutSeed: string): StepLoss {
+export async function trainStep(net: Wrn, sgd: Sgd, tb: TensorBatch, lr: number, microBatch: number, dropoutSeed: string): Promise<StepLoss> {
   const { size, views } = tb;
   if (views !== 1 && views !== 3) throw new RangeError(`trainStep: batches must have 1 or 3 views, got ${views}`);
   let acc: tf.Tensor[] | null = null;
@@ -47,8 +47,8 @@ export function trainStep(net: Wrn, sgd: Sgd, tb: TensorBatch, lr: number, micro
       value.dispose();
       return { grads: net.params.map((p) => g[p.name]!), parts: kept };
     });
-    const [ce, jsd] = parts.map((t) => t.dataSync()[0]!);
-    tf.dispose(parts);
+    // data(), not dataSync(): a GPU backend in Node cannot read synchronously.
+    const [ce, jsd] = await Promise.all(parts.map(async (t) => (await t.data())[0]!)).finally(() => tf.dispose(parts));
     sums.ce += weight * ce!;
     sums.jsd += weight * (jsd ?? 0);
     if (acc === null) acc = grads;

@@ -37,8 +37,18 @@ export interface SummaryEvent {
   readonly lines: readonly string[];
 }
 
+/**
+ * A fact about how the run ran that its `config.json` keeps beside the settings, under `key`
+ * (e.g. the backend `auto` chose and the GPU adapter); the display shows none of it.
+ */
+export interface RecordEvent {
+  readonly type: 'record';
+  readonly key: string;
+  readonly value: unknown;
+}
+
 /** Everything a pipeline tells the outside world: the CLI only renders these. */
-export type PipelineEvent = ProgressEvent | LogEvent | ArtifactEvent | ProfileEvent | SummaryEvent;
+export type PipelineEvent = ProgressEvent | LogEvent | ArtifactEvent | ProfileEvent | SummaryEvent | RecordEvent;
 
 /** Event constructors, so pipelines read as what they report rather than object literals. */
 export const event = {
@@ -48,4 +58,5 @@ export const event = {
   artifact: (path: string, description: string): ArtifactEvent => ({ type: 'artifact', path, description }),
   profile: (snapshot: ProfileSnapshot): ProfileEvent => ({ type: 'profile', snapshot }),
   summary: (lines: readonly string[]): SummaryEvent => ({ type: 'summary', lines }),
+  record: (key: string, value: unknown): RecordEvent => ({ type: 'record', key, value }),
 };

@@ -52,7 +52,7 @@ export function prepareRun(pipeline: Pipeline, file: string, overrides: Readonly
   const { params, out, given } = resolveParams(pipeline, overrides, file);
   const runDir = resolve(options.cwd, out ?? options.defaultRunDir ?? join('runs', pipeline.name));
   const ctx = { runDir, cwd: options.cwd, ...(options.signal ? { signal: options.signal } : {}) };
-  const config = { pipeline: pipeline.name, file, params, startedAt: '' };
+  const config = { pipeline: pipeline.name, file, params };
   const events = defer(async () => {
     const created = !existsSync(runDir);
     await mkdir(runDir, { recursive: true });
@@ -67,12 +67,20 @@ export function prepareRun(pipeline: Pipeline, file: string, overrides: Readonly
   }).pipe(
     concatMap(({ created, lock }) => {
       let written: Promise<void> | null = null;
-      const writeConfig = (): Promise<void> => (written ??= writeJsonAtomic(join(runDir, 'config.json'), { ...config, startedAt: new Date().toISOString() }));
+      const recorded: Record<string, unknown> = {};
+      const startedAt = new Date().toISOString();
+      const write = (): Promise<void> => writeJsonAtomic(join(runDir, 'config.json'), { ...config, ...recorded, startedAt });
+      const writeConfig = (): Promise<void> => (written ??= write());
       let failed = false;
       return concat(
         lock?.notice ? [event.log(lock.notice)] : [],
         pipeline.run(params, ctx).pipe(
           concatMap(async (e) => {
+            if (e.type === 'record') {
+              recorded[e.key] = e.value;
+              // A fact that comes after the first write is added to the file written.
+              if (written !== null) await (written = written.then(write));
+            }
             if (e.type === 'progress' || e.type === 'artifact') await writeConfig();
             return e;
           }),

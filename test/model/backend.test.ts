@@ -36,22 +36,35 @@ describe('selectBackend', () => {
     expect(tf.getBackend()).toBe(want);
     expect(sel.tried.map((a) => [a.name, a.ok])).toEqual([
       ['tensorflow-gpu', false],
+      ['webgpu', false],
       ['tensorflow', false],
       ['native', native],
       ...(native ? [] : [['wasm', true]]),
     ]);
     expect(sel.tried[0]!.reason).toMatch(/^@tensorflow\/tfjs-node-gpu is not installed \(.*network access/);
-    expect(sel.tried[1]!.reason).toMatch(/^@tensorflow\/tfjs-node is not installed \(it downloads libtensorflow/);
+    // No GPU here (CI): Dawn is not even loaded, or only a software adapter answers.
+    expect(sel.tried[1]!.reason).toMatch(/^(no GPU on this machine|only a software adapter .*auto never picks one)/);
+    expect(sel.tried[2]!.reason).toMatch(/^@tensorflow\/tfjs-node is not installed \(it downloads libtensorflow/);
     const lines = formatBackendSelection(sel).split('\n');
-    expect(lines).toHaveLength(native ? 3 : 4);
+    expect(lines).toHaveLength(native ? 4 : 5);
     expect(lines[0]).toMatch(/^ {2}- tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed/);
-    if (native) expect(lines[2]).toBe('  * native: selected');
+    if (native) expect(lines[3]).toBe('  * native: selected');
     else {
-      expect(lines[2]).toBe(`  - native: ${loadNativeAddon().reason}`);
-      expect(lines[3]).toBe('  * wasm: selected');
+      expect(lines[3]).toBe(`  - native: ${loadNativeAddon().reason}`);
+      expect(lines[4]).toBe('  * wasm: selected');
     }
-    expect(AUTO_ORDER).toEqual(['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu']);
+    expect(AUTO_ORDER).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'native', 'wasm', 'cpu']);
     expect(AUTO_ORDER.at(-1)).toBe('cpu');
+  });
+
+  it('names the missing package when webgpu is asked for without Dawn installed', async () => {
+    const importer = (s: string): Promise<unknown> =>
+      s === 'webgpu' ? Promise.reject(Object.assign(new Error(`Cannot find package '${s}' imported from x.js`), { code: 'ERR_MODULE_NOT_FOUND' })) : import(s);
+    const err = await selectBackend('webgpu', { importer }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BackendUnavailableError);
+    expect((err as Error).message).toBe(
+      "webgpu: webgpu is not installed (optional dependencies of this package (with webgpu, Dawn's prebuilt node bindings); npm install webgpu @tensorflow/tfjs-backend-webgpu)",
+    );
   });
 
   it('throws a clear error when tensorflow is asked for and absent, leaving the backend as it was', async () => {
@@ -79,7 +92,7 @@ describe('selectBackend', () => {
 
   it('rejects an unknown name with the allowed values', async () => {
     await expect(selectBackend('gpu' as never)).rejects.toThrow(
-      new RangeError("Unknown backend 'gpu'; expected one of auto, tensorflow-gpu, tensorflow, native, wasm, cpu"),
+      new RangeError("Unknown backend 'gpu'; expected one of auto, tensorflow-gpu, webgpu, tensorflow, native, wasm, cpu"),
     );
   });
 

@@ -71,8 +71,8 @@ describe('native backend availability', () => {
         : import(s);
     const sel = await selectBackend('auto', { importer });
     expect(sel.name).toBe('wasm');
-    expect(sel.tried.map((a) => a.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'native', 'wasm']);
-    expect(formatBackendSelection(sel).split('\n')[2]).toBe(
+    expect(sel.tried.map((a) => a.name)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'native', 'wasm']);
+    expect(formatBackendSelection(sel).split('\n')[3]).toBe(
       '  - native: native/index.cjs is not installed (our addon, built from native/ by npm install when oneDNN is installed: apt-get install libdnnl-dev, then npm run build:native)',
     );
   });
@@ -595,11 +595,11 @@ describeNative('training on native', () => {
       const images = tf.tensor(randomArray(3 * 8 * 16 * 16 * 3, 60), [24, 16, 16, 3]) as tf.Tensor4D;
       const labels = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32');
       const tb = { epoch: 0, step: 0, index: 0, size: 8, views: 3, images, labels, dispose: () => undefined };
-      const step = (i: number): number => trainStep(net, sgd, tb, 0.05, 8, `s${i}`).loss;
-      const losses = [step(0), step(1)];
+      const step = async (i: number): Promise<number> => (await trainStep(net, sgd, tb, 0.05, 8, `s${i}`)).loss;
+      const losses = [await step(0), await step(1)];
       const params = net.params.map((p) => p.dataSync().slice() as Float32Array);
       const logits = tf.tidy(() => net.forward(images).dataSync().slice() as Float32Array);
-      for (let i = 2; i < 5; i++) losses.push(step(i));
+      for (let i = 2; i < 5; i++) losses.push(await step(i));
       tf.dispose([images, labels]);
       sgd.dispose();
       net.dispose();

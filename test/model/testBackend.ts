@@ -1,5 +1,7 @@
 /**
- * The backend the model tests train on: wasm by default, `native` with FA_TEST_BACKEND=native
- * (.ci/run runs the whole suite both ways). The pure-JS cpu backend stays the reference.
+ * The backend the model tests train on: wasm by default, `native` or `webgpu` with
+ * FA_TEST_BACKEND (.ci/run runs the whole suite on native, and the model tests on webgpu on a
+ * software device). The pure-JS cpu backend stays the reference.
  */
-export const TRAIN_BACKEND: 'wasm' | 'native' = process.env.FA_TEST_BACKEND === 'native' ? 'native' : 'wasm';
+const chosen = process.env.FA_TEST_BACKEND;
+export const TRAIN_BACKEND: 'wasm' | 'native' | 'webgpu' = chosen === 'native' || chosen === 'webgpu' ? chosen : 'wasm';

@@ -51,6 +51,15 @@ function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return diff / scale;
 }
 
+/** A tensor's values, read asynchronously (a GPU backend cannot read synchronously), then disposed. */
+async function valuesOf(t: tf.Tensor): Promise<Float32Array> {
+  try {
+    return (await t.data()) as Float32Array;
+  } finally {
+    t.dispose();
+  }
+}
+
 describe.each(['cpu', TRAIN_BACKEND] as const)('training maths on %s, against PyTorch', (backend) => {
   beforeAll(async () => {
     await selectBackend(backend);
@@ -65,22 +74,22 @@ describe.each(['cpu', TRAIN_BACKEND] as const)('training maths on %s, against Py
     ]);
   });
 
-  it.each(torch.jsd.map((c) => [c.name, c] as const))('JSD loss and its gradient: %s logits', (_name, c) => {
+  it.each(torch.jsd.map((c) => [c.name, c] as const))('JSD loss and its gradient: %s logits', async (_name, c) => {
     const before = tf.memory().numTensors;
     const logits = tf.tensor2d(c.logits, [3 * c.batch, c.classes]);
     const labels = tf.tensor1d(c.labels, 'int32');
-    const parts = tf.tidy(() => {
-      const { ce, jsd, loss } = jsdLoss(logits, labels);
-      return [ce, jsd, loss].map((t) => t.dataSync()[0]!);
-    });
+    const parts = await Promise.all(
+      tf
+        .tidy(() => {
+          const { ce, jsd, loss } = jsdLoss(logits, labels);
+          return [ce, jsd, loss];
+        })
+        .map(async (t) => (await valuesOf(t))[0]!),
+    );
     expect(parts[0]).toBeCloseTo(c.ce!, 4);
     expect(parts[1]).toBeCloseTo(c.jsd!, 4);
     expect(parts[2]).toBeCloseTo(c.loss, 4);
-    const grad = tf.tidy(() =>
-      tf
-        .grad((l: tf.Tensor) => jsdLoss(l as tf.Tensor2D, labels).loss)(logits)
-        .dataSync(),
-    );
+    const grad = await valuesOf(tf.tidy(() => tf.grad((l: tf.Tensor) => jsdLoss(l as tf.Tensor2D, labels).loss)(logits)));
     if (c.grad) expect(relErr(grad, c.grad)).toBeLessThan(1e-5);
     // torch's kl_div backward is NaN where a probability underflows to 0; ours stays finite there.
     else expect([c.zeros! > 0, [...grad].every(Number.isFinite)]).toEqual([true, true]);
@@ -88,34 +97,30 @@ describe.each(['cpu', TRAIN_BACKEND] as const)('training maths on %s, against Py
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it.each(torch.ce.map((c) => [c.name, c] as const))('cross-entropy and its gradient: %s logits', (_name, c) => {
+  it.each(torch.ce.map((c) => [c.name, c] as const))('cross-entropy and its gradient: %s logits', async (_name, c) => {
     const logits = tf.tensor2d(c.logits, [c.batch, c.classes]);
     const labels = tf.tensor1d(c.labels, 'int32');
-    expect(tf.tidy(() => crossEntropy(logits, labels).dataSync()[0]!)).toBeCloseTo(c.loss, 4);
-    const grad = tf.tidy(() =>
-      tf
-        .grad((l: tf.Tensor) => crossEntropy(l as tf.Tensor2D, labels))(logits)
-        .dataSync(),
-    );
+    expect((await valuesOf(crossEntropy(logits, labels)))[0]).toBeCloseTo(c.loss, 4);
+    const grad = await valuesOf(tf.tidy(() => tf.grad((l: tf.Tensor) => crossEntropy(l as tf.Tensor2D, labels))(logits)));
     expect(relErr(grad, c.grad!)).toBeLessThan(1e-6);
     tf.dispose([logits, labels]);
   });
 
-  it('SGD with Nesterov momentum and weight decay follows torch.optim.SGD step for step', () => {
+  it('SGD with Nesterov momentum and weight decay follows torch.optim.SGD step for step', async () => {
     const { shapes, params, grads, lrs, after } = torch.sgd;
     const vars = params.map((p, i) => tf.variable(tf.tensor(p, shapes[i]!), true));
     const sgd = new Sgd(vars, { momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
-    grads.forEach((gs, step) => {
+    for (const [step, gs] of grads.entries()) {
       const g = gs.map((v, i) => tf.tensor(v, shapes[i]!));
       sgd.step(g, lrs[step]!);
       tf.dispose(g);
-      vars.forEach((v, i) => expect(relErr(v.dataSync(), after[step]![i]!)).toBeLessThan(1e-6));
-    });
+      for (const [i, v] of vars.entries()) expect(relErr(await v.data(), after[step]![i]!)).toBeLessThan(1e-6);
+    }
     sgd.dispose();
     tf.dispose(vars);
   });
 
-  it('BatchNorm: batch statistics in training, running statistics (momentum 0.1, unbiased) in evaluation', () => {
+  it('BatchNorm: batch statistics in training, running statistics (momentum 0.1, unbiased) in evaluation', async () => {
     const bn = torch.batchnorm;
     const c = bn.channels;
     const p = {
@@ -125,26 +130,26 @@ describe.each(['cpu', TRAIN_BACKEND] as const)('training maths on %s, against Py
       runningVar: tf.variable(tf.ones([c]), false),
     };
     for (const t of bn.train) {
-      const y = tf.tidy(() => batchNormTrain(tf.tensor4d(t.x, t.shape as [number, number, number, number]), p).dataSync());
+      const y = await valuesOf(tf.tidy(() => batchNormTrain(tf.tensor4d(t.x, t.shape as [number, number, number, number]), p)));
       expect(relErr(y, t.y)).toBeLessThan(1e-5);
     }
-    expect(relErr(p.runningMean.dataSync(), bn.runningMean)).toBeLessThan(1e-6);
-    expect(relErr(p.runningVar.dataSync(), bn.runningVar)).toBeLessThan(1e-6);
+    expect(relErr(await p.runningMean.data(), bn.runningMean)).toBeLessThan(1e-6);
+    expect(relErr(await p.runningVar.data(), bn.runningVar)).toBeLessThan(1e-6);
     const e = bn.eval;
-    const y = tf.tidy(() => batchNormEval(tf.tensor4d(e.x, e.shape as [number, number, number, number]), p).dataSync());
+    const y = await valuesOf(tf.tidy(() => batchNormEval(tf.tensor4d(e.x, e.shape as [number, number, number, number]), p)));
     expect(relErr(y, e.y)).toBeLessThan(1e-5);
     tf.dispose(Object.values(p));
   });
 
-  it('a WRN in evaluation mode changes no state and gives the same logits for a sample alone or in a batch', () => {
+  it('a WRN in evaluation mode changes no state and gives the same logits for a sample alone or in a batch', async () => {
     const net = createWrn({ depth: 10, widen: 1, classes: 3, seed: 4 });
     const x = tf.randomNormal([4, 8, 8, 3], 0, 1, 'float32', 9) as tf.Tensor4D;
     tf.tidy(() => net.forward(x, { training: true })); // moves the running statistics
-    const stats = net.buffers.map((b) => b.dataSync().slice());
-    const all = tf.tidy(() => net.forward(x).dataSync());
-    const one = tf.tidy(() => net.forward(tf.slice(x, [1, 0, 0, 0], [1, 8, 8, 3])).dataSync());
+    const stats = await Promise.all(net.buffers.map(async (b) => (await b.data()).slice()));
+    const all = await valuesOf(net.forward(x));
+    const one = await valuesOf(tf.tidy(() => net.forward(tf.slice(x, [1, 0, 0, 0], [1, 8, 8, 3]))));
     expect(relErr(one, all.slice(3, 6))).toBeLessThan(1e-5);
-    net.buffers.forEach((b, i) => expect(b.dataSync()).toEqual(stats[i]));
+    for (const [i, b] of net.buffers.entries()) expect(await b.data()).toEqual(stats[i]);
     expect(stats[0]).not.toEqual(new Float32Array(16)); // the training pass did move them
     tf.dispose(x);
     net.dispose();
@@ -158,24 +163,24 @@ describe('trainStep micro-batching', () => {
 
   // A batch whose second half repeats its first: each half has the full batch's BatchNorm
   // statistics and mean gradient, so two micro-batches must give the one-pass update.
-  it('sums weighted micro-batch gradients into the full-batch update (JSD views sliced per micro-batch)', () => {
+  it('sums weighted micro-batch gradients into the full-batch update (JSD views sliced per micro-batch)', async () => {
     const b = 8;
     const half = tf.randomNormal([3, b / 2, 8, 8, 3], 0, 1, 'float32', 5);
     const images = tf.tidy(() => tf.reshape(tf.concat([half, half], 1), [3 * b, 8, 8, 3]) as tf.Tensor4D);
     const labels = tf.tensor1d([1, 2, 3, 4, 1, 2, 3, 4], 'int32');
     const tb = { epoch: 0, step: 0, index: 0, size: b, views: 3, images, labels, dispose: () => undefined };
-    const after = (micro: number): { loss: number; params: Float32Array[] } => {
+    const after = async (micro: number): Promise<{ loss: number; params: Float32Array[] }> => {
       const net = createWrn({ depth: 10, widen: 1, classes: 5, seed: 1 });
       const sgd = new Sgd(net.params, { momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
-      const { loss } = trainStep(net, sgd, tb, 0.1, micro, 's');
-      const params = net.params.map((p) => p.dataSync().slice() as Float32Array);
+      const { loss } = await trainStep(net, sgd, tb, 0.1, micro, 's');
+      const params = await Promise.all(net.params.map(async (p) => (await p.data()).slice() as Float32Array));
       sgd.dispose();
       net.dispose();
       return { loss, params };
     };
     const before = tf.memory().numTensors;
-    const whole = after(b);
-    const micro = after(b / 2);
+    const whole = await after(b);
+    const micro = await after(b / 2);
     expect(tf.memory().numTensors).toBe(before);
     expect(micro.loss).toBeCloseTo(whole.loss, 4);
     whole.params.forEach((p, i) => expect(relErr(micro.params[i]!, p)).toBeLessThan(1e-5));

@@ -31,15 +31,15 @@ describe('createWrn', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('is a pure function of the seed, with the reference init', () => {
+  it('is a pure function of the seed, with the reference init', async () => {
     const a = createWrn({ depth: 16, widen: 1, classes: 10, seed: 7 });
     const b = createWrn({ depth: 16, widen: 1, classes: 10, seed: 7 });
-    expect(a.params[0]!.dataSync()).toEqual(b.params[0]!.dataSync());
-    const stem = a.params[0]!.dataSync() as Float32Array; // 3x3, 3 -> 16: std sqrt(2/(9·16))
+    expect(await a.params[0]!.data()).toEqual(await b.params[0]!.data());
+    const stem = (await a.params[0]!.data()) as Float32Array; // 3x3, 3 -> 16: std sqrt(2/(9·16))
     const std = Math.sqrt(stem.reduce((s, v) => s + v * v, 0) / stem.length);
     expect(std).toBeGreaterThan(0.8 * Math.sqrt(2 / 144));
     expect(std).toBeLessThan(1.2 * Math.sqrt(2 / 144));
-    const fc = a.params.at(-2)!.dataSync() as Float32Array; // U(-1/8, 1/8) for 64 inputs
+    const fc = (await a.params.at(-2)!.data()) as Float32Array; // U(-1/8, 1/8) for 64 inputs
     expect(Math.max(...fc.map(Math.abs))).toBeLessThanOrEqual(1 / 8);
     a.dispose();
     b.dispose();
@@ -52,10 +52,12 @@ describe('createWrn', () => {
       const net = createWrn({ depth: 10, widen: 1, classes: 10, seed: 2 });
       const x = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
       const y = tf.tidy(() => tf.oneHot(tf.tensor1d([3, 7], 'int32'), 10));
-      const out = tf.tidy(() => {
+      const gs = tf.tidy(() => {
         const { grads: g } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, net.forward(x, { training: true })), [...net.params]);
-        return net.params.map((v) => g[v.name]!.dataSync() as Float32Array);
+        return net.params.map((v) => g[v.name]!);
       });
+      const out = await Promise.all(gs.map(async (g) => (await g.data()) as Float32Array));
+      tf.dispose(gs);
       tf.dispose([x, y]);
       net.dispose();
       expect(tf.memory().numTensors).toBe(before);
