@@ -59,6 +59,27 @@ describe('fourier-augmix CLI', () => {
     expect(generic.stdout).toContain('Usage: fourier-augmix run <pipeline> [overrides...]');
   });
 
+  it('`backends` lists every backend, present or not and why, the webgpu adapter, and what auto picks', async () => {
+    const text = await cli(['backends']);
+    expect(text.code).toBe(0);
+    const lines = text.stdout.split('\n');
+    for (const name of ['tensorflow-gpu', 'webgpu', 'tensorflow', 'native', 'wasm', 'cpu'])
+      expect(lines.some((l) => new RegExp(`^[+-] ${name} +\\S`).test(l))).toBe(true);
+    expect(text.stdout).toMatch(/^- tensorflow-gpu +@tensorflow\/tfjs-node-gpu is not installed/m);
+    expect(text.stdout).toMatch(/^\+ wasm +loads$/m);
+    const json = await cli(['backends', '--json']);
+    const report = JSON.parse(json.stdout) as { backends: { name: string; present: boolean; adapter?: { software: boolean } }[]; auto: string };
+    expect(report.backends.map((b) => b.name)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'native', 'wasm', 'cpu']);
+    expect(text.stdout).toContain(`backend=auto picks ${report.auto}`);
+    const webgpu = report.backends.find((b) => b.name === 'webgpu')!;
+    // CI has a software device (Mesa): present, described, and passed over by auto.
+    if (webgpu.present && webgpu.adapter!.software) {
+      expect(report.auto).not.toBe('webgpu');
+      expect(text.stdout).toMatch(/^ {2}passed over webgpu: only a software adapter/m);
+    }
+    expect(webgpu.present).toBe(true);
+  });
+
   it('suggests the nearest name for a misspelt pipeline, key or value', async () => {
     expect((await cli(['run', 'previw'])).stderr).toMatch(/^error: unknown pipeline 'previw' \(did you mean preview\?\); available: /);
     expect((await cli(['describe', 'preview', 'imges=2'])).stderr).toBe(
@@ -126,6 +147,11 @@ describe('fourier-augmix CLI', () => {
       [0, 24],
       [1, 24],
     ]);
+    // The run's config records what it ran on (with the adapter on webgpu).
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { params: { backend: string }; backend: { name: string; adapter?: object } };
+    expect(config.params.backend).toBe(TRAIN_BACKEND);
+    expect(config.backend.name).toBe(TRAIN_BACKEND);
+    expect(config.backend.adapter !== undefined).toBe(TRAIN_BACKEND === 'webgpu');
     for (const seed of [0, 1]) {
       for (const f of ['checkpoint.msgpack', 'best.msgpack', 'metrics.jsonl', 'result.json'])
         expect(readFileSync(join(out, `seed-${seed}`, f)).length).toBeGreaterThan(0);

@@ -4,6 +4,7 @@ import { selectBackend } from '../../src/model/backend.ts';
 import { batchNormEval, batchNormTrain } from '../../src/model/batchNorm.ts';
 import { crossEntropy, jsdLoss } from '../../src/model/losses.ts';
 import { cosineLr, Sgd } from '../../src/model/sgd.ts';
+import { gpuMicroBatch } from '../../src/model/gpuMicroBatch.ts';
 import { wasmMicroBatch } from '../../src/model/wasmMicroBatch.ts';
 import { trainStep } from '../../src/model/trainStep.ts';
 import { createWrn } from '../../src/model/wrn.ts';
@@ -193,6 +194,19 @@ describe('cosineLr', () => {
     const { total, lr, lrMin, lrs } = torch.cosine;
     lrs.forEach((want, step) => expect(cosineLr(step, total, lr, lrMin)).toBeCloseTo(want, 12));
     expect(cosineLr(total, total, lr, lrMin)).toBeCloseTo(lrMin, 15);
+  });
+});
+
+describe('gpuMicroBatch', () => {
+  it("keeps the first stage's activations within the device's largest storage binding", () => {
+    const MiB = 2 ** 20;
+    // WRN-40-2, JSD, 32x32: 3 x 32 x 32 x 32 float32 = 384 KiB a sample, so 341 fit in 128 MiB.
+    expect(gpuMicroBatch(128 * MiB, 2, 3, 128, 32, 32)).toBe(128);
+    expect(gpuMicroBatch(128 * MiB, 2, 3, 512, 32, 32)).toBe(341);
+    // WRN-28-10: 5 x wider.
+    expect(gpuMicroBatch(128 * MiB, 10, 3, 128, 32, 32)).toBe(68);
+    expect(gpuMicroBatch(128 * MiB, 10, 1, 128, 64, 64)).toBe(51);
+    expect(gpuMicroBatch(1, 10, 3, 128, 224, 224)).toBe(1);
   });
 });
 
