@@ -8,7 +8,9 @@ import { definePipeline } from '../src/pipeline/pipeline.ts';
 
 const params = z.object({
   ...modelParams,
-  data: shared.data('CIFAR-10/100 binary folder'),
+  data: shared.data('CIFAR-10/100 binary folder or image folder'),
+  size: shared.size,
+  skipBad: shared.skipBad,
   split: param.enum(['test', 'train'], { default: 'test', help: 'which split to evaluate' }),
   images: param.optionalInt({ min: 1, help: 'only the first N images (default all)' }),
   batch: param.int({ default: 500, min: 1, help: 'images per forward pass (a fixed-batch ONNX model uses its own)' }),
@@ -23,6 +25,7 @@ export default definePipeline({
       return cleanEvaluation({
         ...modelChoice('eval-clean', p),
         data: p.data,
+        load: { size: p.size, skipBad: p.skipBad },
         split: p.split,
         batchSize: p.batch,
         runDir: ctx.runDir,

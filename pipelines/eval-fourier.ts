@@ -11,7 +11,9 @@ import { parseShard } from '../src/ops/shard.ts';
 
 const params = z.object({
   ...modelParams,
-  data: shared.data('CIFAR-10/100 binary folder whose test split is attacked'),
+  data: shared.data('CIFAR-10/100 binary folder or image folder whose test split is attacked'),
+  size: shared.size,
+  skipBad: shared.skipBad,
   norms: param.intList({ default: [1, 2, 3, 4], min: 0, help: 'ℓ2 norms of the perturbation, [0,1] pixel units (paper: 1-4)' }),
   phases: param.list({ default: ['0.75'], help: 'phases as multiples of 2π (paper: 0.75, i.e. 3π/2)' }),
   convention: param.enum(['paper', 'toolbox'], {
@@ -61,6 +63,7 @@ export default definePipeline({
       return fourierEvaluation({
         ...modelChoice('eval-fourier', p),
         data: p.data,
+        load: { size: p.size, skipBad: p.skipBad },
         cwd: ctx.cwd,
         runDir: ctx.runDir,
         shard,

@@ -31,7 +31,9 @@ export default definePipeline({
   name: 'preview',
   description: 'Contact sheet of augmented samples per strategy (preview.png) with their sampled parameters (preview.json)',
   params: z.object({
-    data: shared.data('CIFAR-10/100 binary folder'),
+    data: shared.data('CIFAR-10/100 binary folder or image folder'),
+    size: shared.size,
+    skipBad: shared.skipBad,
     split: param.enum(['train', 'test'], { default: 'test', help: 'which split to take images from' }),
     strategies: param.strategies({ default: Object.keys(strategies), help: 'strategies to show, one block each: built-ins or strategy modules' }),
     images: param.int({ default: 6, min: 1, max: 100, help: 'images (rows) per block, one per class first' }),
@@ -39,7 +41,7 @@ export default definePipeline({
     seed: shared.seed('augmentation seed'),
   }),
   run: (p, ctx) =>
-    defer(() => Promise.all([loadDataset(p.data, p.split, ctx.cwd), loadStrategies(p.strategies, ctx.cwd)])).pipe(
+    defer(() => Promise.all([loadDataset(p.data, p.split, ctx.cwd, { size: p.size, skipBad: p.skipBad }), loadStrategies(p.strategies, ctx.cwd)])).pipe(
       mergeMap(([ds, loaded]): Observable<PipelineEvent> => {
         const picked = pickImages(ds, p.images);
         // The augmentation is a pure function of (seed, epoch, dataset index): epoch e gives

@@ -21,7 +21,9 @@ export default definePipeline({
   name: 'profile-datapath',
   description: 'Throughput, worker utilisation, queue depths and memory of epochs → augment → batch (profile.json/.md, batches.msgpack)',
   params: z.object({
-    data: shared.data('CIFAR-10/100 binary folder'),
+    data: shared.data('CIFAR-10/100 binary folder or image folder'),
+    size: shared.size,
+    skipBad: shared.skipBad,
     split: param.enum(['train', 'test'], { default: 'train', help: 'which split to stream' }),
     strategy: param.strategy({ default: 'AugSVF', help: 'augmentation strategy: a built-in or a strategy module' }),
     workers: shared.workers,
@@ -34,7 +36,7 @@ export default definePipeline({
     record: param.boolean({ default: false, help: 'also record sampled parameters (costs transfer time)' }),
   }),
   run: (p, ctx) =>
-    defer(() => Promise.all([loadDataset(p.data, p.split, ctx.cwd), loadStrategy(p.strategy, ctx.cwd)])).pipe(
+    defer(() => Promise.all([loadDataset(p.data, p.split, ctx.cwd, { size: p.size, skipBad: p.skipBad }), loadStrategy(p.strategy, ctx.cwd)])).pipe(
       mergeMap(([full, strategy]): Observable<PipelineEvent> => {
         const ds = p.limit === undefined ? full : subset(full, 0, Math.min(p.limit, full.count));
         const total = ds.count * p.epochs;

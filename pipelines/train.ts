@@ -1,7 +1,7 @@
 import { concat, defer, mergeMap } from 'rxjs';
 import { z } from 'zod';
 import { event } from '../src/pipeline/events.ts';
-import { loadDataset } from '../src/jobs/loadDataset.ts';
+import { loadDataset, loadNotes } from '../src/jobs/loadDataset.ts';
 import { param } from '../src/pipeline/params.ts';
 import { shared } from '../src/pipeline/sharedParams.ts';
 import { definePipeline, type Preset } from '../src/pipeline/pipeline.ts';
@@ -18,7 +18,9 @@ import { loadStrategy } from '../src/streams/loadStrategy.ts';
 const r = referenceRecipe;
 
 const params = z.object({
-  data: shared.data('CIFAR-10/100 binary folder (train and test splits)'),
+  data: shared.data('CIFAR-10/100 binary folder or image folder (train and test splits)'),
+  size: shared.size,
+  skipBad: shared.skipBad,
   strategy: param.strategy({
     default: 'AugSVF',
     help: 'augmentation strategy: a built-in or a strategy module (JSD strategies train with the JSD loss, the others with CE)',
@@ -79,18 +81,19 @@ export default definePipeline({
     defer(async () => {
       const strategy = await loadStrategy(p.strategy, ctx.cwd);
       const selection = await selectBackend(p.backend, { threads: p.threads });
-      const [train, test] = (await Promise.all([loadDataset(p.data, 'train', ctx.cwd), loadDataset(p.data, 'test', ctx.cwd)])).map((d) =>
+      const load = { size: p.size, skipBad: p.skipBad };
+      const [train, test] = (await Promise.all([loadDataset(p.data, 'train', ctx.cwd, load), loadDataset(p.data, 'test', ctx.cwd, load)])).map((d) =>
         p.limit === undefined ? d : subset(d, 0, Math.min(p.limit, d.count)),
       );
-      return { strategy, selection, train: train!, test: test! };
+      return { strategy, selection, train: train!, test: test!, notes: [...loadNotes(train!), ...loadNotes(test!)] };
     }).pipe(
-      mergeMap(({ strategy, selection, train, test }) => {
+      mergeMap(({ strategy, selection, train, test, notes }) => {
         const views = viewCount(strategy);
         const { height, width } = train.shape;
         const binding = selection.adapter?.limits.maxStorageBufferBindingSize;
         const fit =
           selection.name === 'wasm'
-            ? wasmMicroBatch(p.depth, p.widen, views, p.batchSize)
+            ? wasmMicroBatch(p.depth, p.widen, views, p.batchSize, height * width)
             : binding !== undefined
               ? gpuMicroBatch(binding, p.widen, views, p.batchSize, height, width)
               : p.batchSize;
@@ -105,7 +108,7 @@ export default definePipeline({
               ]
             : [];
         return concat(
-          [...backendEvents(selection), ...note],
+          [...backendEvents(selection), ...notes.map(event.log), ...note],
           trainSeeds({
             train,
             test,

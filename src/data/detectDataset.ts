@@ -2,7 +2,11 @@ import fg from 'fast-glob';
 import { requireDir } from './requireDir.ts';
 
 /** The on-disk layouts this project reads. */
-export type DatasetKind = 'cifar10-bin' | 'cifar100-bin' | 'cifar-c';
+export type DatasetKind = 'cifar10-bin' | 'cifar100-bin' | 'cifar-c' | 'image-folder';
+
+/** The image files an image folder may hold (case-insensitive). */
+export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'webp'] as const;
+const IMAGE_FOLDER = `an image folder (<class>/<image> or <split>/<class>/<image>, ${IMAGE_EXTENSIONS.join(', ')})`;
 
 const LAYOUTS: readonly { kind: DatasetKind; what: string; matches: (files: readonly string[]) => boolean }[] = [
   {
@@ -30,11 +34,16 @@ const LAYOUTS: readonly { kind: DatasetKind; what: string; matches: (files: read
  *   none or more than one
  */
 export async function detectDataset(dir: string): Promise<DatasetKind> {
-  const what = LAYOUTS.map((l) => l.what).join('; ');
+  const what = [...LAYOUTS.map((l) => l.what), IMAGE_FOLDER].join('; ');
   await requireDir(dir, what);
   const files = await fg('*', { cwd: dir, onlyFiles: true });
   const hits = LAYOUTS.filter((l) => l.matches(files));
   if (hits.length === 1) return hits[0]!.kind;
+  if (hits.length === 0) {
+    const ext = `{${IMAGE_EXTENSIONS.join(',')}}`;
+    const images = await fg([`*/*.${ext}`, `*/*/*.${ext}`], { cwd: dir, caseSensitiveMatch: false, onlyFiles: true, deep: 3 });
+    if (images.length > 0) return 'image-folder';
+  }
   const shown = files.slice(0, 8).join(', ') + (files.length > 8 ? `, ... (${files.length} files)` : '');
   if (hits.length === 0) throw new Error(`${dir}: not a recognised dataset folder; expected one of: ${what}; found: ${shown || 'no files'}`);
   throw new Error(`${dir}: ambiguous dataset folder, it matches ${hits.map((h) => h.kind).join(' and ')}; keep one layout per folder (found: ${shown})`);

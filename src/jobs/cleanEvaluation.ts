@@ -7,11 +7,13 @@ import type { EvalResult } from '../model/evaluate.ts';
 import { evaluateClean } from '../model/evaluateClean.ts';
 import { openEvaluatedModel, type EvaluatedModelSpec } from './openEvaluatedModel.ts';
 import { event, type PipelineEvent } from '../pipeline/events.ts';
-import { loadDataset } from './loadDataset.ts';
+import { loadDataset, type LoadOptions } from './loadDataset.ts';
 import { percent } from '../report/percent.ts';
 
 export interface CleanEvalSpec extends EvaluatedModelSpec {
   readonly data: string;
+  /** How an image folder is read (size, skipBad). */
+  readonly load?: LoadOptions;
   readonly split: CifarSplit;
   /** Only the first N images (default all). */
   readonly images?: number;
@@ -27,7 +29,7 @@ const pct = (x: number): string => percent(x, 2);
  */
 export function cleanEvaluation(spec: CleanEvalSpec): Observable<PipelineEvent> {
   return defer(async () => {
-    const ds = await loadDataset(spec.data, spec.split, spec.cwd);
+    const ds = await loadDataset(spec.data, spec.split, spec.cwd, spec.load);
     const count = spec.images === undefined ? ds.count : Math.min(spec.images, ds.count);
     const { selection, model } = await openEvaluatedModel(spec, { ...ds.shape, classes: ds.classes.length });
     let result: EvalResult;
@@ -50,6 +52,7 @@ export function cleanEvaluation(spec: CleanEvalSpec): Observable<PipelineEvent> 
       model: { path: model.path, ...model.identity },
       normalize: model.normalize,
       data: ds.name,
+      classes: ds.classes,
       split: spec.split,
       images: count,
       result,

@@ -14,10 +14,11 @@ import { event, type PipelineEvent } from '../pipeline/events.ts';
 import { UsageError } from '../pipeline/usageError.ts';
 import { resolveDataDir } from './loadDataset.ts';
 import { FOLDER_LOCK, takeLock } from '../data/writerLock.ts';
+import { readImageFolder } from '../data/imageFolder.ts';
 
 /** What to corrupt and how: validated values (`fourier-augmix corrupt` checks its options against `corruptParams`). */
 export interface CorruptSpec {
-  /** The clean dataset folder (CIFAR-10 or CIFAR-100 binary), resolved against `cwd`. */
+  /** The clean dataset folder (CIFAR-10 or CIFAR-100 binary, or an image folder of 32x32 images), resolved against `cwd`. */
   readonly input: string;
   /** Where the `.npy` files go (created if missing), resolved against `cwd`. */
   readonly output: string;
@@ -77,7 +78,18 @@ export async function planCorrupt(o: CorruptSpec, cwd: string): Promise<CorruptP
     throw new UsageError(`corrupt: --input ${err.message}`);
   });
   if (kind === 'cifar-c') throw new UsageError(`corrupt: --input ${input} is already a CIFAR-C folder; give the clean dataset (CIFAR-10 or CIFAR-100 binary)`);
-  let dataset = kind === 'cifar10-bin' ? await readCifar10(input, o.split) : await readCifar100(input, o.split);
+  let dataset =
+    kind === 'cifar10-bin'
+      ? await readCifar10(input, o.split)
+      : kind === 'cifar100-bin'
+        ? await readCifar100(input, o.split)
+        : await readImageFolder(input, o.split).catch((err: Error) => {
+            throw new UsageError(`corrupt: --input ${err.message}`, { cause: err });
+          });
+  // The corruptions' constants are CIFAR-10-C's, made for 32x32 images.
+  const { height, width } = dataset.shape;
+  if (height !== 32 || width !== 32)
+    throw new UsageError(`corrupt: ${dataset.name} has ${height}x${width} images; the corruptions have constants for 32x32 (CIFAR-10-C) only`);
   if (dataset.shape.channels !== 3) throw new UsageError(`corrupt: ${dataset.name} has ${dataset.shape.channels} channels; the corruptions need RGB`);
   const maxLabel = dataset.labels.reduce((m, l) => (l > m ? l : m), 0);
   if (maxLabel > 255) throw new UsageError(`corrupt: ${dataset.name} has label ${maxLabel}; labels.npy is uint8 (as in CIFAR-10-C), so labels must be <= 255`);

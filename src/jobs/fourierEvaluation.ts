@@ -15,7 +15,7 @@ import { CLEAN_FILE, writeFourierReport } from '../report/fourierReport.ts';
 import { fourierCells } from '../streams/fourierCells.ts';
 import { openEvaluatedModel, type EvaluatedModelSpec } from './openEvaluatedModel.ts';
 import { event, type PipelineEvent } from '../pipeline/events.ts';
-import { loadDataset } from './loadDataset.ts';
+import { loadDataset, type LoadOptions } from './loadDataset.ts';
 import { percent } from '../report/percent.ts';
 
 export interface FourierEvalSpec extends EvaluatedModelSpec {
@@ -23,6 +23,8 @@ export interface FourierEvalSpec extends EvaluatedModelSpec {
   /** How to feed an ONNX model (unset: from its metadata, else the defaults). */
   /** CIFAR-10/100 binary folder; its test split is attacked. */
   readonly data: string;
+  /** How an image folder is read (size, skipBad). */
+  readonly load?: LoadOptions;
   /** The grid, without the image size (taken from the data). */
   readonly grid: Omit<FourierGridSpec, 'height' | 'width'>;
   /** Only the first `images` test images (default all). */
@@ -52,7 +54,7 @@ function imagesHash(ds: Dataset, count: number): string {
  */
 export function fourierEvaluation(spec: FourierEvalSpec): Observable<PipelineEvent> {
   return defer(async () => {
-    const test = await loadDataset(spec.data, 'test', spec.cwd);
+    const test = await loadDataset(spec.data, 'test', spec.cwd, spec.load);
     const count = spec.images === undefined ? test.count : Math.min(spec.images, test.count);
     const { selection, model } = await openEvaluatedModel(spec, { ...test.shape, classes: test.classes.length });
     try {

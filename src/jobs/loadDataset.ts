@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { readCifar10, readCifar100, type CifarSplit } from '../data/cifar.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { detectDataset } from '../data/detectDataset.ts';
+import { readImageFolder, type ImageFolderDataset, type ImageSize } from '../data/imageFolder.ts';
 import { packageFile } from '../packageFiles.ts';
 import { UsageError } from '../pipeline/usageError.ts';
 
@@ -17,13 +18,21 @@ export function resolveDataDir(dir: string, cwd: string): string {
   return existsSync(bundled) ? bundled : here;
 }
 
+/** How an image folder is read (CIFAR folders ignore these). */
+export interface LoadOptions {
+  readonly size?: ImageSize | undefined;
+  readonly skipBad?: boolean | undefined;
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
+}
+
 /**
- * Loads the `split` of the CIFAR-10 or CIFAR-100 binary folder `dir` (layout detected from the
- * file names). CIFAR-C folders are evaluation-only and are refused with a message saying so.
+ * Loads the `split` of a CIFAR-10 or CIFAR-100 binary folder or of an image folder
+ * (`<split>/<class>/<image>` or `<class>/<image>`; layout detected from the file names). CIFAR-C
+ * folders are evaluation-only and are refused with a message saying so.
  *
  * @throws UsageError with the readers' message (naming the folder and file) for missing or malformed data
  */
-export async function loadDataset(dir: string, split: CifarSplit, cwd: string): Promise<Dataset> {
+export async function loadDataset(dir: string, split: CifarSplit, cwd: string, options: LoadOptions = {}): Promise<Dataset> {
   const path = resolveDataDir(dir, cwd);
   // Missing or malformed data is the user's to fix: an input error (exit 2), like a bad setting.
   const input = <T>(p: Promise<T>): Promise<T> =>
@@ -33,5 +42,17 @@ export async function loadDataset(dir: string, split: CifarSplit, cwd: string): 
   const kind = await input(detectDataset(path));
   if (kind === 'cifar10-bin') return input(readCifar10(path, split));
   if (kind === 'cifar100-bin') return input(readCifar100(path, split));
+  if (kind === 'image-folder') return input(readImageFolder(path, split, options));
   throw new UsageError(`data=${dir}: ${path} is a CIFAR-C folder (corrupted test images only); give a CIFAR-10/100 binary folder`);
+}
+
+/** What loading an image folder did, as log lines (none for other datasets). */
+export function loadNotes(ds: Dataset): string[] {
+  const f = ds as Partial<ImageFolderDataset>;
+  if (f.cached === undefined) return [];
+  const { width, height } = ds.shape;
+  const lines = [`${ds.name}: ${ds.count} images of ${ds.classes.length} classes, ${height}x${width}${f.cached ? ' (from the cache)' : ''}`];
+  if (f.skipped?.length)
+    lines.push(`${ds.name}: skipped ${f.skipped.length} unreadable file(s): ${f.skipped.slice(0, 5).join(', ')}${f.skipped.length > 5 ? ', ...' : ''}`);
+  return lines;
 }

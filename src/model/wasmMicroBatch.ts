@@ -8,8 +8,9 @@ const WASM_BUDGET = 5120;
 
 /**
  * Samples per forward/backward pass that fit the wasm heap for a WRN-depth-widen with `views`
- * images per sample, at most `batch`.
+ * images per sample, at most `batch`. Activations grow with the pixels of an image: the budget
+ * was measured at 32x32 (1024 pixels).
  */
-export function wasmMicroBatch(depth: number, widen: number, views: number, batch: number): number {
-  return Math.max(1, Math.min(batch, Math.floor(WASM_BUDGET / (depth * widen) / views)));
+export function wasmMicroBatch(depth: number, widen: number, views: number, batch: number, pixels = 1024): number {
+  return Math.max(1, Math.min(batch, Math.floor((WASM_BUDGET * 1024) / pixels / (depth * widen) / views)));
 }

@@ -107,6 +107,19 @@ export const param = {
     return build((s) => canonical(choices, s), z.enum(choices), o, `one of ${choices.join(', ')}`, String, { choices }) as Param<C[number]>;
   },
   /** A comma-separated list of distinct integers, e.g. `seeds=0,1,2,3`. */
+  /** An image size `H` (square) or `HxW`, each side in [min, max]; typed as `{ height, width }`. */
+  size(o: Common<{ height: number; width: number }> & Range): Param<{ height: number; width: number }> {
+    const parse = (s: string): unknown => {
+      const m = /^(\d+)(?:[x×](\d+))?$/i.exec(s);
+      return m ? { height: Number(m[1]), width: Number(m[2] ?? m[1]) } : s;
+    };
+    const side = ranged(z.number().int(), o);
+    const inner = z.object({ height: side, width: side });
+    return build(parse, inner, o, `H or HxW in pixels, each an ${rangeText('integer', o)}`, (v) =>
+      v.height === v.width ? `${v.height}` : `${v.height}x${v.width}`,
+    );
+  },
+
   intList(o: Common<readonly number[]> & Range): Param<number[]> {
     const split = (s: string): unknown[] =>
       s

@@ -32,5 +32,12 @@ export const shared = {
   /** The same, for a pipeline sized for speed that samples coarsely by default. */
   kStepFrom: (def: number): Param<number> => param.int({ default: def, min: 1, help: `${KSTEP_HELP} (1: every wave)` }),
   data: (help: string): Param<string> => param.string({ default: 'data/cifar10-mini', help }),
+  /** For image folders: resize (shorter side) and centre-crop; without it, images load at their own size. */
+  size: param.size({
+    min: 8,
+    max: 1024,
+    help: 'image folders: resize the shorter side and centre-crop to H or HxW (Lanczos-3); default: images as they are (all one size)',
+  }),
+  skipBad: param.boolean({ default: false, help: 'image folders: skip images that cannot be decoded (and say how many) instead of failing' }),
   seed: (help: string): Param<number> => param.int({ default: 0, min: 0, help }),
 };

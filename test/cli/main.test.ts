@@ -83,7 +83,7 @@ describe('fourier-augmix CLI', () => {
   it('suggests the nearest name for a misspelt pipeline, key or value', async () => {
     expect((await cli(['run', 'previw'])).stderr).toMatch(/^error: unknown pipeline 'previw' \(did you mean preview\?\); available: /);
     expect((await cli(['describe', 'preview', 'imges=2'])).stderr).toBe(
-      "error: pipelines/preview.ts: unknown parameter 'imges' (did you mean images?) (known: data, split, strategies, images, samples, seed, out)\n",
+      "error: pipelines/preview.ts: unknown parameter 'imges' (did you mean images?) (known: data, size, skipBad, split, strategies, images, samples, seed, out)\n",
     );
     expect((await cli(['describe', 'preview', 'split=tset'])).stderr).toBe(
       'error: pipelines/preview.ts: split=tset is invalid: expected one of train, test (did you mean test?)\n',
@@ -97,7 +97,7 @@ describe('fourier-augmix CLI', () => {
   it('reports a bad override with the pipeline file and the key, without a stack', async () => {
     const unknown = await cli(['run', 'preview', 'foo=1']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe("error: pipelines/preview.ts: unknown parameter 'foo' (known: data, split, strategies, images, samples, seed, out)\n");
+    expect(unknown.stderr).toBe("error: pipelines/preview.ts: unknown parameter 'foo' (known: data, size, skipBad, split, strategies, images, samples, seed, out)\n");
     const bad = await cli(['describe', 'preview', 'images=abc']);
     expect(bad.stderr).toBe('error: pipelines/preview.ts: images=abc is invalid: expected an integer in [1, 100]\n');
   });

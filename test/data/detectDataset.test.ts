@@ -27,7 +27,7 @@ describe('detectDataset', () => {
     const dir = folderWith('other', ['labels.npy', 'readme.md']);
     await expect(detectDataset(dir)).rejects.toThrow(
       `${dir}: not a recognised dataset folder; expected one of: CIFAR-10 binary (data_batch_<n>.bin and/or test_batch.bin); ` +
-        'CIFAR-100 binary (train.bin and/or test.bin); CIFAR-10-C / CIFAR-100-C (labels.npy plus <corruption>.npy files); found: ',
+        'CIFAR-100 binary (train.bin and/or test.bin); CIFAR-10-C / CIFAR-100-C (labels.npy plus <corruption>.npy files); an image folder (<class>/<image> or <split>/<class>/<image>, png, jpg, jpeg, webp); found: ',
     );
     await expect(detectDataset(folderWith('empty', []))).rejects.toThrow(/found: no files$/);
   });

@@ -216,5 +216,8 @@ describe('wasmMicroBatch', () => {
     expect(wasmMicroBatch(16, 2, 3, 64)).toBe(53);
     expect(wasmMicroBatch(16, 1, 3, 64)).toBe(64); // the whole batch
     expect(wasmMicroBatch(40, 2, 1, 128)).toBe(64);
+    // 64x64 images: 4 times the activations of 32x32.
+    expect(wasmMicroBatch(40, 2, 3, 128, 64 * 64)).toBe(5);
+    expect(wasmMicroBatch(16, 1, 3, 64, 64 * 64)).toBe(26);
   });
 });

@@ -1,0 +1,230 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import fg from 'fast-glob';
+import sharp from 'sharp';
+import { sharedBytes, sharedInt32 } from './allocateShared.ts';
+import { writeFileAtomic, writeJsonAtomic } from './atomic.ts';
+import type { CifarSplit } from './cifar.ts';
+import type { Dataset } from './dataset.ts';
+import { IMAGE_EXTENSIONS } from './detectDataset.ts';
+
+const PATTERN = `**/*.{${IMAGE_EXTENSIONS.join(',')}}`;
+
+/** A target size: the shorter side is resized to cover it, then the centre is cropped (torchvision's Resize + CenterCrop). */
+export interface ImageSize {
+  readonly height: number;
+  readonly width: number;
+}
+
+export interface ImageFolderOptions {
+  /** Resize and centre-crop every image to this size; without it all images must share one size. */
+  readonly size?: ImageSize | undefined;
+  /** Skip files that cannot be decoded (counted in `skipped`) instead of failing on the first. */
+  readonly skipBad?: boolean | undefined;
+  /** Where decoded arrays are kept between runs (default: `$XDG_CACHE_HOME/fourier-augmix/images`, else `~/.cache/...`). */
+  readonly cacheDir?: string | undefined;
+  /** Called as images are decoded (not on a cache hit). */
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
+}
+
+/** An image folder's split, decoded, with what the loading did. */
+export interface ImageFolderDataset extends Dataset {
+  /** Files that could not be decoded and were skipped (`skipBad`), relative to the folder. */
+  readonly skipped: readonly string[];
+  /** True when the pixels came from the cache. */
+  readonly cached: boolean;
+}
+
+/** The splits an image folder may have, in the order a `test` split falls back through. */
+const SPLIT_FOLDERS: Readonly<Record<CifarSplit, readonly string[]>> = { train: ['train'], test: ['test', 'val'] };
+const ALL_SPLITS = ['train', 'val', 'test'];
+
+/** Sorted subfolder names (code point order, as Python's sorted and so torchvision's ImageFolder). */
+function subfolders(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort(byCodePoint);
+}
+
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Which folder holds `split`: `<dir>/<split>` when the folder has splits (`train`, `val`, `test`;
+ * `test` falls back to `val`), else `dir` itself for every split.
+ */
+export function splitFolder(dir: string, split: CifarSplit): string {
+  const subs = subfolders(dir);
+  const splits = subs.filter((s) => ALL_SPLITS.includes(s));
+  if (splits.length === 0) return dir;
+  const found = SPLIT_FOLDERS[split].find((s) => splits.includes(s));
+  if (found === undefined) throw new Error(`${dir}: has the splits ${splits.join(', ')} but no ${SPLIT_FOLDERS[split].join(' or ')} folder`);
+  return join(dir, found);
+}
+
+/** The classes and files of an image folder split, in ImageFolder order: classes by name, files by path within each class. */
+function listFiles(root: string, dir: string): { classes: string[]; files: { path: string; label: number }[] } {
+  const classes = subfolders(dir);
+  if (classes.length === 0) throw new Error(`${dir}: no class folders (expected <class>/<image> with ${IMAGE_EXTENSIONS.join(', ')} images)`);
+  const files: { path: string; label: number }[] = [];
+  classes.forEach((name, label) => {
+    const found = fg.sync(PATTERN, { cwd: join(dir, name), caseSensitiveMatch: false, onlyFiles: true, followSymbolicLinks: true });
+    if (found.length === 0) throw new Error(`${join(relative(root, dir), name) || name}: class folder with no images (${IMAGE_EXTENSIONS.join(', ')})`);
+    // By folder, then by name within it: os.walk sorted, as torchvision's ImageFolder lists them.
+    const key = (f: string): [string, string] => {
+      const i = f.lastIndexOf('/');
+      return [f.slice(0, Math.max(0, i)), f.slice(i + 1)];
+    };
+    found.sort((a, b) => {
+      const [da, fa] = key(a);
+      const [db, fb] = key(b);
+      return byCodePoint(da, db) || byCodePoint(fa, fb);
+    });
+    for (const f of found) files.push({ path: join(dir, name, f), label });
+  });
+  return { classes, files };
+}
+
+function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
+  return join(base, 'fourier-augmix', 'images');
+}
+
+/** Decodes one file to RGB uint8 (greyscale replicated, alpha dropped), resized and cropped to `size` if given. */
+async function decode(path: string, size: ImageSize | undefined): Promise<{ data: Buffer; width: number; height: number }> {
+  let img = sharp(path, { failOn: 'error' }).removeAlpha().toColourspace('srgb');
+  if (size) img = img.resize(size.width, size.height, { fit: 'cover', position: 'centre', kernel: 'lanczos3' });
+  const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
+  return { data, width: info.width, height: info.height };
+}
+
+/** Decodes with at most `limit` files in flight (sharp decodes on libuv's threads, off the main thread). */
+async function mapLimited<T, R>(items: readonly T[], limit: number, f: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const run = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  return out;
+}
+
+/**
+ * Reads one split of an image folder (torchvision's ImageFolder layout: `<dir>/<split>/<class>/<image>`
+ * or `<dir>/<class>/<image>`), PNG, JPEG or WebP, as a dataset in ImageFolder order (classes by
+ * folder name, files by name within each class). The decoded array is cached, keyed by the file
+ * list, sizes, modification times and `size`, so a second run starts at once.
+ *
+ * @throws Error naming the folder or file: no class folders, an empty class, train and test with
+ *   different classes, an image that cannot be decoded (unless `skipBad`), images of several sizes
+ *   without `size`
+ */
+export async function readImageFolder(dir: string, split: CifarSplit, options: ImageFolderOptions = {}): Promise<ImageFolderDataset> {
+  const root = resolve(dir);
+  const folder = splitFolder(root, split);
+  const { classes, files } = listFiles(root, folder);
+  if (folder !== root) {
+    // Every split must name the same classes, or a label would mean different things in each.
+    for (const other of subfolders(root).filter((s) => ALL_SPLITS.includes(s) && join(root, s) !== folder)) {
+      const theirs = subfolders(join(root, other));
+      if (theirs.join('\0') !== classes.join('\0')) {
+        const missing = theirs.filter((c) => !classes.includes(c));
+        const extra = classes.filter((c) => !theirs.includes(c));
+        throw new Error(
+          `${root}: the splits ${relative(root, folder)} and ${other} have different classes` +
+            `${missing.length ? `; only in ${other}: ${missing.slice(0, 5).join(', ')}` : ''}${extra.length ? `; only in ${relative(root, folder)}: ${extra.slice(0, 5).join(', ')}` : ''}`,
+        );
+      }
+    }
+  }
+  const name = `${basename(root)}/${folder === root ? split : basename(folder)}`;
+  const stats = files.map((f) => statSync(f.path));
+  const key = createHash('sha256')
+    .update(JSON.stringify({ v: 1, size: options.size ?? null, skipBad: options.skipBad === true, files: files.map((f, i) => [f.path, f.label, stats[i]!.size, stats[i]!.mtimeMs]) }))
+    .digest('hex')
+    .slice(0, 32);
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const cached = await readCache(cacheDir, key);
+  const rel = (p: string): string => relative(root, p).split(sep).join('/');
+  if (cached) {
+    const kept = files.filter((f) => !cached.skipped.includes(rel(f.path)));
+    const labels = sharedInt32(kept.length);
+    kept.forEach((f, i) => (labels[i] = f.label));
+    return { name, count: kept.length, shape: cached.shape, pixels: cached.pixels, labels, classes, source: kept.map((f) => f.path), skipped: cached.skipped, cached: true };
+  }
+
+  let done = 0;
+  const decoded = await mapLimited(files, 8, async (f) => {
+    try {
+      return await decode(f.path, options.size);
+    } catch (err) {
+      if (options.skipBad) return null;
+      throw new Error(`${f.path}: not a readable image (${(err as Error).message.split('\n', 1)[0]}); skipBad=true skips such files`, { cause: err });
+    } finally {
+      options.onProgress?.(++done, files.length);
+    }
+  });
+  const kept = files.filter((_, i) => decoded[i] !== null);
+  const skipped = files.filter((_, i) => decoded[i] === null).map((f) => rel(f.path));
+  if (kept.length === 0) throw new Error(`${folder}: none of the ${files.length} images could be decoded`);
+  const images = decoded.filter((d): d is NonNullable<typeof d> => d !== null);
+  const { width, height } = images[0]!;
+  const odd = images.findIndex((d) => d.width !== width || d.height !== height);
+  if (odd >= 0) {
+    throw new Error(
+      `${kept[odd]!.path}: ${images[odd]!.height}x${images[odd]!.width} pixels (height x width), but ${kept[0]!.path} is ${height}x${width}; ` +
+        'give size=H or size=HxW to resize (shorter side) and centre-crop every image',
+    );
+  }
+  const bytes = width * height * 3;
+  const pixels = sharedBytes(kept.length * bytes);
+  images.forEach((d, i) => pixels.set(d.data, i * bytes));
+  const shape = { width, height, channels: 3 };
+  await writeCache(cacheDir, key, { shape, skipped, count: kept.length }, pixels);
+  const labels = sharedInt32(kept.length);
+  kept.forEach((f, i) => (labels[i] = f.label));
+  return { name, count: kept.length, shape, pixels, labels, classes, source: kept.map((f) => f.path), skipped, cached: false };
+}
+
+interface CacheHeader {
+  readonly shape: { width: number; height: number; channels: number };
+  readonly skipped: string[];
+  readonly count: number;
+}
+
+async function readCache(dir: string, key: string): Promise<(CacheHeader & { pixels: Uint8Array }) | null> {
+  const header = join(dir, `${key}.json`);
+  const body = join(dir, `${key}.u8`);
+  if (!existsSync(header) || !existsSync(body)) return null;
+  try {
+    const h = JSON.parse(await readFile(header, 'utf8')) as CacheHeader;
+    const data = await readFile(body);
+    // A cache file of the wrong length (a crash mid-write cannot leave one, but a disk can) is ignored.
+    if (data.length !== h.count * h.shape.width * h.shape.height * h.shape.channels) return null;
+    const pixels = sharedBytes(data.length);
+    pixels.set(data);
+    return { ...h, pixels };
+  } catch {
+    return null;
+  }
+}
+
+async function writeCache(dir: string, key: string, header: CacheHeader, pixels: Uint8Array): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    // The pixels first: a header is only ever beside a complete array.
+    await writeFileAtomic(join(dir, `${key}.u8`), pixels);
+    await writeJsonAtomic(join(dir, `${key}.json`), header);
+  } catch {
+    // A cache that cannot be written (read-only home, full disk) only costs the next run a decode.
+  }
+}

@@ -1,0 +1,77 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { cli } from '../cli/io.ts';
+import { tmpDir } from '../data/tmpDir.ts';
+
+// A folder of 64x64 PNGs made outside the project, through every stage that reads `data=`.
+const dir = tmpDir('folder64');
+const data = join(dir, 'tiles');
+const json = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
+
+beforeAll(async () => {
+  const classes = ['forest', 'river', 'urban'];
+  for (const [split, per] of [
+    ['train', 6],
+    ['val', 3],
+  ] as const) {
+    for (const [c, name] of classes.entries()) {
+      mkdirSync(join(data, split, name), { recursive: true });
+      for (let i = 0; i < per; i++) {
+        const raw = Buffer.alloc(64 * 64 * 3);
+        // Each class its own colour cast and stripe frequency, so a model has something to learn.
+        for (let p = 0; p < 64 * 64; p++) {
+          const stripe = Math.floor(p / 64 / (c + 2)) % 2;
+          for (let ch = 0; ch < 3; ch++) raw[3 * p + ch] = (ch === c ? 160 : 60) + 40 * stripe + ((p * 13 + i * 7) % 23);
+        }
+        await sharp(raw, { raw: { width: 64, height: 64, channels: 3 } })
+          .png()
+          .toFile(join(data, split, name, `${i}.png`));
+      }
+    }
+  }
+});
+
+describe('an image folder at 64x64', () => {
+  it('trains, then evaluates clean and under a Fourier grid whose heatmap axes are the 64x64 spectrum', async () => {
+    const run = join(dir, 'train');
+    const common = [`data=${data}`, 'backend=wasm'];
+    const t = await cli(['run', 'train', ...common, 'workers=0', 'depth=10', 'widen=1', 'epochs=1', 'batchSize=6', 'seeds=0', 'evalBatch=9', `out=${run}`]);
+    expect(t.stderr).not.toContain('error:');
+    expect(t.code).toBe(0);
+    expect(t.stderr).toMatch(/tiles\/train: 18 images of 3 classes, 64x64/);
+    expect(json<{ seeds: { test: { count: number } }[] }>(join(run, 'summary.json')).seeds[0]!.test.count).toBe(9);
+
+    const clean = join(dir, 'clean');
+    const e = await cli(['run', 'eval-clean', ...common, `model=${join(run, 'seed-0')}`, 'runtime=tfjs', `out=${clean}`]);
+    expect(e.code).toBe(0);
+    const result = json<{ classes: string[]; images: number; data: string }>(join(clean, 'test-error.json'));
+    expect(result).toMatchObject({ classes: ['forest', 'river', 'urban'], images: 9, data: 'tiles/val' });
+
+    const fourier = join(dir, 'fourier');
+    const f = await cli([
+      'run',
+      'eval-fourier',
+      ...common,
+      `model=${join(run, 'seed-0')}`,
+      'runtime=tfjs',
+      'maxK=1',
+      'norms=4',
+      'alignments=aligned',
+      `out=${fourier}`,
+    ]);
+    expect(f.stderr).not.toContain('error:');
+    expect(f.code).toBe(0);
+    const report = json<{ fingerprint: { grid: { height: number; width: number } }; cells: unknown[] }>(join(fourier, 'fourier.json'));
+    expect(report.fingerprint.grid).toMatchObject({ height: 64, width: 64 });
+    expect(report.cells.length).toBeGreaterThan(0);
+    expect(existsSync(join(fourier, 'heatmap-aligned-norm4.png'))).toBe(true);
+  });
+
+  it('corrupt refuses sizes without constants, naming the size', async () => {
+    const r = await cli(['corrupt', '-i', data, '-o', join(dir, 'c'), '-w', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('has 64x64 images; the corruptions have constants for 32x32 (CIFAR-10-C) only');
+    expect(existsSync(join(dir, 'c'))).toBe(false);
+  });
+});
