@@ -12,7 +12,10 @@ export interface CommandOption {
 
 /** `fourier-augmix corrupt`'s options, checked by the same parameter builders as every pipeline. */
 export const corruptOptions = {
-  input: { flags: '-i, --input <dir>', param: param.string({ help: 'clean dataset folder (CIFAR-10 or CIFAR-100 binary)' }) },
+  input: {
+    flags: '-i, --input <dir>',
+    param: param.string({ help: 'clean dataset folder (CIFAR-10 or CIFAR-100 binary, or an image folder of 32x32 images)' }),
+  },
   output: { flags: '-o, --output <dir>', param: param.string({ help: 'folder to write the .npy files to (created if missing)' }) },
   split: { flags: '--split <split>', param: param.enum(['test', 'train'], { default: 'test', help: 'which split of the input' }) },
   corruptions: {
@@ -40,6 +43,15 @@ export const fetchOptions = {
 /** `fourier-augmix export`'s options. */
 export const exportOptions = {
   onnx: { flags: '--onnx <file>', param: param.string({ help: 'the .onnx file to write' }) },
+  size: {
+    flags: '--size <HxW>',
+    param: param.size({
+      default: { height: 32, width: 32 },
+      min: 1,
+      max: 4096,
+      help: "the model input's image size, H or HxW (the WRN takes any; the images it was trained on)",
+    }),
+  },
 } satisfies Record<string, CommandOption>;
 
 /** `fourier-augmix report`'s options. */

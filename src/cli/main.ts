@@ -185,7 +185,7 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     .argument('<checkpoint>', 'checkpoint .msgpack, a seed-<n> folder or a one-seed training run folder')
     .action(async (checkpoint: string, given: Record<string, string | undefined>) => {
       const o = validateParams(optionSchema(exportOptions), given, 'export', flagName(exportOptions));
-      (await exportOnnx(checkpoint, o.onnx, io.cwd)).forEach(out);
+      (await exportOnnx(checkpoint, o.onnx, io.cwd, o.size)).forEach(out);
     });
 
   addOptions(program.command('report'), reportOptions)

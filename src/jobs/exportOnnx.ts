@@ -10,9 +10,9 @@ import { UsageError } from '../pipeline/usageError.ts';
 
 /**
  * `fourier-augmix export <checkpoint> --onnx <file>`: writes the checkpoint's WRN as ONNX
- * (atomically) and returns what to tell the user.
+ * (atomically), for images of `size` (default 32x32), and returns what to tell the user.
  */
-export async function exportOnnx(spec: string, onnx: string | undefined, cwd: string): Promise<string[]> {
+export async function exportOnnx(spec: string, onnx: string | undefined, cwd: string, size = { height: 32, width: 32 }): Promise<string[]> {
   if (!onnx) throw new UsageError('export: missing --onnx <file> (where the ONNX model goes)');
   if (!onnx.toLowerCase().endsWith('.onnx'))
     throw new UsageError(`export: --onnx ${onnx}: the file name must end in .onnx (evaluations recognise ONNX models by it)`);
@@ -22,7 +22,7 @@ export async function exportOnnx(spec: string, onnx: string | undefined, cwd: st
   const out = resolve(cwd, onnx);
   let model: Uint8Array;
   try {
-    model = wrnToOnnx(checkpoint, { normalize, strategy, checkpointSha256: createHash('sha256').update(bytes).digest('hex') });
+    model = wrnToOnnx(checkpoint, { normalize, strategy, checkpointSha256: createHash('sha256').update(bytes).digest('hex'), ...size });
   } catch (err) {
     throw new Error(`checkpoint ${path}: ${(err as Error).message}`, { cause: err });
   }
@@ -31,6 +31,6 @@ export async function exportOnnx(spec: string, onnx: string | undefined, cwd: st
   return [
     ...(checkpoint.verified ? [] : [unverifiedNotice(path)]),
     `wrote ${out} (${(model.length / 1e6).toFixed(2)} MB): ${strategy} WRN-${depth}-${widen}, ${classes} classes, ONNX opset ${EXPORT_OPSET}`,
-    `  input 'input' float32 [batch, 3, 32, 32] (NCHW, RGB in [0, 1]) normalised with mean [${normalize.mean.join(', ')}], std [${normalize.std.join(', ')}] (in the model's metadata too); output 'logits' [batch, ${classes}]`,
+    `  input 'input' float32 [batch, 3, ${size.height}, ${size.width}] (NCHW, RGB in [0, 1]) normalised with mean [${normalize.mean.join(', ')}], std [${normalize.std.join(', ')}] (in the model's metadata too); output 'logits' [batch, ${classes}]`,
   ];
 }

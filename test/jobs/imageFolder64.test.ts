@@ -66,6 +66,22 @@ describe('an image folder at 64x64', () => {
     expect(report.fingerprint.grid).toMatchObject({ height: 64, width: 64 });
     expect(report.cells.length).toBeGreaterThan(0);
     expect(existsSync(join(fourier, 'heatmap-aligned-norm4.png'))).toBe(true);
+
+    // The same model as ONNX for 64x64 inputs, on onnxruntime: the same cells.
+    const onnx = join(dir, 'wrn64.onnx');
+    const x = await cli(['export', join(run, 'seed-0'), '--onnx', onnx, '--size', '64']);
+    expect(x.code).toBe(0);
+    expect(x.stdout).toContain("input 'input' float32 [batch, 3, 64, 64]");
+    const viaOnnx = join(dir, 'fourier-onnx');
+    const o = await cli(['run', 'eval-fourier', `data=${data}`, `model=${onnx}`, 'maxK=1', 'norms=4', 'alignments=aligned', `out=${viaOnnx}`]);
+    expect(o.code).toBe(0);
+    const errors = (d: string): number[] => json<{ cells: { error: number }[] }>(join(d, 'fourier.json')).cells.map((c) => c.error);
+    expect(errors(viaOnnx)).toEqual(errors(fourier));
+    const at32 = await cli(['export', join(run, 'seed-0'), '--onnx', join(dir, 'wrn32.onnx')]);
+    expect(at32.code).toBe(0);
+    const refused = await cli(['run', 'eval-fourier', `data=${data}`, `model=${join(dir, 'wrn32.onnx')}`, 'maxK=1', `out=${join(dir, 'no')}`]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("height 32, the data's images need [N, 3, 64, 64]");
   });
 
   it('corrupt refuses sizes without constants, naming the size', async () => {

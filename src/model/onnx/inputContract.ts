@@ -1,5 +1,6 @@
 import type { ChannelOrder, InputTransform, Layout } from '../../ops/modelInput.ts';
 import type { OrtValueMetadata } from './runtime.ts';
+import { InputError } from '../../inputError.ts';
 
 /** What the user may say about an ONNX model's input (`layout=`, `channelOrder=`, `scale=`, `mean=`, `std=`); unset ones come from the model. */
 export type InputOptions = Partial<{ -readonly [K in keyof InputTransform]: InputTransform[K] }>;
@@ -60,8 +61,9 @@ export function resolveInputContract(
   options: InputOptions,
   expected: Expected,
 ): { contract: InputContract; classes: number } {
+  // A model that does not fit the data or the options given is the user's to fix: an input error.
   const fail = (what: string): never => {
-    throw new Error(`model ${path}: ${what}`);
+    throw new InputError(`model ${path}: ${what}`);
   };
   const { height, width, channels } = expected;
   const want = { nchw: `[N, ${channels}, ${height}, ${width}]`, nhwc: `[N, ${height}, ${width}, ${channels}]` };
