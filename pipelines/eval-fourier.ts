@@ -28,6 +28,10 @@ const params = z.object({
   images: param.optionalInt({ min: 1, help: 'only the first N test images (default: the whole test set, as the paper)' }),
   maxK: param.optionalInt({ min: 0, help: 'only waves with |kx|,|ky| <= maxK (default: every wave of K, as the paper)' }),
   kStep: shared.kStep,
+  fullPlane: param.boolean({
+    default: false,
+    help: "both waves of every conjugate pair ±k, each in its own place on the heatmap (default: one of each, the authors' K)",
+  }),
   shard: param.string({
     default: '0/1',
     help: 'i/n: evaluate the i-th of n disjoint parts of the grid (0-based); run all n into one folder, or merge with merge-fourier',
@@ -76,6 +80,8 @@ export default definePipeline({
           alignments: p.alignments as Alignment[],
           ...(p.maxK === undefined ? {} : { maxK: p.maxK }),
           ...(p.kStep === undefined ? {} : { kStep: p.kStep }),
+          // Only when asked for, so results of the authors' K keep their fingerprint.
+          ...(p.fullPlane ? { fullPlane: true } : {}),
         },
         ...(p.images === undefined ? {} : { images: p.images }),
       });

@@ -1,6 +1,6 @@
 import { toolboxPhase } from './fourierBasis.ts';
 import { Rng } from './rng.ts';
-import { gridPosition, waveVectors, type WaveVector } from './waveVectors.ts';
+import { allWaveVectors, gridPosition, waveVectors, type WaveVector } from './waveVectors.ts';
 
 /** How the wave is added to the colour channels (paper §2): all +1, or an independent ±1 per image and channel. */
 export type Alignment = 'aligned' | 'random-flip';
@@ -51,6 +51,11 @@ export interface FourierGridSpec {
    * (kStep 4 on 32x32: 34 of the 514 waves). Not in the paper: for quick runs such as `npm start`.
    */
   readonly kStep?: number;
+  /**
+   * Both waves of every conjugate pair (H·W waves) instead of one of each (the authors' K), each
+   * drawn in its own place on the heatmap. Not in the paper.
+   */
+  readonly fullPlane?: boolean;
 }
 
 /** The paper's attack: φ = 3π/2, norms 1-4, both alignments, every wave of K. */
@@ -71,11 +76,12 @@ export function phaseOf(factor: number, convention: PhaseConvention): number {
 /**
  * Every cell of the grid, in canonical order: phase, then norm, then alignment, then wave vector
  * in K's order (`waveVectors`). Each conjugate pair appears once: U(−k) at the same phase is the
- * same matrix up to the sign of the phase, and the heatmap shows it at both positions.
+ * same matrix up to the sign of the phase, and the heatmap shows it at both positions. With
+ * `fullPlane`, every k-grid position is a cell of its own (`allWaveVectors`).
  */
 export function fourierGrid(spec: FourierGridSpec): FourierCell[] {
   const { maxK, kStep } = spec;
-  const waves = waveVectors(spec.height, spec.width).filter(
+  const waves = (spec.fullPlane ? allWaveVectors : waveVectors)(spec.height, spec.width).filter(
     (k) => (maxK === undefined || (Math.abs(k.kx) <= maxK && Math.abs(k.ky) <= maxK)) && (kStep === undefined || (k.kx % kStep === 0 && k.ky % kStep === 0)),
   );
   const cells: FourierCell[] = [];

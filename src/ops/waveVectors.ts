@@ -31,6 +31,19 @@ export function waveVectors(height: number, width: number): WaveVector[] {
   return out;
 }
 
+/**
+ * Every position of the H x W k-grid in row-major order from the top-left of the centred grid:
+ * both members of each conjugate pair, H·W waves. For an aligned wave at φ = 3π/2,
+ * U(−k) = −U(k): a different image, which can have a different error.
+ */
+export function allWaveVectors(height: number, width: number): WaveVector[] {
+  const out: WaveVector[] = [];
+  const oy = Math.floor(height / 2);
+  const ox = Math.floor(width / 2);
+  for (let row = 0; row < height; row++) for (let col = 0; col < width; col++) out.push({ kx: col - ox, ky: row - oy });
+  return out;
+}
+
 /** The conjugate-symmetric partner −k, in signed form. */
 export function conjugate(k: WaveVector, height: number, width: number): WaveVector {
   return { kx: signed(-k.kx, width), ky: signed(-k.ky, height) };

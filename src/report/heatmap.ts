@@ -25,18 +25,25 @@ export interface HeatmapSpec {
 }
 
 /**
- * The grid as RGB pixels (one per k-grid cell): k at `gridPosition(k)` and, symmetrised, at its
- * conjugate's position (U(−k) is U(k) up to the phase's sign); zero frequency sits at the centre
+ * The grid as RGB pixels (one per k-grid cell): k at `gridPosition(k)` and, where −k has no value
+ * of its own, at its conjugate's position too (U(−k) is U(k) up to the phase's sign); zero
+ * frequency sits at the centre
  * (row ⌊H/2⌋, column ⌊W/2⌋), as in the paper's figures. Cells with no value are light grey.
  */
 export function heatmapPixels(spec: Pick<HeatmapSpec, 'height' | 'width' | 'values' | 'min' | 'max' | 'step'>): { grid: Float64Array; rgb: Uint8Array } {
   const { height: h, width: w } = spec;
   const grid = new Float64Array(h * w).fill(NaN);
+  const own = new Uint8Array(h * w);
   for (const v of spec.values) {
-    for (const k of [v, conjugate(v, h, w)]) {
-      const { row, col } = gridPosition(k, h, w);
-      grid[row * w + col] = v.value;
-    }
+    const { row, col } = gridPosition(v, h, w);
+    grid[row * w + col] = v.value;
+    own[row * w + col] = 1;
+  }
+  // A conjugate position with no value of its own (the authors' K lists one wave of each pair)
+  // shows its partner's.
+  for (const v of spec.values) {
+    const { row, col } = gridPosition(conjugate(v, h, w), h, w);
+    if (!own[row * w + col]) grid[row * w + col] = v.value;
   }
   const step = spec.step ?? 1;
   if (step > 1) {

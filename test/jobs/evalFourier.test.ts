@@ -130,4 +130,19 @@ describe('eval-fourier', () => {
     const phases = await cli(['run', 'eval-fourier', ...common(), 'phases=0.75,x', `out=${join(dir, 'bad')}`]);
     expect(phases.stderr).toContain("phases=0.75,x: 'x' is not a number");
   });
+
+  it('fullPlane=true evaluates both waves of each pair: 9 cells of |k| <= 1 instead of 5, each its own result', async () => {
+    const out = join(dir, 'full');
+    const r = await cli(['run', 'eval-fourier', ...common(), 'alignments=aligned', 'fullPlane=true', `out=${out}`]);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'fourier.json'), 'utf8')) as {
+      fingerprint: { grid: { fullPlane?: boolean } };
+      cells: { kx: number; ky: number }[];
+    };
+    expect(report.fingerprint.grid.fullPlane).toBe(true);
+    expect(report.cells.map((c) => `${c.kx},${c.ky}`).sort()).toEqual(['-1,-1', '-1,0', '-1,1', '0,-1', '0,0', '0,1', '1,-1', '1,0', '1,1']);
+    // The authors' K, as before: no fullPlane in the fingerprint.
+    const half = JSON.parse(readFileSync(join(dir, 'whole', 'fourier.json'), 'utf8')) as { fingerprint: { grid: Record<string, unknown> } };
+    expect('fullPlane' in half.fingerprint.grid).toBe(false);
+  });
 });

@@ -1,6 +1,6 @@
 import { fourierBasis, toolboxPhase } from '../../src/ops/fourierBasis.ts';
 import { perturbFloatInto, perturbUint8Into } from '../../src/ops/fourierPerturb.ts';
-import { conjugate, gridPosition, waveVectors } from '../../src/ops/waveVectors.ts';
+import { allWaveVectors, conjugate, gridPosition, waveVectors } from '../../src/ops/waveVectors.ts';
 
 const norm = (a: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((s, x) => s + x * x, 0));
 
@@ -117,6 +117,32 @@ describe('waveVectors', () => {
       seen.add(`${q.row},${q.col}`);
     }
     expect(seen.size).toBe(1024);
+  });
+
+  it('has one wave per conjugate pair at any size, against an independent count of the pairs', () => {
+    // Independent: the pairs {k, −k mod (H, W)} of all H·W positions, counted by brute force.
+    const pairs = (h: number, w: number): number => {
+      const keys = new Set<string>();
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) {
+          const a = y * w + x;
+          const b = ((h - y) % h) * w + ((w - x) % w);
+          keys.add(`${Math.min(a, b)},${Math.max(a, b)}`);
+        }
+      return keys.size;
+    };
+    for (const [h, w] of [
+      [64, 64],
+      [224, 224],
+      [48, 32],
+      [33, 31],
+    ] as const) {
+      const k = waveVectors(h, w);
+      expect(k).toHaveLength(pairs(h, w));
+      expect(allWaveVectors(h, w)).toHaveLength(h * w);
+    }
+    expect(waveVectors(64, 64)).toHaveLength((64 * 64) / 2 + 2);
+    expect(waveVectors(224, 224)).toHaveLength((224 * 224) / 2 + 2);
   });
 
   it("follows the toolbox's row-major order of the centred grid", () => {

@@ -1,5 +1,5 @@
 import { ALIGNMENTS, cellKey, flipSignsInto, fourierGrid, paperGrid, phaseOf } from '../../src/ops/fourierGrid.ts';
-import { toolboxPhase } from '../../src/ops/fourierBasis.ts';
+import { fourierBasis, toolboxPhase } from '../../src/ops/fourierBasis.ts';
 import { inShard, parseShard } from '../../src/ops/shard.ts';
 import { heatmapPixels } from '../../src/report/heatmap.ts';
 
@@ -102,5 +102,32 @@ describe('shards', () => {
     expect(() => parseShard('1/0')).toThrow("shard '1/0': n must be >= 1");
     expect(() => parseShard('a/2')).toThrow("shard 'a/2': expected i/n with integers 0 <= i < n, e.g. 0/4");
     expect(() => parseShard('1')).toThrow('expected i/n');
+  });
+
+  it('fullPlane evaluates both waves of each pair (U(−k) = −U(k) aligned at 3π/2) and draws each in its own place', () => {
+    const spec = { height: 8, width: 8, phaseFactors: [0.75], convention: 'paper' as const, norms: [1], alignments: ['aligned' as const] };
+    expect(fourierGrid(spec)).toHaveLength(34);
+    const full = fourierGrid({ ...spec, fullPlane: true });
+    expect(full).toHaveLength(64);
+    expect(new Set(full.map((c) => c.key)).size).toBe(64);
+    const u = fourierBasis({ height: 8, width: 8, kx: 1, ky: 2, phase: phaseOf(0.75, 'paper'), norm: 1 });
+    const v = fourierBasis({ height: 8, width: 8, kx: -1, ky: -2, phase: phaseOf(0.75, 'paper'), norm: 1 });
+    u.forEach((x, i) => expect(v[i]).toBeCloseTo(-x, 6));
+    // Values at k and −k differ: each stays in its own place; a lone k still fills −k.
+    const { grid } = heatmapPixels({
+      height: 8,
+      width: 8,
+      min: 0,
+      max: 1,
+      values: [
+        { kx: 1, ky: 2, value: 0.25 },
+        { kx: -1, ky: -2, value: 0.75 },
+        { kx: 3, ky: 0, value: 0.5 },
+      ],
+    });
+    expect(grid[(4 + 2) * 8 + 4 + 1]).toBe(0.25);
+    expect(grid[(4 - 2) * 8 + 4 - 1]).toBe(0.75);
+    expect(grid[4 * 8 + 4 + 3]).toBe(0.5);
+    expect(grid[4 * 8 + 4 - 3]).toBe(0.5);
   });
 });
