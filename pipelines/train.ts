@@ -1,12 +1,12 @@
-import { concat, defer, mergeMap } from 'rxjs';
+import { concat, defer, finalize, merge, mergeMap } from 'rxjs';
 import { z } from 'zod';
 import { event } from '../src/pipeline/events.ts';
-import { loadDataset, loadNotes } from '../src/jobs/loadDataset.ts';
+import { decodeProgress, loadDataset, loadNotes } from '../src/jobs/loadDataset.ts';
 import { param } from '../src/pipeline/params.ts';
 import { shared } from '../src/pipeline/sharedParams.ts';
 import { definePipeline, type Preset } from '../src/pipeline/pipeline.ts';
 import { trainSeeds } from '../src/jobs/trainSeeds.ts';
-import { subset } from '../src/data/dataset.ts';
+import { subset, type Dataset } from '../src/data/dataset.ts';
 import { selectBackend } from '../src/model/backend.ts';
 import { backendEvents } from '../src/jobs/backendEvents.ts';
 import { gpuMicroBatch } from '../src/model/gpuMicroBatch.ts';
@@ -77,12 +77,15 @@ export default definePipeline({
   description: 'Train WRNs with a strategy (JSD loss for AugMix ones), one run per seed, with checkpoints, resume and a summary over seeds',
   params,
   presets,
-  run: (p, ctx) =>
-    defer(async () => {
+  run: (p, ctx) => {
+    // Image folders are decoded with a progress bar per split (nothing shows for CIFAR files).
+    const decoding = { train: decodeProgress('decode train images'), test: decodeProgress('decode test images') };
+    const load = (split: 'train' | 'test'): Promise<Dataset> =>
+      loadDataset(p.data, split, ctx.cwd, { size: p.size, skipBad: p.skipBad, onProgress: decoding[split].onProgress }).finally(decoding[split].done);
+    const run = defer(async () => {
       const strategy = await loadStrategy(p.strategy, ctx.cwd);
       const selection = await selectBackend(p.backend, { threads: p.threads });
-      const load = { size: p.size, skipBad: p.skipBad };
-      const [train, test] = (await Promise.all([loadDataset(p.data, 'train', ctx.cwd, load), loadDataset(p.data, 'test', ctx.cwd, load)])).map((d) =>
+      const [train, test] = (await Promise.all([load('train'), load('test')])).map((d) =>
         p.limit === undefined ? d : subset(d, 0, Math.min(p.limit, d.count)),
       );
       return { strategy, selection, train: train!, test: test!, notes: [...loadNotes(train!), ...loadNotes(test!)] };
@@ -120,5 +123,8 @@ export default definePipeline({
           }),
         );
       }),
-    ),
+      finalize(() => Object.values(decoding).forEach((d) => d.done())),
+    );
+    return merge(decoding.train.events, decoding.test.events, run);
+  },
 });

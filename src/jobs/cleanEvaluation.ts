@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { defer, from, mergeMap, type Observable } from 'rxjs';
+import { defer, finalize, from, merge, mergeMap, type Observable } from 'rxjs';
 import { writeFileAtomic, writeJsonAtomic } from '../data/atomic.ts';
 import type { CifarSplit } from '../data/cifar.ts';
 import { evaluatedModelEvents } from './backendEvents.ts';
@@ -7,7 +7,7 @@ import type { EvalResult } from '../model/evaluate.ts';
 import { evaluateClean } from '../model/evaluateClean.ts';
 import { openEvaluatedModel, type EvaluatedModelSpec } from './openEvaluatedModel.ts';
 import { event, type PipelineEvent } from '../pipeline/events.ts';
-import { loadDataset, type LoadOptions } from './loadDataset.ts';
+import { decodeProgress, loadDataset, type LoadOptions } from './loadDataset.ts';
 import { percent } from '../report/percent.ts';
 
 export interface CleanEvalSpec extends EvaluatedModelSpec {
@@ -28,8 +28,9 @@ const pct = (x: number): string => percent(x, 2);
  * `test-error.json` (model identity, data, figures) and `test-error.md`.
  */
 export function cleanEvaluation(spec: CleanEvalSpec): Observable<PipelineEvent> {
-  return defer(async () => {
-    const ds = await loadDataset(spec.data, spec.split, spec.cwd, spec.load);
+  const decoding = decodeProgress();
+  const run = defer(async () => {
+    const ds = await loadDataset(spec.data, spec.split, spec.cwd, { ...spec.load, onProgress: decoding.onProgress }).finally(decoding.done);
     const count = spec.images === undefined ? ds.count : Math.min(spec.images, ds.count);
     const { selection, model } = await openEvaluatedModel(spec, { ...ds.shape, classes: ds.classes.length });
     let result: EvalResult;
@@ -77,5 +78,9 @@ export function cleanEvaluation(spec: CleanEvalSpec): Observable<PipelineEvent> 
       event.artifact(md, 'test error and calibration'),
       event.summary([`${model.label} on ${count} ${spec.split} images of ${ds.name}: error ${pct(result.error)}, calibration ${pct(result.calibration)}`]),
     ];
-  }).pipe(mergeMap((events) => from(events)));
+  }).pipe(
+    mergeMap((events) => from(events)),
+    finalize(decoding.done),
+  );
+  return merge(decoding.events, run);
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../data/atomic.ts';
-import { concat, concatMap, defer, finalize, from, mergeMap, type Observable } from 'rxjs';
+import { concat, concatMap, defer, finalize, from, merge, mergeMap, type Observable } from 'rxjs';
 import type { Dataset } from '../data/dataset.ts';
 import type { CleanSet } from '../model/classifier.ts';
 import { mergeCellFiles, missingCells, openCellLog, type FourierFingerprint } from '../data/fourierResults.ts';
@@ -15,7 +15,7 @@ import { CLEAN_FILE, writeFourierReport } from '../report/fourierReport.ts';
 import { fourierCells } from '../streams/fourierCells.ts';
 import { openEvaluatedModel, type EvaluatedModelSpec } from './openEvaluatedModel.ts';
 import { event, type PipelineEvent } from '../pipeline/events.ts';
-import { loadDataset, type LoadOptions } from './loadDataset.ts';
+import { decodeProgress, loadDataset, type LoadOptions } from './loadDataset.ts';
 import { percent } from '../report/percent.ts';
 
 export interface FourierEvalSpec extends EvaluatedModelSpec {
@@ -53,8 +53,9 @@ function imagesHash(ds: Dataset, count: number): string {
  * file in `runDir` together covers the grid, `fourier.json`, `table2.md` and the heatmaps.
  */
 export function fourierEvaluation(spec: FourierEvalSpec): Observable<PipelineEvent> {
-  return defer(async () => {
-    const test = await loadDataset(spec.data, 'test', spec.cwd, spec.load);
+  const decoding = decodeProgress();
+  const run = defer(async () => {
+    const test = await loadDataset(spec.data, 'test', spec.cwd, { ...spec.load, onProgress: decoding.onProgress }).finally(decoding.done);
     const count = spec.images === undefined ? test.count : Math.min(spec.images, test.count);
     const { selection, model } = await openEvaluatedModel(spec, { ...test.shape, classes: test.classes.length });
     try {
@@ -134,7 +135,9 @@ export function fourierEvaluation(spec: FourierEvalSpec): Observable<PipelineEve
         defer(() => reportIfComplete(spec.runDir)),
       );
     }),
+    finalize(decoding.done),
   );
+  return merge(decoding.events, run);
 }
 
 /**

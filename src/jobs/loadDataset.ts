@@ -5,6 +5,8 @@ import type { Dataset } from '../data/dataset.ts';
 import { detectDataset } from '../data/detectDataset.ts';
 import { readImageFolder, type ImageFolderDataset, type ImageSize } from '../data/imageFolder.ts';
 import { packageFile } from '../packageFiles.ts';
+import { Subject, type Observable } from 'rxjs';
+import { event, type PipelineEvent } from '../pipeline/events.ts';
 import { UsageError } from '../pipeline/usageError.ts';
 
 /**
@@ -44,6 +46,30 @@ export async function loadDataset(dir: string, split: CifarSplit, cwd: string, o
   if (kind === 'cifar100-bin') return input(readCifar100(path, split));
   if (kind === 'image-folder') return input(readImageFolder(path, split, options));
   throw new UsageError(`data=${dir}: ${path} is a CIFAR-C folder (corrupted test images only); give a CIFAR-10/100 binary folder`);
+}
+
+/**
+ * A progress bar for decoding image folders: pass `onProgress` to `loadDataset` and merge
+ * `events` into the run's events; `done()` ends them (call it however loading ends). Updates are
+ * sent at most every 100 ms, and at the end.
+ */
+export function decodeProgress(stage = 'decode images'): {
+  events: Observable<PipelineEvent>;
+  onProgress: (done: number, total: number) => void;
+  done: () => void;
+} {
+  const events = new Subject<PipelineEvent>();
+  let last = 0;
+  return {
+    events,
+    onProgress: (done, total) => {
+      const now = performance.now();
+      if (done < total && now - last < 100) return;
+      last = now;
+      events.next(event.preparing(stage, done, total, 'images'));
+    },
+    done: () => events.complete(),
+  };
 }
 
 /** What loading an image folder did, as log lines (none for other datasets). */

@@ -10,6 +10,11 @@ export interface ProgressEvent {
   readonly unit: string;
   /** A short note shown after the bar, e.g. the current epoch. */
   readonly info?: string;
+  /**
+   * Progress of getting the inputs ready (decoding images), not of the run's work: the run folder
+   * stays untouched until the work starts, so a run refused after it leaves nothing behind.
+   */
+  readonly preparing?: true;
 }
 
 /** A line for the user. */
@@ -54,6 +59,7 @@ export type PipelineEvent = ProgressEvent | LogEvent | ArtifactEvent | ProfileEv
 export const event = {
   progress: (stage: string, done: number, total: number, unit: string, info?: string): ProgressEvent =>
     info === undefined ? { type: 'progress', stage, done, total, unit } : { type: 'progress', stage, done, total, unit, info },
+  preparing: (stage: string, done: number, total: number, unit: string): ProgressEvent => ({ type: 'progress', stage, done, total, unit, preparing: true }),
   log: (message: string): LogEvent => ({ type: 'log', message }),
   artifact: (path: string, description: string): ArtifactEvent => ({ type: 'artifact', path, description }),
   profile: (snapshot: ProfileSnapshot): ProfileEvent => ({ type: 'profile', snapshot }),

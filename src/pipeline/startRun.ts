@@ -81,7 +81,7 @@ export function prepareRun(pipeline: Pipeline, file: string, overrides: Readonly
               // A fact that comes after the first write is added to the file written.
               if (written !== null) await (written = written.then(write));
             }
-            if (e.type === 'progress' || e.type === 'artifact') await writeConfig();
+            if ((e.type === 'progress' && !e.preparing) || e.type === 'artifact') await writeConfig();
             return e;
           }),
         ),

@@ -97,7 +97,9 @@ describe('fourier-augmix CLI', () => {
   it('reports a bad override with the pipeline file and the key, without a stack', async () => {
     const unknown = await cli(['run', 'preview', 'foo=1']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe("error: pipelines/preview.ts: unknown parameter 'foo' (known: data, size, skipBad, split, strategies, images, samples, seed, out)\n");
+    expect(unknown.stderr).toBe(
+      "error: pipelines/preview.ts: unknown parameter 'foo' (known: data, size, skipBad, split, strategies, images, samples, seed, out)\n",
+    );
     const bad = await cli(['describe', 'preview', 'images=abc']);
     expect(bad.stderr).toBe('error: pipelines/preview.ts: images=abc is invalid: expected an integer in [1, 100]\n');
   });

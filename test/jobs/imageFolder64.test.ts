@@ -40,6 +40,28 @@ describe('an image folder at 64x64', () => {
     expect(t.stderr).not.toContain('error:');
     expect(t.code).toBe(0);
     expect(t.stderr).toMatch(/tiles\/train: 18 images of 3 classes, 64x64/);
+    expect(t.stderr).toMatch(/decode train images: 18\/18 images/);
+    expect(t.stderr).toMatch(/decode test images: 9\/9 images/);
+    // Refused after decoding (from the cache now): the finished run's config.json stays as it was.
+    const config = readFileSync(join(run, 'config.json'));
+    const resumed = await cli([
+      'run',
+      'train',
+      ...common,
+      'workers=0',
+      'depth=10',
+      'widen=1',
+      'epochs=2',
+      'batchSize=6',
+      'seeds=0',
+      'evalBatch=9',
+      'resume=true',
+      `out=${run}`,
+    ]);
+    expect(resumed.code).toBe(2);
+    expect(resumed.stderr).toMatch(/\(from the cache\)/);
+    expect(resumed.stderr).not.toMatch(/decode train images/);
+    expect(readFileSync(join(run, 'config.json'))).toEqual(config);
     expect(json<{ seeds: { test: { count: number } }[] }>(join(run, 'summary.json')).seeds[0]!.test.count).toBe(9);
 
     const clean = join(dir, 'clean');

@@ -40,7 +40,12 @@ interface Case {
 const dir = new URL('../fixtures/', import.meta.url).pathname;
 const manifest = JSON.parse(readFileSync(`${dir}/pil-sizes.json`, 'utf8')) as { pillow: string; inputs: Input[]; cases: Case[] };
 const bytes = new Uint8Array(readFileSync(`${dir}/pil-sizes.bin`));
-const image = (s: Input): Image => ({ width: s.width, height: s.height, channels: s.channels, data: bytes.slice(s.offset, s.offset + s.width * s.height * s.channels) });
+const image = (s: Input): Image => ({
+  width: s.width,
+  height: s.height,
+  channels: s.channels,
+  data: bytes.slice(s.offset, s.offset + s.width * s.height * s.channels),
+});
 const sha256 = (img: Image): string => createHash('sha256').update(img.data).digest('hex');
 
 describe('the primitives at other image sizes, against Pillow 9.4', () => {
