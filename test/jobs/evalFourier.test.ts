@@ -2,10 +2,8 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { selectBackend } from '../../src/model/backend.ts';
-import { saveCheckpoint } from '../../src/model/checkpoint.ts';
-import { createWrn } from '../../src/model/wrn.ts';
 import { cli } from '../cli/io.ts';
+import { writeTestCheckpoint } from '../model/testCheckpoint.ts';
 
 const root = process.cwd();
 let dir: string;
@@ -33,16 +31,8 @@ function cliProcess(args: string[]): Promise<{ code: number | null; stderr: stri
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fa-fourier-'));
-  await selectBackend('wasm');
-  const net = createWrn({ depth: 10, widen: 1, classes: 10, seed: 4 });
   model = join(dir, 'model.msgpack');
-  await saveCheckpoint(model, net, null, {
-    epoch: 1,
-    step: 1,
-    best: null,
-    fingerprint: { strategy: { name: 'AugSVF', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } },
-  });
-  net.dispose();
+  await writeTestCheckpoint(model, 4);
   const whole = await cli(['run', 'eval-fourier', ...common(), `out=${join(dir, 'whole')}`]);
   expect(whole.stderr).toContain('10 of 10 cells in this shard');
   expect(whole.code).toBe(0);

@@ -2,11 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CifarCReport } from '../../src/jobs/cifarCEvaluation.ts';
-import { selectBackend } from '../../src/model/backend.ts';
-import { saveCheckpoint } from '../../src/model/checkpoint.ts';
-import { createWrn } from '../../src/model/wrn.ts';
 import { tmpDir } from '../data/tmpDir.ts';
 import { cli } from '../cli/io.ts';
+import { writeTestCheckpoint } from '../model/testCheckpoint.ts';
 
 const dir = tmpDir('cli-onnx');
 const ck = join(dir, 'model.msgpack');
@@ -16,15 +14,7 @@ const cells = (d: string): { key: string; error: number; loss: number }[] =>
   (JSON.parse(readFileSync(join(d, 'fourier.json'), 'utf8')) as { cells: { key: string; error: number; loss: number }[] }).cells;
 
 beforeAll(async () => {
-  await selectBackend('wasm');
-  const net = createWrn({ depth: 10, widen: 1, classes: 10, seed: 9 });
-  await saveCheckpoint(ck, net, null, {
-    epoch: 1,
-    step: 1,
-    best: null,
-    fingerprint: { strategy: { name: 'AugSF', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } },
-  });
-  net.dispose();
+  await writeTestCheckpoint(ck, 9, 'AugSF');
   const r = await cli(['export', ck, '--onnx', onnx]);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);

@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CifarCReport } from '../../src/jobs/cifarCEvaluation.ts';
-import { selectBackend } from '../../src/model/backend.ts';
-import { saveCheckpoint } from '../../src/model/checkpoint.ts';
-import { createWrn } from '../../src/model/wrn.ts';
 import { tmpDir } from '../data/tmpDir.ts';
 import { cli } from '../cli/io.ts';
+import { writeTestCheckpoint } from '../model/testCheckpoint.ts';
 
 // The evaluations on webgpu (in CI a software device) against wasm: the same cells, errors and
 // calibration within float32 tolerance, and the adapter recorded in config.json.
@@ -13,17 +11,7 @@ const dir = tmpDir('webgpu-eval');
 const model = join(dir, 'model.msgpack');
 const json = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 
-beforeAll(async () => {
-  await selectBackend('wasm');
-  const net = createWrn({ depth: 10, widen: 1, classes: 10, seed: 4 });
-  await saveCheckpoint(model, net, null, {
-    epoch: 1,
-    step: 1,
-    best: null,
-    fingerprint: { strategy: { name: 'AugSVF', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } },
-  });
-  net.dispose();
-});
+beforeAll(() => writeTestCheckpoint(model, 4));
 
 type Cell = { k: number[]; error: number; calibration: number };
 

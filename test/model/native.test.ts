@@ -6,23 +6,13 @@ import { NativeBackend, registerNativeBackend } from '../../src/model/native/nat
 import { Sgd } from '../../src/model/sgd.ts';
 import { trainStep } from '../../src/model/trainStep.ts';
 import { createWrn } from '../../src/model/wrn.ts';
+import { randomArray } from './randomArray.ts';
 
 // The native backend (our oneDNN addon) against the cpu backend, kernel by kernel, on random
 // shapes; its gradients numerically; and a few WRN training steps against wasm. Runs where the
 // addon is built (CI installs libdnnl-dev); elsewhere only the fallback's report is tested.
 const available = registerNativeBackend();
 const describeNative = available ? describe : describe.skip;
-
-/** Deterministic values in [-1, 1) (an LCG: reproducible, varied). */
-function randomArray(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = (seed * 2654435761) >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2147483648 - 1;
-  }
-  return out;
-}
 
 /** Largest |a − b| over the largest of 1e-3 and max |b|. */
 function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {

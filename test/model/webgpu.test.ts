@@ -5,6 +5,7 @@ import { GpuError, webgpuDevice } from '../../src/model/webgpu/webgpuBackend.ts'
 import { Sgd } from '../../src/model/sgd.ts';
 import { trainStep } from '../../src/model/trainStep.ts';
 import { createWrn } from '../../src/model/wrn.ts';
+import { randomArray } from './randomArray.ts';
 
 // The WebGPU backend on whatever adapter Dawn finds: in CI a software device (Mesa's llvmpipe
 // through OpenGL ES; .ci/run installs it). Without any adapter these fail, with the reason.
@@ -15,17 +16,6 @@ beforeAll(async () => {
   if (s instanceof Error) throw s;
   selection = s;
 });
-
-/** Deterministic values in [-1, 1). */
-function randomArray(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = (seed * 2654435761) >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2147483648 - 1;
-  }
-  return out;
-}
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
