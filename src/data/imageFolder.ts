@@ -99,7 +99,8 @@ function defaultCacheDir(): string {
 async function decode(path: string, size: ImageSize | undefined): Promise<{ data: Buffer; width: number; height: number }> {
   let img = sharp(path, { failOn: 'error' }).removeAlpha().toColourspace('srgb');
   if (size) img = img.resize(size.width, size.height, { fit: 'cover', position: 'centre', kernel: 'lanczos3' });
-  const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
+  // 8 bits per channel whatever the file holds (16-bit PNGs are scaled down).
+  const { data, info } = await img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
   return { data, width: info.width, height: info.height };
 }

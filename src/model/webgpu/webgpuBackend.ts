@@ -107,14 +107,12 @@ export async function prepareWebgpu(auto: boolean, importer: (specifier: string)
   const requiredFeatures = ['timestamp-query'].filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   const errors = new DeviceErrors();
-  device.onuncapturederror = (e) =>
-    errors.record(
-      e.error.constructor.name
-        .replace(/^GPU/, '')
-        .replace(/Error$/, ' error')
-        .toLowerCase(),
-      e.error.message,
-    );
+  const kinds: Record<string, string> = {
+    GPUValidationError: 'validation error',
+    GPUOutOfMemoryError: 'out-of-memory error',
+    GPUInternalError: 'internal error',
+  };
+  device.onuncapturederror = (e) => errors.record(kinds[e.error.constructor.name] ?? 'error', e.error.message);
   void device.lost.then((info) => {
     if (info.reason !== 'destroyed') errors.record('device lost', info.message);
   });
