@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { concat, defer, from, mergeAll, mergeMap, type Observable } from 'rxjs';
+import { concat, defer, from, mergeMap, type Observable } from 'rxjs';
 import { z } from 'zod';
 import { childRun } from '../src/pipeline/childRun.ts';
 import { event, type PipelineEvent } from '../src/pipeline/events.ts';
@@ -10,12 +10,14 @@ import { shared } from '../src/pipeline/sharedParams.ts';
 import { definePipeline, type Pipeline, type PipelineContext } from '../src/pipeline/pipeline.ts';
 import { prepareRun } from '../src/pipeline/startRun.ts';
 import { UsageError } from '../src/pipeline/usageError.ts';
+import { parseShard } from '../src/ops/shard.ts';
+import { planLines, runStage, STAGES, type Stage, type StudyTask } from '../src/jobs/studyTasks.ts';
 import { strategies } from '../src/ops/strategy.ts';
 import { loadStrategies } from '../src/streams/loadStrategy.ts';
 import { seedEvalDirs, writePaperReport } from '../src/report/paperReport.ts';
 import evalCifarC from './eval-cifar10c.ts';
 import evalFourier from './eval-fourier.ts';
-import train from './train.ts';
+import trainPipeline from './train.ts';
 
 const params = z.object({
   datasets: param.list({ default: ['data/cifar10-mini'], help: 'CIFAR-10/100 binary folders to train and test on' }),
@@ -41,8 +43,14 @@ const params = z.object({
     default: 1,
     min: 1,
     max: 64,
-    help: 'strategies trained and evaluated at once, each in its own process (wasm and cpu compute on one core per process)',
+    help: 'with stage=all: tasks run at once, each in its own process (wasm and cpu compute on one core per process)',
   }),
+  stage: param.enum(['all', ...STAGES], {
+    default: 'all',
+    help: 'all: the whole study in this process; train, eval or report: one stage only, for a cluster (with task=i/n)',
+  }),
+  task: param.string({ default: '0/1', help: 'i/n: with a stage, run the i-th of n disjoint slices of its tasks (0-based; describe paper --plan lists them)' }),
+  fourierShards: param.int({ default: 1, min: 1, max: 4096, help: 'eval tasks per Fourier grid (each a shard of it)' }),
 });
 
 /** Runs a sub-pipeline into `out` with its own config.json, as `main` does. */
@@ -84,90 +92,123 @@ export default definePipeline({
       },
     },
   },
+  // The tasks of one stage run side by side as array tasks, each into its own folders: the study
+  // folder itself is shared by them.
+  sharedFolder: (p) => p.stage !== 'all',
+  plan: async (p, ctx) => planLines((await study(p, ctx)).tasks, ctx.runDir),
   run: (p, ctx) =>
-    defer(() => {
-      if (p.cifarC && p.cifarC.length !== p.datasets.length)
-        throw new UsageError(`cifarC=${p.cifarC.join(',')}: give one folder (or -) per dataset (${p.datasets.length})`);
-      return loadStrategies(p.strategies, ctx.cwd);
-    }).pipe(
-      mergeMap((loaded) => {
-        const runs: string[] = [];
-        // Side-by-side processes share the cores: the compute threads are split between them.
-        const threads = Math.max(1, Math.floor(p.threads / p.jobs));
-        const perDataset = p.datasets.map((data, di) => {
-          const cfolder = p.cifarC?.[di];
-          const name = basename(resolveDataDir(data, ctx.cwd));
-          const perStrategy = p.strategies.map((strategy, si) => {
-            const label = loaded[si]!.name;
-            const runDir = join(ctx.runDir, name, label);
-            runs.push(runDir);
-            // With jobs > 1 each strategy's chain runs in child processes, side by side.
-            const step = (pipeline: Pipeline, file: string, values: Record<string, unknown>, out: string): Observable<PipelineEvent> =>
-              p.jobs > 1 ? childRun(file, values, resolve(ctx.cwd, out), label, ctx.cwd) : sub(pipeline, file, values, out, ctx);
-            const trained = step(
-              train,
-              'train',
-              drop({
-                data,
-                strategy,
-                seeds: p.seeds,
-                depth: p.depth,
-                widen: p.widen,
-                epochs: p.epochs,
-                batchSize: p.batchSize,
-                holdout: p.holdout,
-                limit: p.limit,
-                workers: p.workers,
-                backend: p.backend,
-                threads,
-                resume: true,
-              }),
-              runDir,
-            );
-            const evals = p.seeds.map((seed) => {
-              const seedDir = join(runDir, `seed-${seed}`);
-              const dirs = seedEvalDirs(seedDir);
-              return concat(
-                cfolder && cfolder !== '-'
-                  ? step(
-                      evalCifarC,
-                      'eval-cifar10c',
-                      drop({ model: seedDir, cifarC: cfolder, images: p.cImages, backend: p.backend, threads, runtime: p.runtime }),
-                      dirs.cifarC,
-                    )
-                  : [],
-                step(
-                  evalFourier,
-                  'eval-fourier',
-                  drop({
-                    model: seedDir,
-                    data,
-                    norms: p.norms,
-                    images: p.fourierImages ?? p.limit,
-                    maxK: p.maxK,
-                    kStep: p.kStep,
-                    backend: p.backend,
-                    threads,
-                    runtime: p.runtime,
-                  }),
-                  dirs.fourier,
-                ),
-              );
-            });
-            return concat(trained, ...evals);
-          });
-          return from(perStrategy).pipe(mergeAll(p.jobs));
-        });
-        const report = defer(async () => {
-          const out = resolve(ctx.runDir, 'report');
-          await mkdir(out, { recursive: true });
-          const written = await writePaperReport(runs, out);
-          return [
-            ...written.map((w) => event.artifact(w, w.endsWith('.md') ? 'Tables 1 and 2' : 'figure')),
-            event.summary([`paper: ${runs.length} runs; see ${written[0]}`]),
-          ];
-        }).pipe(mergeMap((es) => from(es)));
-        return concat(...perDataset, report);
+    defer(() => study(p, ctx)).pipe(
+      mergeMap(({ tasks }) => {
+        if (p.stage !== 'all') {
+          let shard;
+          try {
+            shard = parseShard(p.task);
+          } catch (err) {
+            throw new UsageError(`task=${p.task}: ${(err as Error).message}`);
+          }
+          return runStage(tasks, p.stage, shard, ctx.runDir);
+        }
+        // One process: each stage's tasks, `jobs` at a time, then the next stage.
+        const stage = (s: Stage): Observable<PipelineEvent> => from(tasks.filter((t) => t.stage === s)).pipe(mergeMap((t) => t.run(), p.jobs));
+        return concat(stage('train'), stage('eval'), stage('report'));
       }),
     ),
 });
+
+/**
+ * The study as a fixed list of tasks: per dataset and strategy a training run (all seeds), then
+ * per trained seed its CIFAR-C evaluation and its Fourier grid in `fourierShards` shards, then
+ * the report. The order is canonical (datasets, strategies, seeds as given), so `task=i/n`
+ * means the same work in every process.
+ */
+async function study(p: z.output<typeof params>, ctx: PipelineContext): Promise<{ tasks: StudyTask[] }> {
+  if (p.cifarC && p.cifarC.length !== p.datasets.length)
+    throw new UsageError(`cifarC=${p.cifarC.join(',')}: give one folder (or -) per dataset (${p.datasets.length})`);
+  const loaded = await loadStrategies(p.strategies, ctx.cwd);
+  // Side-by-side processes share the cores: the compute threads are split between them.
+  const threads = p.stage === 'all' ? Math.max(1, Math.floor(p.threads / p.jobs)) : p.threads;
+  const runs: string[] = [];
+  const train: StudyTask[] = [];
+  const evals: StudyTask[] = [];
+  const reportNeeds: string[] = [];
+  for (const [di, data] of p.datasets.entries()) {
+    const cfolder = p.cifarC?.[di];
+    const name = basename(resolveDataDir(data, ctx.cwd));
+    for (const [si, strategy] of p.strategies.entries()) {
+      const label = loaded[si]!.name;
+      const runDir = join(ctx.runDir, name, label);
+      runs.push(runDir);
+      reportNeeds.push(join(runDir, 'summary.json'));
+      // With jobs > 1 (one process, stage=all) each task runs in a child process, side by side.
+      const step = (pipeline: Pipeline, file: string, values: Record<string, unknown>, out: string): Observable<PipelineEvent> =>
+        p.stage === 'all' && p.jobs > 1 ? childRun(file, values, resolve(ctx.cwd, out), label, ctx.cwd) : sub(pipeline, file, values, out, ctx);
+      const values = drop({
+        data,
+        strategy,
+        seeds: p.seeds,
+        depth: p.depth,
+        widen: p.widen,
+        epochs: p.epochs,
+        batchSize: p.batchSize,
+        holdout: p.holdout,
+        limit: p.limit,
+        workers: p.workers,
+        backend: p.backend,
+        threads,
+        resume: true,
+      });
+      train.push({ stage: 'train', name: `train ${name}/${label}`, needs: [], run: () => step(trainPipeline, 'train', values, runDir) });
+      for (const seed of p.seeds) {
+        const seedDir = join(runDir, `seed-${seed}`);
+        const dirs = seedEvalDirs(seedDir);
+        // result.json is written when the seed's training has finished.
+        const needs = [join(seedDir, 'result.json')];
+        const model = { model: seedDir, backend: p.backend, threads, runtime: p.runtime };
+        if (cfolder && cfolder !== '-') {
+          reportNeeds.push(join(dirs.cifarC, 'cifar-c.json'));
+          evals.push({
+            stage: 'eval',
+            name: `eval-cifar10c ${name}/${label}/seed-${seed}`,
+            needs,
+            run: () => step(evalCifarC, 'eval-cifar10c', drop({ ...model, cifarC: cfolder, images: p.cImages }), dirs.cifarC),
+          });
+        }
+        reportNeeds.push(join(dirs.fourier, 'fourier.json'));
+        for (let shard = 0; shard < p.fourierShards; shard++) {
+          const values = drop({
+            ...model,
+            data,
+            norms: p.norms,
+            images: p.fourierImages ?? p.limit,
+            maxK: p.maxK,
+            kStep: p.kStep,
+            shard: `${shard}/${p.fourierShards}`,
+          });
+          const part = p.fourierShards > 1 ? ` shard ${shard}/${p.fourierShards}` : '';
+          evals.push({
+            stage: 'eval',
+            name: `eval-fourier ${name}/${label}/seed-${seed}${part}`,
+            needs,
+            run: () => step(evalFourier, 'eval-fourier', values, dirs.fourier),
+          });
+        }
+      }
+    }
+  }
+  const report: StudyTask = {
+    stage: 'report',
+    name: 'report',
+    needs: reportNeeds,
+    run: () =>
+      defer(async () => {
+        const out = resolve(ctx.runDir, 'report');
+        await mkdir(out, { recursive: true });
+        const written = await writePaperReport(runs, out);
+        return [
+          ...written.map((w) => event.artifact(w, w.endsWith('.md') ? 'Tables 1 and 2' : 'figure')),
+          event.summary([`paper: ${runs.length} runs; see ${written[0]}`]),
+        ];
+      }).pipe(mergeMap((es) => from(es))),
+  };
+  return { tasks: [...train, ...evals, report] };
+}

@@ -115,7 +115,7 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
 
   program
     .command('describe')
-    .description('print the resolved configuration of a pipeline run without running it')
+    .description('print the resolved configuration of a pipeline run without running it (--plan: its tasks per stage, for a cluster)')
     .argument('<pipeline>', 'pipeline name or path')
     .argument('[overrides...]', 'key=value parameter overrides')
     .allowUnknownOption()
@@ -123,10 +123,20 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
     .action(async (spec: string, overrides: string[], _options: unknown, cmd: Command) => {
       if (isHelp(spec)) return cmd.help();
       if (wantsHelp(overrides)) return pipelineHelp(`describe ${spec}`, spec);
-      const p = await prepare(spec, overrides);
+      const plan = overrides.includes('--plan');
+      const p = await prepare(
+        spec,
+        overrides.filter((o) => o !== '--plan'),
+      );
       const run = prepareRun(p.pipeline, p.file, p.overrides, { cwd: io.cwd });
       describeRun(run.pipeline, run.file, run.params, run.given, run.runDir, p.fromPreset).forEach(out);
       (await describeDetails(run.pipeline, run.params, io.cwd)).forEach(out);
+      if (plan) {
+        if (!run.pipeline.plan)
+          throw new UsageError(`describe ${spec} --plan: ${run.pipeline.name} has no plan to show (only pipelines made of tasks, such as paper)`);
+        out('');
+        (await run.pipeline.plan(run.params, { cwd: io.cwd, runDir: run.runDir })).forEach(out);
+      }
     });
 
   program

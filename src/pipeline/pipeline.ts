@@ -42,9 +42,15 @@ export interface Pipeline<S extends ParamSchema = ParamSchema> {
   readonly presets?: Readonly<Record<string, Preset>>;
   /**
    * Several runs may write into one folder at once, each locking what it writes itself (the shards
-   * of a Fourier grid, each with its own cells file); otherwise a run holds its whole folder.
+   * of a Fourier grid, each with its own cells file); otherwise a run holds its whole folder. A
+   * function decides from the run's parameters.
    */
-  readonly sharedFolder?: boolean;
+  readonly sharedFolder?: boolean | ((params: z.output<S>) => boolean);
+  /**
+   * What a run with these parameters would do, as lines, without doing any of it
+   * (`fourier-augmix describe <pipeline> --plan`), e.g. the tasks of each stage of a study.
+   */
+  plan?(params: z.output<S>, ctx: PipelineContext): Promise<string[]>;
 }
 
 const brand = Symbol.for('fourier-augmix.pipeline');

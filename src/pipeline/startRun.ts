@@ -57,7 +57,8 @@ export function prepareRun(pipeline: Pipeline, file: string, overrides: Readonly
     const created = !existsSync(runDir);
     await mkdir(runDir, { recursive: true });
     // Pipelines whose runs share a folder (the shards of a Fourier grid) lock what each one writes.
-    const lock = pipeline.sharedFolder
+    const shared = typeof pipeline.sharedFolder === 'function' ? pipeline.sharedFolder(params) : pipeline.sharedFolder === true;
+    const lock = shared
       ? null
       : await takeLock(join(runDir, FOLDER_LOCK), `run folder ${runDir}`).catch(async (err: unknown) => {
           if (created) rmdirQuietly(runDir);
