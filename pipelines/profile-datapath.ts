@@ -16,6 +16,7 @@ import { augment } from '../src/streams/augment.ts';
 import { batch } from '../src/streams/batch.ts';
 import { epochs } from '../src/streams/epochs.ts';
 import { Profiler } from '../src/streams/profiler.ts';
+import { profileVerdict } from '../src/report/profileVerdict.ts';
 
 export default definePipeline({
   name: 'profile-datapath',
@@ -75,6 +76,8 @@ export default definePipeline({
           merge(stream, ticks),
           defer(async () => {
             const snapshot = profiler.snapshot();
+            profiler.close();
+            const verdict = profileVerdict(snapshot, p.workers);
             const elapsedMs = performance.now() - start;
             const report: ProfileReport = {
               config: p,
@@ -85,6 +88,7 @@ export default definePipeline({
               imagesPerSecond: done / (elapsedMs / 1000),
               rss: { beforeBytes: rssBefore, afterBytes: process.memoryUsage.rss(), peakBytes: peak, processMaxBytes: process.resourceUsage().maxRSS * 1024 },
               profile: snapshot,
+              verdict,
             };
             const paths = { json: join(ctx.runDir, 'profile.json'), md: join(ctx.runDir, 'profile.md'), msgpack: join(ctx.runDir, 'batches.msgpack') };
             await writeJsonAtomic(paths.json, report);
@@ -99,6 +103,7 @@ export default definePipeline({
               event.summary([
                 `profile-datapath: ${formatRate(report.imagesPerSecond)} images/s end to end, augment ${formatRate(augmentStage?.imagesPerSecond ?? 0)} images/s ` +
                   `on ${p.workers} worker(s), peak RSS ${formatMiB(peak)}; see ${paths.md}`,
+                `bottleneck: ${verdict.line}`,
               ]),
             ];
           }).pipe(mergeMap((events) => events)),

@@ -115,9 +115,9 @@ export async function mainReport(runDir: string, runs: readonly string[], studyR
       '',
       `${profile.images} images of ${profile.dataset} in ${(profile.elapsedMs / 1000).toFixed(2)} s: **${formatRate(profile.imagesPerSecond)} images/s** end to end` +
         (augment
-          ? `; augment ${formatRate(augment.imagesPerSecond)} images/s on ${augment.threads} worker(s) at ${formatPercent(augment.utilisation)} utilisation`
+          ? `; augment ${formatRate(augment.imagesPerSecond)} images/s (average since start) on ${augment.threads} worker(s) at ${formatPercent(augment.utilisation)} utilisation`
           : '') +
-        `; peak RSS ${formatMiB(profile.rss.peakBytes)}. Details: [profile/profile.md](profile/profile.md).`,
+        `; peak RSS ${formatMiB(profile.rss.peakBytes)}. Bottleneck: ${profile.verdict.line}. Details: [profile/profile.md](profile/profile.md).`,
       '',
     );
   }

@@ -1,6 +1,7 @@
 import { pack } from 'msgpackr';
 import type { ProfileSnapshot } from '../streams/profiler.ts';
 import { formatMiB, formatRate, profileMarkdown } from './profileTable.ts';
+import type { Verdict } from './profileVerdict.ts';
 
 /** One consumed batch, as logged to `batches.msgpack`. */
 export interface BatchRecord {
@@ -26,6 +27,8 @@ export interface ProfileReport {
   readonly imagesPerSecond: number;
   readonly rss: { readonly beforeBytes: number; readonly afterBytes: number; readonly peakBytes: number; readonly processMaxBytes: number };
   readonly profile: ProfileSnapshot;
+  /** What holds the data path back (`profileVerdict`). */
+  readonly verdict: Verdict;
 }
 
 /**
@@ -47,6 +50,8 @@ export function profileReportMarkdown(r: ProfileReport): string {
     `\`${cfg}\``,
     '',
     `${r.images} images in ${r.batches} batches, ${(r.elapsedMs / 1000).toFixed(2)} s: **${formatRate(r.imagesPerSecond)} images/s** end to end.`,
+    '',
+    `**Bottleneck: ${r.verdict.bottleneck}.** ${r.verdict.line}.`,
     '',
     ...profileMarkdown(r.profile),
     '',

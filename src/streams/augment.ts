@@ -74,10 +74,21 @@ function augmentChecked(options: AugmentOptions): (resolved: Strategy, source: O
       // complete the stream before the chunk's own emission has returned.
       let emitting = false;
 
+      // Since when work waits for a credit the consumer still holds (null: not waiting).
+      let blockedSince: number | null = null;
       const pump = (): void => {
         while (!subscriber.closed && hasWork() && credits.tryTake()) dispatch();
         profiler?.gauge('augment.queued', pool.queued());
         profiler?.gauge('augment.credits', credits.inUse);
+        if (profiler) {
+          // Waiting on the consumer: work to do and a worker free, but every credit is out.
+          const blocked = !subscriber.closed && hasWork() && credits.inUse >= limit && running < Math.max(threads, 1);
+          if (blocked && blockedSince === null) blockedSince = performance.now();
+          else if (!blocked && blockedSince !== null) {
+            profiler.wait('augment.credits', performance.now() - blockedSince);
+            blockedSince = null;
+          }
+        }
         if (!emitting && !subscriber.closed && upstreamDone && !hasWork() && running === 0 && ready.size === 0) subscriber.complete();
       };
 
@@ -120,7 +131,8 @@ function augmentChecked(options: AugmentOptions): (resolved: Strategy, source: O
           (result) => {
             running--;
             if (subscriber.closed) return;
-            profiler?.record('augment', indices.length, result.busyMs, Math.max(threads, 1));
+            // Moved between threads: the output buffer (transferred, not copied) and the sampled parameters.
+            profiler?.record('augment', indices.length, result.busyMs, Math.max(threads, 1), views * indices.length * size * 4);
             const labels = Int32Array.from(indices, (i) => dataset.labels[i]!);
             const refs = refCounted(() => {
               spare.push(result.out);

@@ -73,4 +73,18 @@ describe('built-in pipelines', () => {
     }
     expect(readFileSync(join(out, 'profile.md'), 'utf8')).toContain('| augment | 256 |');
   });
+
+  it.each([
+    ['a slow consumer', ['workers=2', 'consumerMs=40', 'limit=1024'], 'consumer'],
+    ['workers=0', ['workers=0', 'limit=2048'], 'in-process'],
+    ['workers = cores', ['workers=2', 'epochs=2'], 'workers'],
+  ])('profile names the bottleneck with %s', async (_name, args, bottleneck) => {
+    const out = mkdtempSync(join(tmpdir(), 'fa-verdict-'));
+    const r = await cli(['run', 'profile-datapath', 'batchSize=64', ...args, `out=${out}`]);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'profile.json'), 'utf8')) as ProfileReport;
+    expect(report.verdict.bottleneck).toBe(bottleneck);
+    expect(r.stdout).toContain(`bottleneck: ${report.verdict.line}`);
+    expect(readFileSync(join(out, 'profile.md'), 'utf8')).toContain(`**Bottleneck: ${bottleneck}.**`);
+  });
 });

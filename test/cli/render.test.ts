@@ -6,8 +6,23 @@ import { Capture } from './io.ts';
 
 const snapshot: ProfileSnapshot = {
   elapsedMs: 2000,
-  stages: [{ name: 'augment', images: 4096, imagesPerSecond: 2048, busyMs: 3600, utilisation: 0.9, threads: 2 }],
+  windowMs: 2000,
+  stages: [
+    {
+      name: 'augment',
+      images: 4096,
+      imagesPerSecond: 2048,
+      recentImagesPerSecond: 3000,
+      busyMs: 3600,
+      utilisation: 0.9,
+      recentUtilisation: 0.95,
+      threads: 2,
+      bytesPerImage: 36864,
+    },
+  ],
   gauges: [{ name: 'augment.credits', mean: 7.5, max: 8, last: 8 }],
+  waits: [{ name: 'augment.credits', ms: 500, fraction: 0.25 }],
+  mainThread: { utilisation: 0.4, recentUtilisation: 0.5, delayMeanMs: 1.25, delayMaxMs: 12 },
 };
 
 describe('render', () => {
@@ -26,8 +41,11 @@ describe('render', () => {
     expect(stdout.text).toBe('all done\n');
     expect(stderr.text).toContain('starting\n');
     expect(stderr.text).toContain('augment: 20/20 images (epoch 1/1)\n');
-    expect(stderr.text).toMatch(/^augment +4096 +2,048 +90% +2$/m);
-    expect(stderr.text).toContain('queues: augment.credits 7.5 (max 8)');
+    // The rate over the recent window, then the average since start, each labelled.
+    expect(stderr.text).toMatch(/^stage +images +img\/s 2s +img\/s avg +util +threads/m);
+    expect(stderr.text).toMatch(/^augment +4096 +3,000 +2,048 +95% +2$/m);
+    expect(stderr.text).toContain('main thread: busy 50% (avg 40%), event-loop delay mean 1.3 ms, max 12 ms');
+    expect(stderr.text).toContain('waiting: augment.credits 25% · queues: augment.credits 7.5 (max 8)');
     expect(stderr.text).toContain('wrote /tmp/x.json  (numbers)\n');
   });
 
