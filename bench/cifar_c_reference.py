@@ -19,6 +19,8 @@ to the output folder, restarting at their beginning for every image, so a caller
 same draws to another implementation (bench/cifarCCompare.ts does) and compare pixel for pixel.
 """
 import argparse
+import json
+import time
 import warnings
 import ctypes
 import os
@@ -329,6 +331,7 @@ def main():
     p.add_argument('--corruptions', default=','.join(CORRUPTIONS), help='comma-separated names')
     p.add_argument('--frost-dir', default=None, help='folder with frost1.png .. frost5.jpg of hendrycks/robustness')
     p.add_argument('--replay', action='store_true', help='draw from recorded arrays saved beside the output (see above)')
+    p.add_argument('--timings', default=None, help='write {corruption: seconds} (the corruption loop alone, no start-up or saving) to this JSON file')
     a = p.parse_args()
     images, labels = read_cifar10_test(a.input, a.count)
     os.makedirs(a.output, exist_ok=True)
@@ -337,6 +340,7 @@ def main():
         replay = Replay(a.output, a.seed)
         np.random.uniform, np.random.normal, np.random.randint = replay.uniform, replay.normal, replay.randint
     np.save(os.path.join(a.output, 'labels.npy'), np.tile(labels, 5).astype(np.uint8))
+    timings = {}
     for name in a.corruptions.split(','):
         if name == 'frost' and not a.frost_dir:
             print('skip frost: no --frost-dir')
@@ -344,6 +348,7 @@ def main():
         fn = CORRUPTIONS[name]
         np.random.seed(a.seed)
         out = []
+        started = time.perf_counter()
         for s in range(1, 6):
             for img in images:
                 if replay:
@@ -351,8 +356,12 @@ def main():
                 pil = Image.fromarray(img)
                 y = fn(pil, s, a.frost_dir) if name == 'frost' else fn(pil, s)
                 out.append(np.uint8(y))
+        timings[name] = time.perf_counter() - started
         np.save(os.path.join(a.output, name + '.npy'), np.array(out).astype(np.uint8))
         print('wrote', name)
+    if a.timings:
+        with open(a.timings, 'w') as f:
+            json.dump(timings, f)
 
 
 if __name__ == '__main__':

@@ -9,7 +9,7 @@
  * Ours runs on a warm pool reused across passes (steady state, as training sees it).
  * Writes bench/results/latest.{json,md}.
  *
- *   node --import tsx bench/run.ts [--suite datapath|train|evaluate|onnx|all] [--images N] [--passes K] [--quick] [--chunk N]   (or: npm run bench)
+ *   node --import tsx bench/run.ts [--suite datapath|train|evaluate|onnx|corrupt|all] [--images N] [--passes K] [--quick] [--chunk N]   (or: npm run bench)
  *
  * --images N: Python images per worker per pass (default view 5000, jsd 2500). Ours runs whole
  * epochs over the same 1,017 images (data_batch_1.bin), as many as fill ~2 s at its warm-up rate.
@@ -23,6 +23,7 @@ import { promisify } from 'node:util';
 import { loadTrain, measureKernel, measureMemory, measureOps, measureStream, warmPool, defaultStreamOptions, type Mode } from './datapath.ts';
 import { PYTHON, machineParallelism, pythonHas, ticks } from './machine.ts';
 import type { AugmentPool } from '../src/streams/pool.ts';
+import { main as corruptBench } from './corrupt.ts';
 import { main as evaluateBench } from './evaluate.ts';
 import { main as onnxBench } from './onnx.ts';
 import { main as trainBench } from './train.ts';
@@ -273,12 +274,12 @@ async function datapath(argv: string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
-/** `--suite datapath|train|evaluate|onnx|all` (default all): the data-path, training, evaluation or ONNX bench, or all four. */
+/** `--suite datapath|train|evaluate|onnx|corrupt|all` (default all): one bench, or all of them. */
 export async function main(argv: string[]): Promise<number> {
   const at = argv.indexOf('--suite');
   const suite = at >= 0 ? argv[at + 1] : 'all';
-  if (!['datapath', 'train', 'evaluate', 'onnx', 'all'].includes(suite ?? ''))
-    throw new Error(`--suite ${suite}: expected datapath, train, evaluate, onnx or all`);
+  if (!['datapath', 'train', 'evaluate', 'onnx', 'corrupt', 'all'].includes(suite ?? ''))
+    throw new Error(`--suite ${suite}: expected datapath, train, evaluate, onnx, corrupt or all`);
   let status = 0;
   if (suite === 'datapath' || suite === 'all') status = await datapath(argv);
   if (suite === 'train' || suite === 'all') {
@@ -292,6 +293,10 @@ export async function main(argv: string[]): Promise<number> {
   if (suite === 'onnx' || suite === 'all') {
     console.log('\nONNX bench (bench/onnx.ts) ...');
     status = (await onnxBench(argv)) || status;
+  }
+  if (suite === 'corrupt' || suite === 'all') {
+    console.log('\ncorruption bench (bench/corrupt.ts) ...');
+    status = (await corruptBench(argv)) || status;
   }
   return status;
 }
