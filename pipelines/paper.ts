@@ -108,6 +108,7 @@ export default definePipeline({
           }
           return runStage(tasks, p.stage, shard, ctx.runDir);
         }
+        if (p.task !== '0/1') throw new UsageError(`task=${p.task} runs a slice of one stage: give stage=train, eval or report with it`);
         // One process: each stage's tasks, `jobs` at a time, then the next stage.
         const stage = (s: Stage): Observable<PipelineEvent> => from(tasks.filter((t) => t.stage === s)).pipe(mergeMap((t) => t.run(), p.jobs));
         return concat(stage('train'), stage('eval'), stage('report'));

@@ -62,6 +62,9 @@ describe('paper in stages of tasks', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/stage=report task=0\/1: inputs missing \(6\): cifar10-mini\/Base\/summary\.json, .*; run every task of stage=eval first/);
     expect(readdirSync(dir)).not.toContain('early');
+    const noStage = await cli(['run', ...study, 'task=1/2', `out=${join(dir, 'early')}`]);
+    expect(noStage.code).toBe(2);
+    expect(noStage.stderr).toContain('task=1/2 runs a slice of one stage: give stage=train, eval or report with it');
   });
 
   it('three stages of tasks in separate processes, in shuffled order, give the one-process report; rerunning a task changes nothing', async () => {
