@@ -154,15 +154,24 @@ export async function readImageFolder(dir: string, split: CifarSplit, options: I
     .digest('hex')
     .slice(0, 32);
   const cacheDir = options.cacheDir ?? defaultCacheDir();
-  const cached = await readCache(cacheDir, key);
   const rel = (p: string): string => relative(root, p).split(sep).join('/');
-  if (cached) {
-    const kept = files.filter((f) => !cached.skipped.includes(rel(f.path)));
-    const labels = sharedInt32(kept.length);
-    kept.forEach((f, i) => (labels[i] = f.label));
-    return { name, count: kept.length, shape: cached.shape, pixels: cached.pixels, labels, classes, source: kept.map((f) => f.path), skipped: cached.skipped, cached: true };
-  }
+  const cached = await readCache(cacheDir, key);
+  const loaded = cached ? { ...cached, cached: true } : { ...(await decodeFiles(files, folder, rel, options, cacheDir, key)), cached: false };
+  const kept = files.filter((f) => !loaded.skipped.includes(rel(f.path)));
+  const labels = sharedInt32(kept.length);
+  kept.forEach((f, i) => (labels[i] = f.label));
+  return { name, count: kept.length, shape: loaded.shape, pixels: loaded.pixels, labels, classes, source: kept.map((f) => f.path), skipped: loaded.skipped, cached: loaded.cached };
+}
 
+/** Decodes every file into one array (skipping unreadable ones with `skipBad`) and caches it under `key`. */
+async function decodeFiles(
+  files: readonly { path: string }[],
+  folder: string,
+  rel: (path: string) => string,
+  options: ImageFolderOptions,
+  cacheDir: string,
+  key: string,
+): Promise<CacheHeader & { pixels: Uint8Array }> {
   let done = 0;
   const decoded = await mapLimited(files, 8, async (f) => {
     try {
@@ -189,11 +198,9 @@ export async function readImageFolder(dir: string, split: CifarSplit, options: I
   const bytes = width * height * 3;
   const pixels = sharedBytes(kept.length * bytes);
   images.forEach((d, i) => pixels.set(d.data, i * bytes));
-  const shape = { width, height, channels: 3 };
-  await writeCache(cacheDir, key, { shape, skipped, count: kept.length }, pixels);
-  const labels = sharedInt32(kept.length);
-  kept.forEach((f, i) => (labels[i] = f.label));
-  return { name, count: kept.length, shape, pixels, labels, classes, source: kept.map((f) => f.path), skipped, cached: false };
+  const header = { shape: { width, height, channels: 3 }, skipped, count: kept.length };
+  await writeCache(cacheDir, key, header, pixels);
+  return { ...header, pixels };
 }
 
 interface CacheHeader {

@@ -15,20 +15,13 @@ export interface WaveVector {
  */
 export function waveVectors(height: number, width: number): WaveVector[] {
   const seen = new Uint8Array(height * width);
-  const out: WaveVector[] = [];
-  const oy = Math.floor(height / 2);
-  const ox = Math.floor(width / 2);
-  for (let row = 0; row < height; row++) {
-    for (let col = 0; col < width; col++) {
-      if (seen[row * width + col]) continue;
-      const k = { kx: col - ox, ky: row - oy };
-      const partner = gridPosition(conjugate(k, height, width), height, width);
-      seen[row * width + col] = 1;
-      seen[partner.row * width + partner.col] = 1;
-      out.push(k);
-    }
-  }
-  return out;
+  return allWaveVectors(height, width).filter((k) => {
+    const { row, col } = gridPosition(k, height, width);
+    if (seen[row * width + col]) return false;
+    const partner = gridPosition(conjugate(k, height, width), height, width);
+    seen[partner.row * width + partner.col] = 1;
+    return true;
+  });
 }
 
 /**

@@ -254,6 +254,16 @@ for (let i = 0; i < 256; i++) {
   CB_G[i] = -fix(0.34414) * x + HALF;
 }
 const clamp = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
+// RGB → YCbCr coefficients (jccolor.c); Cb and Cr round with 0.5 − ε so they never reach 256.
+const FY_R = fix(0.299);
+const FY_G = fix(0.587);
+const FY_B = fix(0.114);
+const FCB_R = -fix(0.16874);
+const FCB_G = -fix(0.33126);
+const FHALF = fix(0.5);
+const FCR_G = -fix(0.41869);
+const FCR_B = -fix(0.08131);
+const OFFSET = (128 << 16) + HALF - 1;
 
 const scratch = new Map<string, { y: Uint8Array; cb: Uint8Array; cr: Uint8Array; cbUp: Uint8Array; crUp: Uint8Array; b: Float64Array; w: Float64Array }>();
 
@@ -280,16 +290,8 @@ export function jpegRoundTripInto(src: Uint8Array, height: number, width: number
   }
   const { y, cb, cr, cbUp, crUp, b, w } = s;
   const [lt, ct] = tablesFor(quality);
-  const FY_R = fix(0.299);
-  const FY_G = fix(0.587);
-  const FY_B = fix(0.114);
-  const FCB_R = -fix(0.16874);
-  const FCB_G = -fix(0.33126);
-  const FHALF = fix(0.5);
-  const FCR_G = -fix(0.41869);
-  const FCR_B = -fix(0.08131);
-  const OFFSET = (128 << 16) + HALF - 1;
-  // Colour conversion, and chroma averaged over 2x2 with bias 1, 2, 1, 2, ... along each row.
+  // Colour conversion, and chroma averaged over 2x2 with bias 1, 2, 1, 2, ... along each row. The
+  // upsampling buffers hold full-resolution chroma until it is downsampled.
   const cw = width / 2;
   const fullCb = cbUp;
   const fullCr = crUp;
