@@ -3,6 +3,7 @@ import type { Observable } from 'rxjs';
 import { profileLines } from '../report/profileTable.ts';
 import type { ProfileSnapshot } from '../streams/profiler.ts';
 import type { ArtifactEvent, PipelineEvent } from '../pipeline/events.ts';
+import { markStopping } from '../pipeline/watchdog.ts';
 import { LiveDisplay } from './liveDisplay.ts';
 
 /** Where the renderer writes: progress, logs and tables on stderr; the summary on stdout. */
@@ -38,7 +39,8 @@ export interface RenderResult {
  * Subscribes to a pipeline's events and renders them: progress bars and the live profile table on
  * stderr (see `LiveDisplay`), log lines above them, then the final profile table, the files written,
  * and the summary on stdout. On SIGINT/SIGTERM it unsubscribes, which aborts queued worker tasks and
- * destroys the pool, so the process exits on its own; a second Ctrl-C kills it as usual.
+ * destroys the pool, so the process exits on its own; a second Ctrl-C kills it as usual. Under the
+ * supervisor, it tells the watchdog that the main thread answered (see watchdog.ts).
  */
 export function render(events: Observable<PipelineEvent>, io: RenderIO, options: RenderOptions = {}): Promise<RenderResult> {
   const live = new LiveDisplay(options.jsonl ? new PassThrough() : io.stderr, { fps: options.fps ?? 4, notTTYScheduleMs: options.notTTYScheduleMs ?? 2000 });
@@ -56,6 +58,7 @@ export function render(events: Observable<PipelineEvent>, io: RenderIO, options:
 
   return new Promise<RenderResult>((resolve, reject) => {
     const onSignal = (signal: NodeJS.Signals): void => {
+      markStopping();
       cleanup();
       options.abort?.abort();
       subscription.unsubscribe();

@@ -101,9 +101,7 @@ export function tensorCleanSet(
 
   return {
     count,
-    height,
-    width,
-    channels,
+    ...dataset.shape,
     classes,
     batches,
     probabilities: (perturbation, options) => run(perturbation, true, options),

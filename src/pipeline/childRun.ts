@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Observable } from 'rxjs';
 import { event, type PipelineEvent } from './events.ts';
 import { ownExecArgv, ownModule } from '../packageFiles.ts';
+import { superviseChild } from './supervise.ts';
 
 /** The environment variable that makes `fourier-augmix run` print its events as JSON lines. */
 export const CHILD_EVENTS = 'FOURIER_AUGMIX_EVENTS';
@@ -16,7 +17,8 @@ export const CHILD_PARAMS = 'FOURIER_AUGMIX_PARAMS';
  * process: tfjs's wasm and cpu backends compute on one thread, so independent runs (one strategy
  * each) use a second core only from a second process. The values travel as JSON, so the child
  * checks the same typed values the parent resolved, not strings made from them. Unsubscribing
- * terminates the child.
+ * stops the child as SIGTERM would (at once if its main thread does not answer); the child ends
+ * with this process if this one dies.
  */
 export function childRun(
   pipeline: string,
@@ -30,17 +32,18 @@ export function childRun(
     const params = JSON.stringify(Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)));
     // The CLI of this very copy of the package, on the same code (sources or dist/) as the parent.
     const bin = fileURLToPath(ownModule('../cli/bin', import.meta.url));
-    const child = spawn(process.execPath, [...(ownExecArgv('process') ?? []), bin, 'run', pipeline, `out=${out}`], {
+    const run = superviseChild([...(ownExecArgv('process') ?? []), bin, 'run', pipeline, `out=${out}`], {
       cwd,
       env: { ...process.env, ...env, [CHILD_EVENTS]: 'jsonl', [CHILD_PARAMS]: params },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const { child } = run;
     const errLines: string[] = [];
-    createInterface({ input: child.stderr }).on('line', (l) => {
+    createInterface({ input: child.stderr as Readable }).on('line', (l) => {
       errLines.push(l);
       if (errLines.length > 20) errLines.shift();
     });
-    createInterface({ input: child.stdout }).on('line', (line) => {
+    createInterface({ input: child.stdout as Readable }).on('line', (line) => {
       let e: PipelineEvent;
       try {
         e = JSON.parse(line) as PipelineEvent;
@@ -60,8 +63,6 @@ export function childRun(
         new Error(`${label}: \`fourier-augmix run ${pipeline}\` ${signal ? `was killed (${signal})` : `failed (exit ${code})`}${why ? `: ${why}` : ''}`),
       );
     });
-    return () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    };
+    return () => run.stop('SIGTERM');
   });
 }

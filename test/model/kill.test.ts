@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -29,6 +29,16 @@ const tmp = (): string => {
   return d;
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const gone = async (pid: number, ms: number): Promise<boolean> => {
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(20)) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+  }
+  return false;
+};
 
 describe('a training process killed with SIGKILL', () => {
   it('leaves a readable checkpoint, and resuming ends with the bytes of an uninterrupted run', async () => {
@@ -40,6 +50,10 @@ describe('a training process killed with SIGKILL', () => {
     while (!existsSync(ckPath) && child.exitCode === null) await sleep(10);
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
+    // The run itself is a child of the killed process (which only relays signals); it ends with it.
+    const runPid = (JSON.parse(readFileSync(join(killed, '.fourier-augmix.lock'), 'utf8')) as { pid: number }).pid;
+    expect(runPid).not.toBe(child.pid);
+    expect(await gone(runPid, 3000)).toBe(true);
     const ck = await loadCheckpoint(ckPath);
     expect(ck.epoch).toBeGreaterThanOrEqual(1);
     expect(ck.epoch).toBeLessThan(3);

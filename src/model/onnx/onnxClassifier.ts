@@ -146,9 +146,7 @@ function onnxCleanSet(
 
   return {
     count,
-    height,
-    width,
-    channels,
+    ...dataset.shape,
     classes,
     batches: batches.map(({ labels, indices: idx }) => ({ labels, indices: idx })),
     logits: (perturbation, options) => run(perturbation, options),
