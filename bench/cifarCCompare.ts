@@ -110,7 +110,7 @@ async function withSameDraws(name: string): Promise<Uint8Array> {
   const c = CORRUPTIONS.get(name)!;
   for (let s = 1; s <= 5; s++) {
     for (let k = 0; k < count; k++) {
-      await c.apply(imageAt(ds.pixels, ds.shape, k), imageAt(out, ds.shape, (s - 1) * count + k).data, s as Severity, replayRng());
+      await c.apply(imageAt(ds.pixels, ds.shape, k), imageAt(out, ds.shape, (s - 1) * count + k).data, s as Severity, 'cifar', replayRng());
     }
   }
   return out;
@@ -137,6 +137,7 @@ for (const name of names) {
       shape: ds.shape,
       corruption: name,
       severity: s as Severity,
+      preset: 'cifar',
       seed: 0,
       start: 0,
       count,

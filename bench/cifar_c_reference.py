@@ -1,15 +1,19 @@
 #!/usr/bin/python3
 """Reference CIFAR-C corruptions, for comparison with `fourier-augmix corrupt`.
 
-Re-states the per-severity formulas and constants of Hendrycks & Dietterich's make_cifar_c.py
-(hendrycks/robustness, ImageNet-C/create_c) with the same library calls, run through Debian's
+Re-states the per-severity formulas and constants of Hendrycks & Dietterich's make_cifar_c.py,
+make_tinyimagenet_c.py and make_imagenet_c.py (hendrycks/robustness, ImageNet-C/create_c) with the same library calls, run through Debian's
 packages (bookworm: numpy 1.24, scipy 1.10, scikit-image 0.19, OpenCV 4.6, Pillow 9.4, Wand with
 ImageMagick 6.9). Written from the original's documented behaviour, not copied from it.
 
 Usage (Debian's interpreter, not a virtualenv):
   /usr/bin/python3 bench/cifar_c_reference.py --input data/cifar10-mini --count 100 --seed 0 --output /tmp/ref0
 
-Writes <output>/<corruption>.npy (uint8, 5N x 32 x 32 x 3, severity-major) and labels.npy, the
+--preset tiny-imagenet or imagenet uses the constants of make_tinyimagenet_c.py or
+make_imagenet_c.py instead (the images must then be 64 x 64 or 224 x 224: --images reads an image
+folder).
+
+Writes <output>/<corruption>.npy (uint8, 5N x H x W x 3, severity-major) and labels.npy, the
 layout of the published CIFAR-10-C. frost is written only when --frost-dir holds frost1..frost5.
 
 --replay: instead of numpy's generator, np.random.uniform / normal / randint read the arrays
@@ -26,6 +30,11 @@ import ctypes
 import os
 from io import BytesIO
 
+# numpy's AVX-512 exp can differ from libm's by an ulp (exp(-2), exp(-8)), which moves a value that
+# lands on a whole level across it. Without it numpy computes as on machines without AVX-512, and
+# as it did when the originals were generated. Set before numpy is imported.
+os.environ.setdefault('NPY_DISABLE_CPU_FEATURES', 'AVX512F AVX512CD AVX512_SKX')
+
 import cv2
 import numpy as np
 import skimage as sk
@@ -40,6 +49,91 @@ warnings.simplefilter("ignore")
 wand_library.MagickMotionBlurImage.argtypes = (ctypes.c_void_p, ctypes.c_double, ctypes.c_double, ctypes.c_double)
 
 
+# Per-severity constants of make_cifar_c.py, make_tinyimagenet_c.py and make_imagenet_c.py.
+CONSTANTS = {
+    'cifar': {
+        'gaussian_noise': (0.04, 0.06, 0.08, 0.09, 0.10),
+        'shot_noise': (500, 250, 100, 75, 50),
+        'impulse_noise': (0.01, 0.02, 0.03, 0.05, 0.07),
+        'speckle_noise': (0.06, 0.1, 0.12, 0.16, 0.2),
+        'gaussian_blur': (0.4, 0.6, 0.7, 0.8, 1.0),
+        'glass_blur': ((0.05, 1, 1), (0.25, 1, 1), (0.4, 1, 1), (0.25, 1, 2), (0.4, 1, 2)),
+        'defocus_blur': ((0.3, 0.4), (0.4, 0.5), (0.5, 0.6), (1, 0.2), (1.5, 0.1)),
+        'motion_blur': ((6, 1), (6, 1.5), (6, 2), (8, 2), (9, 2.5)),
+        'zoom_blur': ((1.06, 0.01), (1.11, 0.01), (1.16, 0.01), (1.21, 0.01), (1.26, 0.01)),
+        'fog': ((0.2, 3), (0.5, 3), (0.75, 2.5), (1, 2), (1.5, 1.75)),
+        'frost': ((1, 0.2), (1, 0.3), (0.9, 0.4), (0.85, 0.4), (0.75, 0.45)),
+        'snow': ((0.1, 0.2, 1, 0.6, 8, 3, 0.95), (0.1, 0.2, 1, 0.5, 10, 4, 0.9), (0.15, 0.3, 1.75, 0.55, 10, 4, 0.9),
+                 (0.25, 0.3, 2.25, 0.6, 12, 6, 0.85), (0.3, 0.3, 1.25, 0.65, 14, 12, 0.8)),
+        'spatter': ((0.62, 0.1, 0.7, 0.7, 0.5, 0), (0.65, 0.1, 0.8, 0.7, 0.5, 0), (0.65, 0.3, 1, 0.69, 0.5, 0),
+                    (0.65, 0.1, 0.7, 0.69, 0.6, 1), (0.65, 0.1, 0.5, 0.68, 0.6, 1)),
+        'contrast': (0.75, 0.5, 0.4, 0.3, 0.15),
+        'brightness': (0.05, 0.1, 0.15, 0.2, 0.3),
+        'saturate': ((0.3, 0), (0.1, 0), (1.5, 0), (2, 0.1), (2.5, 0.2)),
+        'jpeg_compression': (80, 65, 58, 50, 40),
+        'pixelate': (0.95, 0.9, 0.85, 0.75, 0.65),
+        'elastic_transform': ((0, 0, 0.08), (0.05, 0.2, 0.07), (0.08, 0.06, 0.06), (0.1, 0.04, 0.05), (0.1, 0.03, 0.03)),
+    },
+    'tiny-imagenet': {
+        'gaussian_noise': (0.04, 0.08, 0.12, 0.15, 0.18),
+        'shot_noise': (250, 100, 50, 30, 15),
+        'impulse_noise': (0.01, 0.02, 0.05, 0.08, 0.14),
+        'speckle_noise': (0.15, 0.2, 0.25, 0.3, 0.35),
+        'gaussian_blur': (0.5, 0.75, 1, 1.25, 1.5),
+        'glass_blur': ((0.1, 1, 1), (0.5, 1, 1), (0.6, 1, 2), (0.7, 2, 1), (0.9, 2, 2)),
+        'defocus_blur': ((0.5, 0.6), (1, 0.1), (1.5, 0.1), (2.5, 0.01), (3, 0.1)),
+        'motion_blur': ((10, 1), (10, 1.5), (10, 2), (10, 2.5), (12, 3)),
+        'zoom_blur': ((1.06, 0.01), (1.11, 0.01), (1.16, 0.01), (1.21, 0.01), (1.26, 0.01)),
+        'fog': ((0.4, 3), (0.7, 3), (1, 2.5), (1.5, 2), (2, 1.75)),
+        'frost': ((1, 0.3), (0.9, 0.4), (0.8, 0.45), (0.75, 0.5), (0.7, 0.55)),
+        'snow': ((0.1, 0.2, 1, 0.6, 8, 3, 0.8), (0.1, 0.2, 1, 0.5, 10, 4, 0.8), (0.15, 0.3, 1.75, 0.55, 10, 4, 0.7),
+                 (0.25, 0.3, 2.25, 0.6, 12, 6, 0.65), (0.3, 0.3, 1.25, 0.65, 14, 12, 0.6)),
+        'spatter': ((0.62, 0.1, 0.7, 0.7, 0.6, 0), (0.65, 0.1, 0.8, 0.7, 0.6, 0), (0.65, 0.3, 1, 0.69, 0.6, 0),
+                    (0.65, 0.1, 0.7, 0.68, 0.6, 1), (0.65, 0.1, 0.5, 0.67, 0.6, 1)),
+        'contrast': (0.4, 0.3, 0.2, 0.1, 0.05),
+        'brightness': (0.1, 0.2, 0.3, 0.4, 0.5),
+        'saturate': ((0.3, 0), (0.1, 0), (2, 0), (5, 0.1), (30, 0.2)),
+        'jpeg_compression': (65, 58, 50, 40, 25),
+        'pixelate': (0.9, 0.8, 0.7, 0.6, 0.5),
+        'elastic_transform': ((0, 0, 0.08), (0.05, 0.3, 0.06), (0.1, 0.08, 0.06), (0.1, 0.03, 0.03), (0.16, 0.03, 0.02)),
+    },
+    'imagenet': {
+        'gaussian_noise': (0.08, 0.12, 0.18, 0.26, 0.38),
+        'shot_noise': (60, 25, 12, 5, 3),
+        'impulse_noise': (0.03, 0.06, 0.09, 0.17, 0.27),
+        'speckle_noise': (0.15, 0.2, 0.35, 0.45, 0.6),
+        'gaussian_blur': (1, 2, 3, 4, 6),
+        'glass_blur': ((0.7, 1, 2), (0.9, 2, 1), (1, 2, 3), (1.1, 3, 2), (1.5, 4, 2)),
+        'defocus_blur': ((3, 0.1), (4, 0.5), (6, 0.5), (8, 0.5), (10, 0.5)),
+        'motion_blur': ((10, 3), (15, 5), (15, 8), (15, 12), (20, 15)),
+        'zoom_blur': ((1.11, 0.01), (1.16, 0.01), (1.21, 0.02), (1.26, 0.02), (1.31, 0.03)),
+        'fog': ((1.5, 2), (2, 2), (2.5, 1.7), (2.5, 1.5), (3, 1.4)),
+        'frost': ((1, 0.4), (0.8, 0.6), (0.7, 0.7), (0.65, 0.7), (0.6, 0.75)),
+        'snow': ((0.1, 0.3, 3, 0.5, 10, 4, 0.8), (0.2, 0.3, 2, 0.5, 12, 4, 0.7), (0.55, 0.3, 4, 0.9, 12, 8, 0.7),
+                 (0.55, 0.3, 4.5, 0.85, 12, 8, 0.65), (0.55, 0.3, 2.5, 0.85, 12, 12, 0.55)),
+        'spatter': ((0.65, 0.3, 4, 0.69, 0.6, 0), (0.65, 0.3, 3, 0.68, 0.6, 0), (0.65, 0.3, 2, 0.68, 0.5, 0),
+                    (0.65, 0.3, 1, 0.65, 1.5, 1), (0.67, 0.4, 1, 0.65, 1.5, 1)),
+        'contrast': (0.4, 0.3, 0.2, 0.1, 0.05),
+        'brightness': (0.1, 0.2, 0.3, 0.4, 0.5),
+        'saturate': ((0.3, 0), (0.1, 0), (2, 0), (5, 0.1), (20, 0.2)),
+        'jpeg_compression': (25, 18, 15, 10, 7),
+        'pixelate': (0.6, 0.5, 0.4, 0.3, 0.25),
+        'elastic_transform': ((2, 0.7, 0.1), (2, 0.08, 0.2), (0.05, 0.01, 0.02), (0.07, 0.01, 0.02), (0.12, 0.01, 0.02)),
+    },
+}
+# The image side of each preset; elastic_transform's multiplier (ImageNet-C's 244 for 224 images, as
+# the original); the frost images' scale; the fog map's size.
+SIDE = {'cifar': 32, 'tiny-imagenet': 64, 'imagenet': 224}
+IMSIZE = {'cifar': 32, 'tiny-imagenet': 64, 'imagenet': 244}
+FROST_SCALE = {'cifar': 0.2, 'tiny-imagenet': 0.3, 'imagenet': 1}
+PLASMA_SIZE = {'cifar': 32, 'tiny-imagenet': 64, 'imagenet': 256}
+PRESET = 'cifar'
+
+
+def const(name, s):
+    return CONSTANTS[PRESET][name][s - 1]
+
+
 def to_unit(img):
     return np.asarray(img) / 255.0
 
@@ -51,39 +145,39 @@ def magick_motion_blur(png_bytes, radius, sigma, angle):
 
 
 def gaussian_noise(img, s):
-    c = (0.04, 0.06, 0.08, 0.09, 0.10)[s - 1]
+    c = const('gaussian_noise', s)
     x = to_unit(img)
     return np.clip(x + np.random.normal(size=x.shape, scale=c), 0, 1) * 255
 
 
 def shot_noise(img, s):
-    c = (500, 250, 100, 75, 50)[s - 1]
+    c = const('shot_noise', s)
     x = to_unit(img)
     return np.clip(np.random.poisson(x * c) / c, 0, 1) * 255
 
 
 def impulse_noise(img, s):
-    c = (0.01, 0.02, 0.03, 0.05, 0.07)[s - 1]
+    c = const('impulse_noise', s)
     return np.clip(sk.util.random_noise(to_unit(img), mode='s&p', amount=c), 0, 1) * 255
 
 
 def speckle_noise(img, s):
-    c = (0.06, 0.1, 0.12, 0.16, 0.2)[s - 1]
+    c = const('speckle_noise', s)
     x = to_unit(img)
     return np.clip(x + x * np.random.normal(size=x.shape, scale=c), 0, 1) * 255
 
 
 def gaussian_blur(img, s):
-    c = (0.4, 0.6, 0.7, 0.8, 1.0)[s - 1]
+    c = const('gaussian_blur', s)
     return np.clip(gaussian(to_unit(img), sigma=c, multichannel=True), 0, 1) * 255
 
 
 def glass_blur(img, s):
-    sigma, delta, iterations = ((0.05, 1, 1), (0.25, 1, 1), (0.4, 1, 1), (0.25, 1, 2), (0.4, 1, 2))[s - 1]
+    sigma, delta, iterations = const('glass_blur', s)
     x = np.uint8(gaussian(to_unit(img), sigma=sigma, multichannel=True) * 255)
     for _ in range(iterations):
-        for h in range(32 - delta, delta, -1):
-            for w in range(32 - delta, delta, -1):
+        for h in range(x.shape[0] - delta, delta, -1):
+            for w in range(x.shape[1] - delta, delta, -1):
                 dx, dy = np.random.randint(-delta, delta, size=(2,))
                 # The original's tuple swap on numpy views: a copy of (h', w') into (h, w).
                 x[h, w], x[h + dy, w + dx] = x[h + dy, w + dx], x[h, w]
@@ -100,7 +194,7 @@ def disk_kernel(radius, alias_blur):
 
 
 def defocus_blur(img, s):
-    radius, alias = ((0.3, 0.4), (0.4, 0.5), (0.5, 0.6), (1, 0.2), (1.5, 0.1))[s - 1]
+    radius, alias = const('defocus_blur', s)
     x = to_unit(img)
     k = disk_kernel(radius, alias)
     out = np.stack([cv2.filter2D(x[:, :, d], -1, k) for d in range(3)], axis=2)
@@ -108,11 +202,11 @@ def defocus_blur(img, s):
 
 
 def motion_blur(img, s):
-    radius, sigma = ((6, 1), (6, 1.5), (6, 2), (8, 2), (9, 2.5))[s - 1]
+    radius, sigma = const('motion_blur', s)
     buf = BytesIO()
     img.save(buf, format='PNG')
     x = magick_motion_blur(buf.getvalue(), radius, sigma, np.random.uniform(-45, 45))
-    if x.shape != (32, 32):
+    if x.ndim == 3:
         return np.clip(x[..., [2, 1, 0]], 0, 255)
     return np.clip(np.stack([x, x, x], axis=2), 0, 255)
 
@@ -127,10 +221,10 @@ def clipped_zoom(x, z):
 
 
 def zoom_blur(img, s):
-    stop = (1.06, 1.11, 1.16, 1.21, 1.26)[s - 1]
+    stop, step = const('zoom_blur', s)
     x = to_unit(img).astype(np.float32)
     acc = np.zeros_like(x)
-    factors = np.arange(1, stop, 0.01)
+    factors = np.arange(1, stop, step)
     for z in factors:
         acc += clipped_zoom(x, z)
     return np.clip((x + acc) / (len(factors) + 1), 0, 1) * 255
@@ -161,25 +255,28 @@ def plasma(size, decay):
 
 
 def fog(img, s):
-    c, decay = ((0.2, 3), (0.5, 3), (0.75, 2.5), (1, 2), (1.5, 1.75))[s - 1]
+    c, decay = const('fog', s)
     x = to_unit(img)
     top = x.max()
-    x += c * plasma(32, decay)[:32, :32][..., np.newaxis]
+    h, w = x.shape[:2]
+    x += c * plasma(PLASMA_SIZE[PRESET], decay)[:h, :w][..., np.newaxis]
     return np.clip(x * top / (top + c), 0, 1) * 255
 
 
 def frost(img, s, frost_dir):
-    c = ((1, 0.2), (1, 0.3), (0.9, 0.4), (0.85, 0.4), (0.75, 0.45))[s - 1]
+    c = const('frost', s)
     name = ('frost1.png', 'frost2.png', 'frost3.png', 'frost4.jpg', 'frost5.jpg')[np.random.randint(5)]
-    f = cv2.resize(cv2.imread(os.path.join(frost_dir, name)), (0, 0), fx=0.2, fy=0.2)
-    y0, x0 = np.random.randint(0, f.shape[0] - 32), np.random.randint(0, f.shape[1] - 32)
-    f = f[y0:y0 + 32, x0:x0 + 32][..., [2, 1, 0]]
+    f = cv2.imread(os.path.join(frost_dir, name))
+    if FROST_SCALE[PRESET] != 1:
+        f = cv2.resize(f, (0, 0), fx=FROST_SCALE[PRESET], fy=FROST_SCALE[PRESET])
+    h, w = np.asarray(img).shape[:2]
+    y0, x0 = np.random.randint(0, f.shape[0] - h), np.random.randint(0, f.shape[1] - w)
+    f = f[y0:y0 + h, x0:x0 + w][..., [2, 1, 0]]
     return np.clip(c[0] * np.asarray(img) + c[1] * f, 0, 255)
 
 
 def snow(img, s):
-    c = ((0.1, 0.2, 1, 0.6, 8, 3, 0.95), (0.1, 0.2, 1, 0.5, 10, 4, 0.9), (0.15, 0.3, 1.75, 0.55, 10, 4, 0.9),
-         (0.25, 0.3, 2.25, 0.6, 12, 6, 0.85), (0.3, 0.3, 1.25, 0.65, 14, 12, 0.8))[s - 1]
+    c = const('snow', s)
     x = np.asarray(img, dtype=np.float32) / 255.0
     layer = np.random.normal(size=x.shape[:2], loc=c[0], scale=c[1])
     layer = clipped_zoom(layer[..., np.newaxis], c[2])
@@ -189,14 +286,13 @@ def snow(img, s):
     png.save(buf, format='PNG')
     layer = magick_motion_blur(buf.getvalue(), c[4], c[5], np.random.uniform(-135, -45)) / 255.0
     layer = layer[..., np.newaxis]
-    grey = cv2.cvtColor(x, cv2.COLOR_RGB2GRAY).reshape(32, 32, 1)
+    grey = cv2.cvtColor(x, cv2.COLOR_RGB2GRAY).reshape(x.shape[0], x.shape[1], 1)
     x = c[6] * x + (1 - c[6]) * np.maximum(x, grey * 1.5 + 0.5)
     return np.clip(x + layer + np.rot90(layer, k=2), 0, 1) * 255
 
 
 def spatter(img, s):
-    c = ((0.62, 0.1, 0.7, 0.7, 0.5, 0), (0.65, 0.1, 0.8, 0.7, 0.5, 0), (0.65, 0.3, 1, 0.69, 0.5, 0),
-         (0.65, 0.1, 0.7, 0.69, 0.6, 1), (0.65, 0.1, 0.5, 0.68, 0.6, 1))[s - 1]
+    c = const('spatter', s)
     x = np.asarray(img, dtype=np.float32) / 255.0
     liquid = gaussian(np.random.normal(size=x.shape[:2], loc=c[0], scale=c[1]), sigma=c[2])
     liquid[liquid < c[3]] = 0
@@ -222,21 +318,21 @@ def spatter(img, s):
 
 
 def contrast(img, s):
-    c = (0.75, 0.5, 0.4, 0.3, 0.15)[s - 1]
+    c = const('contrast', s)
     x = to_unit(img)
     means = np.mean(x, axis=(0, 1), keepdims=True)
     return np.clip((x - means) * c + means, 0, 1) * 255
 
 
 def brightness(img, s):
-    c = (0.05, 0.1, 0.15, 0.2, 0.3)[s - 1]
+    c = const('brightness', s)
     x = sk.color.rgb2hsv(to_unit(img))
     x[:, :, 2] = np.clip(x[:, :, 2] + c, 0, 1)
     return np.clip(sk.color.hsv2rgb(x), 0, 1) * 255
 
 
 def saturate(img, s):
-    a, b = ((0.3, 0), (0.1, 0), (1.5, 0), (2, 0.1), (2.5, 0.2))[s - 1]
+    a, b = const('saturate', s)
     x = sk.color.rgb2hsv(to_unit(img))
     x[:, :, 1] = np.clip(x[:, :, 1] * a + b, 0, 1)
     return np.clip(sk.color.hsv2rgb(x), 0, 1) * 255
@@ -244,19 +340,19 @@ def saturate(img, s):
 
 def jpeg_compression(img, s):
     buf = BytesIO()
-    img.save(buf, 'JPEG', quality=(80, 65, 58, 50, 40)[s - 1])
+    img.save(buf, 'JPEG', quality=const('jpeg_compression', s))
     return Image.open(buf)
 
 
 def pixelate(img, s):
-    c = (0.95, 0.9, 0.85, 0.75, 0.65)[s - 1]
-    return img.resize((int(32 * c), int(32 * c)), Image.BOX).resize((32, 32), Image.BOX)
+    c = const('pixelate', s)
+    side = SIDE[PRESET]
+    return img.resize((int(side * c), int(side * c)), Image.BOX).resize((side, side), Image.BOX)
 
 
 def elastic_transform(img, s):
-    size = 32
-    alpha, sigma, jitter = ((0, 0, 0.08), (0.05, 0.2, 0.07), (0.08, 0.06, 0.06), (0.1, 0.04, 0.05), (0.1, 0.03, 0.03))[s - 1]
-    alpha, sigma, jitter = size * alpha, size * sigma, size * jitter
+    size = IMSIZE[PRESET]
+    alpha, sigma, jitter = (size * v for v in const('elastic_transform', s))
     x = np.array(img, dtype=np.float32) / 255.0
     shape = x.shape
     centre = np.float32(shape[:2]) // 2
@@ -278,6 +374,17 @@ CORRUPTIONS = {
     'elastic_transform': elastic_transform, 'pixelate': pixelate, 'jpeg_compression': jpeg_compression,
     'gaussian_blur': gaussian_blur, 'saturate': saturate, 'spatter': spatter, 'speckle_noise': speckle_noise,
 }
+
+
+def read_image_folder(folder, count):
+    """An ImageFolder tree (<class>/<image>), classes and files sorted by name, as RGB arrays."""
+    images, labels = [], []
+    for label, cls in enumerate(sorted(d for d in os.listdir(folder) if os.path.isdir(os.path.join(folder, d)))):
+        for name in sorted(os.listdir(os.path.join(folder, cls))):
+            with Image.open(os.path.join(folder, cls, name)) as im:
+                images.append(np.asarray(im.convert('RGB')))
+            labels.append(label)
+    return images[:count], np.array(labels[:count])
 
 
 def read_cifar10_test(folder, count):
@@ -324,7 +431,9 @@ class Replay:
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--input', required=True, help='CIFAR-10 binary folder (test_batch.bin)')
+    p.add_argument('--input', required=True, help='CIFAR-10 binary folder (test_batch.bin), or with --images an image folder')
+    p.add_argument('--images', action='store_true', help='--input is an image folder (<class>/<image>) of one size')
+    p.add_argument('--preset', default='cifar', choices=sorted(CONSTANTS), help="whose constants (the images must have its size)")
     p.add_argument('--output', required=True)
     p.add_argument('--count', type=int, default=100, help='first N test images')
     p.add_argument('--seed', type=int, default=0, help="numpy's global seed, set once per corruption")
@@ -333,7 +442,9 @@ def main():
     p.add_argument('--replay', action='store_true', help='draw from recorded arrays saved beside the output (see above)')
     p.add_argument('--timings', default=None, help='write {corruption: seconds} (the corruption loop alone, no start-up or saving) to this JSON file')
     a = p.parse_args()
-    images, labels = read_cifar10_test(a.input, a.count)
+    global PRESET
+    PRESET = a.preset
+    images, labels = read_image_folder(a.input, a.count) if a.images else read_cifar10_test(a.input, a.count)
     os.makedirs(a.output, exist_ok=True)
     replay = None
     if a.replay:

@@ -1,13 +1,20 @@
 #!/usr/bin/python3
-"""frost<k>-0.2.png: what make_cifar_c.py's frost reads, made by its own steps with Debian's
-python3-opencv 4.6: cv2.imread (BGR), cv2.resize(fx=0.2, fy=0.2) (bilinear), then written as a
-lossless RGB PNG. src/ops/corruptions/frost.ts reads these, so no JPEG decoder or OpenCV resize is
-needed at run time.
+"""The frost textures as the generators' `frost` reads them, made by their own steps with Debian's
+python3-opencv 4.6: cv2.imread (BGR, alpha dropped), then cv2.resize(fx=s, fy=s) (bilinear) with
+s = 0.2 (make_cifar_c.py) or 0.3 (make_tinyimagenet_c.py), written as lossless RGB PNGs
+frost<k>-<s>.png. make_imagenet_c.py uses the images unresized: the PNGs are read as they are, the
+JPEGs are decoded here once (frost<k>-1.png). src/ops/corruptions/frost.ts reads these, so no JPEG
+decoder or OpenCV resize is needed at run time.
 
   cd data/frost && /usr/bin/python3 make_resized.py
 """
 import cv2
 
 for name in ['frost1.png', 'frost2.png', 'frost3.png', 'frost4.jpg', 'frost5.jpg']:
-    small = cv2.resize(cv2.imread(name), (0, 0), fx=0.2, fy=0.2)
-    cv2.imwrite(name.split('.')[0] + '-0.2.png', small)  # cv2 writes BGR data as an RGB PNG
+    stem = name.split('.')[0]
+    image = cv2.imread(name)
+    for scale in (0.2, 0.3):
+        # cv2 writes BGR data as an RGB PNG
+        cv2.imwrite(f'{stem}-{scale}.png', cv2.resize(image, (0, 0), fx=scale, fy=scale))
+    if name.endswith('.jpg'):
+        cv2.imwrite(f'{stem}-1.png', image)

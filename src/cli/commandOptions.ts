@@ -1,3 +1,4 @@
+import { CORRUPTION_PRESETS } from '../ops/corruptions/presets.ts';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { CORRUPT_CHUNK_SIZE } from '../jobs/corrupt.ts';
@@ -14,7 +15,7 @@ export interface CommandOption {
 export const corruptOptions = {
   input: {
     flags: '-i, --input <dir>',
-    param: param.string({ help: 'clean dataset folder (CIFAR-10 or CIFAR-100 binary, or an image folder of 32x32 images)' }),
+    param: param.string({ help: 'clean dataset folder (CIFAR-10 or CIFAR-100 binary, or an image folder)' }),
   },
   output: { flags: '-o, --output <dir>', param: param.string({ help: 'folder to write the .npy files to (created if missing)' }) },
   split: { flags: '--split <split>', param: param.enum(['test', 'train'], { default: 'test', help: 'which split of the input' }) },
@@ -23,6 +24,12 @@ export const corruptOptions = {
     param: param.list({ help: 'comma-separated corruption names, or "all" (default: every implemented one; see --list)' }),
   },
   seed: { flags: '--seed <n>', param: shared.seed('with corruption, severity and image index it fixes every random draw') },
+  preset: {
+    flags: '--preset <name>',
+    param: param.enum(CORRUPTION_PRESETS, {
+      help: 'whose constants: cifar (CIFAR-10-C, 32x32), tiny-imagenet (Tiny-ImageNet-C, 64x64), imagenet (ImageNet-C, 224x224); images of another size are brought to it as that script does (default: by image size)',
+    }),
+  },
   workers: { flags: '-w, --workers <n>', param: shared.workers },
   limit: { flags: '--limit <n>', param: param.optionalInt({ min: 1, help: 'only the first n images of the split' }) },
   chunkSize: { flags: '--chunk-size <n>', param: param.int({ default: CORRUPT_CHUNK_SIZE, min: 1, max: 100_000, help: 'images per worker task' }) },

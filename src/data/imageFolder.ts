@@ -10,6 +10,8 @@ import { writeFileAtomic, writeJsonAtomic } from './atomic.ts';
 import type { CifarSplit } from './cifar.ts';
 import type { Dataset } from './dataset.ts';
 import { IMAGE_EXTENSIONS } from './detectDataset.ts';
+import { presetResize } from '../ops/corruptions/presetResize.ts';
+import type { PresetInfo } from '../ops/corruptions/presets.ts';
 
 const PATTERN = `**/*.{${IMAGE_EXTENSIONS.join(',')}}`;
 
@@ -22,6 +24,10 @@ export interface ImageSize {
 export interface ImageFolderOptions {
   /** Resize and centre-crop every image to this size; without it all images must share one size. */
   readonly size?: ImageSize | undefined;
+  /** Instead of `size`: bring every image to a corruption generator's size as its script does (see presetResize.ts). */
+  readonly presetResize?: PresetInfo['resize'] | undefined;
+  /** What the error for images of several sizes suggests (default: the `size=` parameter). */
+  readonly mixedSizesHint?: string | undefined;
   /** Skip files that cannot be decoded (counted in `skipped`) instead of failing on the first. */
   readonly skipBad?: boolean | undefined;
   /** Where decoded arrays are kept between runs (default: `$XDG_CACHE_HOME/fourier-augmix/images`, else `~/.cache/...`). */
@@ -95,14 +101,19 @@ function defaultCacheDir(): string {
   return join(base, 'fourier-augmix', 'images');
 }
 
-/** Decodes one file to RGB uint8 (greyscale replicated, alpha dropped), resized and cropped to `size` if given. */
-async function decode(path: string, size: ImageSize | undefined): Promise<{ data: Buffer; width: number; height: number }> {
+/**
+ * Decodes one file to RGB uint8 (greyscale replicated, alpha dropped), resized and cropped to
+ * `size` if given (sharp, Lanczos 3), or brought to a generator's size (Pillow's bilinear).
+ */
+async function decode(path: string, options: ImageFolderOptions): Promise<{ data: Uint8Array; width: number; height: number }> {
+  const { size } = options;
   let img = sharp(path, { failOn: 'error' }).removeAlpha().toColourspace('srgb');
   if (size) img = img.resize(size.width, size.height, { fit: 'cover', position: 'centre', kernel: 'lanczos3' });
   // 8 bits per channel whatever the file holds (16-bit PNGs are scaled down).
   const { data, info } = await img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
-  return { data, width: info.width, height: info.height };
+  if (!options.presetResize) return { data, width: info.width, height: info.height };
+  return presetResize({ data, width: info.width, height: info.height, channels: 3 }, options.presetResize);
 }
 
 /** Decodes with at most `limit` files in flight (sharp decodes on libuv's threads, off the main thread). */
@@ -150,7 +161,7 @@ export async function readImageFolder(dir: string, split: CifarSplit, options: I
   const name = `${basename(root)}/${folder === root ? split : basename(folder)}`;
   const stats = files.map((f) => statSync(f.path));
   const key = createHash('sha256')
-    .update(JSON.stringify({ v: 1, size: options.size ?? null, skipBad: options.skipBad === true, files: files.map((f, i) => [f.path, f.label, stats[i]!.size, stats[i]!.mtimeMs]) }))
+    .update(JSON.stringify({ v: 1, size: options.size ?? null, presetResize: options.presetResize ?? null, skipBad: options.skipBad === true, files: files.map((f, i) => [f.path, f.label, stats[i]!.size, stats[i]!.mtimeMs]) }))
     .digest('hex')
     .slice(0, 32);
   const cacheDir = options.cacheDir ?? defaultCacheDir();
@@ -175,7 +186,7 @@ async function decodeFiles(
   let done = 0;
   const decoded = await mapLimited(files, 8, async (f) => {
     try {
-      return await decode(f.path, options.size);
+      return await decode(f.path, options);
     } catch (err) {
       if (options.skipBad) return null;
       throw new Error(`${f.path}: not a readable image (${(err as Error).message.split('\n', 1)[0]}); skipBad=true skips such files`, { cause: err });
@@ -192,7 +203,7 @@ async function decodeFiles(
   if (odd >= 0) {
     throw new Error(
       `${kept[odd]!.path}: ${images[odd]!.height}x${images[odd]!.width} pixels (height x width), but ${kept[0]!.path} is ${height}x${width}; ` +
-        'give size=H or size=HxW to resize (shorter side) and centre-crop every image',
+        (options.mixedSizesHint ?? 'give size=H or size=HxW to resize (shorter side) and centre-crop every image'),
     );
   }
   const bytes = width * height * 3;

@@ -15,10 +15,14 @@ import { UsageError } from '../pipeline/usageError.ts';
 import { resolveDataDir } from './loadDataset.ts';
 import { FOLDER_LOCK, takeLock } from '../data/writerLock.ts';
 import { readImageFolder } from '../data/imageFolder.ts';
+import { sharedBytes } from '../data/allocateShared.ts';
+import { imageAt } from '../ops/image.ts';
+import { presetResize, presetSide } from '../ops/corruptions/presetResize.ts';
+import { CORRUPTION_PRESETS, PRESETS, presetForSize, presetSizes, type CorruptionPreset } from '../ops/corruptions/presets.ts';
 
 /** What to corrupt and how: validated values (`fourier-augmix corrupt` checks its options against `corruptParams`). */
 export interface CorruptSpec {
-  /** The clean dataset folder (CIFAR-10 or CIFAR-100 binary, or an image folder of 32x32 images), resolved against `cwd`. */
+  /** The clean dataset folder (CIFAR-10 or CIFAR-100 binary, or an image folder), resolved against `cwd`. */
   readonly input: string;
   /** Where the `.npy` files go (created if missing), resolved against `cwd`. */
   readonly output: string;
@@ -26,6 +30,11 @@ export interface CorruptSpec {
   /** Corruption names; default every implemented one. */
   readonly corruptions?: readonly string[] | undefined;
   readonly seed: number;
+  /**
+   * Whose constants; images of another size are brought to its size as its script does. Default:
+   * the preset of the images' size (32, 64 or 224), and any other size is refused.
+   */
+  readonly preset?: CorruptionPreset | undefined;
   readonly workers: number;
   /** Only the first `limit` images of the split. */
   readonly limit?: number | undefined;
@@ -42,6 +51,9 @@ export interface CorruptPlan {
   readonly output: string;
   readonly corruptions: readonly string[];
   readonly seed: number;
+  readonly preset: CorruptionPreset;
+  /** How images were brought to the preset's size (when a preset was asked for), or null. */
+  readonly resized: string | null;
   readonly workers: number;
   readonly chunkSize: number;
 }
@@ -70,7 +82,23 @@ export function resolveCorruptions(names: readonly string[] | undefined): string
   return [...new Set(names)];
 }
 
-/** Checks the corruption names and reads the input dataset (a CIFAR-10 or CIFAR-100 binary folder). */
+/** How a preset's script brings images to its size, in words. */
+function resizeWords(preset: CorruptionPreset): string {
+  const { resize, script } = PRESETS[preset];
+  const how = resize.kind === 'exact' ? `Resize((${resize.side}, ${resize.side}))` : `Resize(${resize.shorter}), CenterCrop(${resize.crop})`;
+  return `brought to ${presetSide(resize)} x ${presetSide(resize)} as ${script} does (${how}, Pillow's bilinear filter); images of that size are kept as they are`;
+}
+
+/** Every image of `ds` brought to the preset's size (for CIFAR binaries; image folders do it while decoding). */
+function resizeDataset(ds: Dataset, preset: CorruptionPreset): Dataset {
+  const side = presetSide(PRESETS[preset].resize);
+  const bytes = side * side * 3;
+  const pixels = sharedBytes(ds.count * bytes);
+  for (let i = 0; i < ds.count; i++) pixels.set(presetResize(imageAt(ds.pixels, ds.shape, i), PRESETS[preset].resize).data, i * bytes);
+  return { ...ds, shape: { height: side, width: side, channels: 3 }, pixels };
+}
+
+/** Checks the corruption names and reads the input dataset (CIFAR-10 / CIFAR-100 binary or an image folder), brought to the preset's size. */
 export async function planCorrupt(o: CorruptSpec, cwd: string): Promise<CorruptPlan> {
   const corruptions = resolveCorruptions(o.corruptions);
   const input = resolveDataDir(o.input, cwd);
@@ -78,23 +106,41 @@ export async function planCorrupt(o: CorruptSpec, cwd: string): Promise<CorruptP
     throw new UsageError(`corrupt: --input ${err.message}`);
   });
   if (kind === 'cifar-c') throw new UsageError(`corrupt: --input ${input} is already a CIFAR-C folder; give the clean dataset (CIFAR-10 or CIFAR-100 binary)`);
+  const folderOptions = o.preset
+    ? { presetResize: PRESETS[o.preset].resize }
+    : { mixedSizesHint: `give --preset (${CORRUPTION_PRESETS.join(', ')}) to bring every image to that generator's size` };
   let dataset =
     kind === 'cifar10-bin'
       ? await readCifar10(input, o.split)
       : kind === 'cifar100-bin'
         ? await readCifar100(input, o.split)
-        : await readImageFolder(input, o.split).catch((err: Error) => {
+        : await readImageFolder(input, o.split, folderOptions).catch((err: Error) => {
             throw new UsageError(`corrupt: --input ${err.message}`, { cause: err });
           });
-  // The corruptions' constants are CIFAR-10-C's, made for 32x32 images.
-  const { height, width } = dataset.shape;
-  if (height !== 32 || width !== 32)
-    throw new UsageError(`corrupt: ${dataset.name} has ${height}x${width} images; the corruptions have constants for 32x32 (CIFAR-10-C) only`);
   if (dataset.shape.channels !== 3) throw new UsageError(`corrupt: ${dataset.name} has ${dataset.shape.channels} channels; the corruptions need RGB`);
+  const { height, width } = dataset.shape;
+  const preset = o.preset ?? presetForSize(height, width);
+  if (!preset) {
+    throw new UsageError(
+      `corrupt: ${dataset.name} has ${height}x${width} images; the corruptions have constants for ${presetSizes()}; ` +
+        `give --preset (${CORRUPTION_PRESETS.join(', ')}) to bring the images to one of these sizes as its script does`,
+    );
+  }
+  const side = PRESETS[preset].size;
+  if (height !== side || width !== side) dataset = resizeDataset(dataset, preset);
   const maxLabel = dataset.labels.reduce((m, l) => (l > m ? l : m), 0);
   if (maxLabel > 255) throw new UsageError(`corrupt: ${dataset.name} has label ${maxLabel}; labels.npy is uint8 (as in CIFAR-10-C), so labels must be <= 255`);
   if (o.limit !== undefined && o.limit < dataset.count) dataset = subset(dataset, 0, o.limit);
-  return { dataset, output: resolve(cwd, o.output), corruptions, seed: o.seed, workers: o.workers, chunkSize: o.chunkSize ?? CORRUPT_CHUNK_SIZE };
+  return {
+    dataset,
+    output: resolve(cwd, o.output),
+    corruptions,
+    seed: o.seed,
+    preset,
+    resized: o.preset ? resizeWords(preset) : null,
+    workers: o.workers,
+    chunkSize: o.chunkSize ?? CORRUPT_CHUNK_SIZE,
+  };
 }
 
 /**
@@ -117,6 +163,7 @@ export function corruptEvents(plan: CorruptPlan): Observable<PipelineEvent> {
   const events = corruptDataset(ds, {
     corruptions: plan.corruptions,
     seed: plan.seed,
+    preset: plan.preset,
     chunkSize: plan.chunkSize,
     workers: plan.workers,
     write: async (name, pixels) => {
@@ -126,7 +173,11 @@ export function corruptEvents(plan: CorruptPlan): Observable<PipelineEvent> {
       if (written.length === plan.corruptions.length) {
         await writeJsonAtomic(join(output, 'corrupt.json'), {
           generator: 'fourier-augmix corrupt',
+          preset: plan.preset,
+          constants: `${PRESETS[plan.preset].release} (${PRESETS[plan.preset].script})`,
+          resized: plan.resized,
           source: ds.name,
+          classes: ds.classes,
           files: ds.source,
           images: ds.count,
           seed: plan.seed,
@@ -143,6 +194,11 @@ export function corruptEvents(plan: CorruptPlan): Observable<PipelineEvent> {
     mergeMap((lock) =>
       concat(
         lock.notice ? [event.log(lock.notice)] : [],
+        [
+          event.log(
+            `corrupt: the constants of ${PRESETS[plan.preset].release} (${PRESETS[plan.preset].script})${plan.resized ? `; images ${plan.resized}` : ''}`,
+          ),
+        ],
         events.pipe(
           map((e): PipelineEvent =>
             e.type === 'progress'

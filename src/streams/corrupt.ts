@@ -4,6 +4,7 @@ import { sharedBytes } from '../data/allocateShared.ts';
 import { imageBytes, type Dataset } from '../data/dataset.ts';
 import type { CorruptChunkSpec } from '../ops/corruptions/corruptChunk.ts';
 import type { Severity } from '../ops/corruptions/corruption.ts';
+import type { CorruptionPreset } from '../ops/corruptions/presets.ts';
 import { CORRUPTIONS } from '../ops/corruptions/registry.ts';
 import { createCorruptPool, type CorruptPool } from './corruptPool.ts';
 
@@ -13,6 +14,8 @@ export interface CorruptOptions {
   readonly corruptions: readonly string[];
   /** Integer in [0, 2^53); with the corruption, severity and image index it fixes every draw. */
   readonly seed: number;
+  /** Whose constants (see presets.ts); the images must be of its size. */
+  readonly preset: CorruptionPreset;
   /** Worker threads (0 runs in-process), or a pool the caller owns and destroys. Default: cores. */
   readonly workers?: number | CorruptPool;
   /** Images per pool task (default 64); a task never spans two severities. */
@@ -30,7 +33,7 @@ export type CorruptEvent =
   | { readonly type: 'written'; readonly corruption: string };
 
 /**
- * Generates the CIFAR-C layout for `ds`: for each corruption, all images at severities 1..5, in
+ * Generates the CIFAR-C layout for `ds` with the constants of `options.preset`: for each corruption, all images at severities 1..5, in
  * chunks on a worker pool writing into one shared buffer, then hands the buffer to `write`. Cold:
  * nothing runs until subscription. Output bytes depend only on (pixels, corruption, severity,
  * seed), never on threads or chunk size. Unsubscribing aborts queued tasks and destroys a pool
@@ -60,7 +63,18 @@ export function corruptDataset(ds: Dataset, options: CorruptOptions): Observable
       for (let s = 1; s <= 5; s++) {
         for (let start = 0; start < n; start += chunkSize) {
           const count = Math.min(chunkSize, n - start);
-          specs.push({ pixels, shape: ds.shape, corruption, severity: s as Severity, seed: options.seed, start, count, out, outIndex: (s - 1) * n + start });
+          specs.push({
+            pixels,
+            shape: ds.shape,
+            corruption,
+            severity: s as Severity,
+            preset: options.preset,
+            seed: options.seed,
+            start,
+            count,
+            out,
+            outIndex: (s - 1) * n + start,
+          });
         }
       }
       let next = 0;

@@ -106,10 +106,53 @@ describe('an image folder at 64x64', () => {
     expect(refused.stderr).toContain("height 32, the data's images need [N, 3, 64, 64]");
   });
 
-  it('corrupt refuses sizes without constants, naming the size', async () => {
-    const r = await cli(['corrupt', '-i', data, '-o', join(dir, 'c'), '-w', '0']);
+  it('corrupts with the Tiny-ImageNet-C constants, and eval-corruptions evaluates the model on them', async () => {
+    const c = join(dir, 'c');
+    const r = await cli(['corrupt', '-i', data, '-o', c, '-w', '0', '-c', 'contrast,motion_blur,frost']);
+    expect(r.stderr).not.toContain('error:');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('the constants of Tiny-ImageNet-C (make_tinyimagenet_c.py)');
+    const meta = json<Record<string, unknown>>(join(c, 'corrupt.json'));
+    expect(meta).toMatchObject({ preset: 'tiny-imagenet', resized: null, classes: ['forest', 'river', 'urban'], images: 9 });
+    expect((meta.files as string[])[0]).toMatch(/tiles\/val\/forest\/0\.png$/);
+    const ev = await cli([
+      'run',
+      'eval-corruptions',
+      'backend=wasm',
+      `model=${join(dir, 'train', 'seed-0')}`,
+      'runtime=tfjs',
+      `cifarC=${c}`,
+      `out=${join(dir, 'ce')}`,
+    ]);
+    expect(ev.stderr).not.toContain('error:');
+    expect(ev.code).toBe(0);
+    const report = json<{ cells: { corruption: string; severity: number; count: number }[] }>(join(dir, 'ce', 'cifar-c.json'));
+    expect(new Set(report.cells.map((cell) => cell.corruption))).toEqual(new Set(['contrast', 'motion_blur', 'frost']));
+    expect(report.cells.map((cell) => cell.count)).toEqual(Array(15).fill(9));
+  });
+
+  it('corrupt refuses a size without constants, naming those that have them; --preset brings it to 224 as ImageNet-C does', async () => {
+    const odd = join(dir, 'odd');
+    for (const name of ['a', 'b']) {
+      mkdirSync(join(odd, name), { recursive: true });
+      await sharp(Buffer.alloc(48 * 80 * 3, name === 'a' ? 90 : 170), { raw: { width: 80, height: 48, channels: 3 } })
+        .png()
+        .toFile(join(odd, name, '0.png'));
+    }
+    const r = await cli(['corrupt', '-i', odd, '-o', join(dir, 'no'), '-w', '0']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('has 64x64 images; the corruptions have constants for 32x32 (CIFAR-10-C) only');
-    expect(existsSync(join(dir, 'c'))).toBe(false);
+    expect(r.stderr).toContain(
+      'has 48x80 images; the corruptions have constants for 32 x 32 (cifar), 64 x 64 (tiny-imagenet), 224 x 224 (imagenet); give --preset',
+    );
+    expect(existsSync(join(dir, 'no'))).toBe(false);
+    const out = join(dir, 'c224');
+    const p = await cli(['corrupt', '-i', odd, '-o', out, '-w', '0', '-c', 'pixelate', '--preset', 'imagenet']);
+    expect(p.code).toBe(0);
+    expect(json<{ preset: string; resized: string }>(join(out, 'corrupt.json'))).toMatchObject({
+      preset: 'imagenet',
+      resized: expect.stringContaining('Resize(256), CenterCrop(224)'),
+    });
+    // The .npy header: 5 severities x 2 images of 224 x 224 x 3.
+    expect(readFileSync(join(out, 'pixelate.npy')).subarray(0, 128).toString('latin1')).toContain("'shape': (10, 224, 224, 3)");
   });
 });

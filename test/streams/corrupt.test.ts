@@ -13,7 +13,7 @@ async function generate(
   const ds = await testImages(10);
   const files = new Map<string, Uint8Array>();
   const events = await lastValueFrom(
-    corruptDataset(ds, { corruptions: NAMES, seed, workers, chunkSize, write: async (name, pixels) => void files.set(name, pixels.slice()) }).pipe(toArray()),
+    corruptDataset(ds, { corruptions: NAMES, seed, preset: 'cifar', workers, chunkSize, write: async (name, pixels) => void files.set(name, pixels.slice()) }).pipe(toArray()),
   );
   return { files, events };
 }
@@ -52,7 +52,7 @@ describe('corruptDataset', () => {
 
   it('rejects an unimplemented corruption before doing any work', async () => {
     const ds = await testImages(1);
-    expect(() => corruptDataset(ds, { corruptions: ['fuzz'], seed: 0, workers: 0, write: async () => {} })).toThrow(
+    expect(() => corruptDataset(ds, { corruptions: ['fuzz'], seed: 0, preset: 'cifar', workers: 0, write: async () => {} })).toThrow(
       "corruption 'fuzz' is not implemented; available: gaussian_noise, shot_noise",
     );
   });
@@ -62,6 +62,7 @@ describe('corruptDataset', () => {
     const run = corruptDataset(ds, {
       corruptions: ['contrast'],
       seed: 0,
+      preset: 'cifar',
       workers: 0,
       write: async () => {
         throw new Error('disk full');

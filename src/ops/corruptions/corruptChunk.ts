@@ -1,6 +1,7 @@
 import { imageAt, type ImageShape } from '../image.ts';
 import { Rng } from '../rng.ts';
 import type { Severity } from './corruption.ts';
+import type { CorruptionPreset } from './presets.ts';
 import { CORRUPTIONS, corruptionId } from './registry.ts';
 
 /** A contiguous run of images to corrupt at one severity: what one pool task does. */
@@ -10,6 +11,8 @@ export interface CorruptChunkSpec {
   readonly shape: ImageShape;
   readonly corruption: string;
   readonly severity: Severity;
+  /** Whose constants: see presets.ts. */
+  readonly preset: CorruptionPreset;
   readonly seed: number;
   /** First clean image and how many. */
   readonly start: number;
@@ -36,7 +39,7 @@ export async function corruptChunk(spec: CorruptChunkSpec): Promise<void> {
     const src = imageAt(spec.pixels, spec.shape, spec.start + i);
     const dst = imageAt(spec.out, spec.shape, spec.outIndex + i).data;
     const rng = corruptionRng(spec.seed, spec.corruption, spec.severity, spec.start + i);
-    if (c.async) await c.apply(src, dst, spec.severity, rng);
-    else c.apply(src, dst, spec.severity, rng);
+    if (c.async) await c.apply(src, dst, spec.severity, spec.preset, rng);
+    else c.apply(src, dst, spec.severity, spec.preset, rng);
   }
 }

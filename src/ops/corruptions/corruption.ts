@@ -1,14 +1,16 @@
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
+import type { CorruptionPreset } from './presets.ts';
 
-/** A severity level of the CIFAR-C generator, 1 (mildest) to 5. */
+/** A severity level of the generators, 1 (mildest) to 5. */
 export type Severity = 1 | 2 | 3 | 4 | 5;
 
 /**
- * One corruption of the CIFAR-C generator (Hendrycks & Dietterich 2019, `make_cifar_c.py` in
- * hendrycks/robustness). `apply` writes the corrupted `src` into `dst` (same shape, HWC uint8,
- * never aliasing `src`); every random draw comes from `rng`, so the output is a pure function of
- * (src, severity, the rng's stream). Kernels trust their inputs: the CLI validates names and shapes.
+ * One corruption of the CIFAR-C / Tiny-ImageNet-C / ImageNet-C generators (Hendrycks & Dietterich
+ * 2019, hendrycks/robustness). `apply` writes the corrupted `src` into `dst` (same shape, HWC uint8,
+ * never aliasing `src`) with the constants of `preset` (see presets.ts); every random draw comes
+ * from `rng`, so the output is a pure function of (src, severity, preset, the rng's stream).
+ * Kernels trust their inputs: the CLI validates names and shapes.
  */
 interface CorruptionInfo {
   readonly name: string;
@@ -19,13 +21,13 @@ interface CorruptionInfo {
 /** A corruption computed synchronously: most of them. */
 export interface SyncCorruption extends CorruptionInfo {
   readonly async?: false;
-  apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void;
+  apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset, rng: Rng): void;
 }
 
 /** A corruption whose `apply` returns a promise (the JPEG codec is asynchronous). */
 export interface AsyncCorruption extends CorruptionInfo {
   readonly async: true;
-  apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): Promise<void>;
+  apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset, rng: Rng): Promise<void>;
 }
 
 export type Corruption = SyncCorruption | AsyncCorruption;

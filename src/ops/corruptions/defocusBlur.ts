@@ -1,56 +1,87 @@
 import type { Image } from '../image.ts';
 import { unit, type SyncCorruption, type Severity } from './corruption.ts';
+import type { ByPreset, CorruptionPreset } from './presets.ts';
 import { toUnitFloat } from './gaussianBlur.ts';
 
 const { exp, fround } = Math;
 
-// Per-severity (radius, alias_blur) of make_cifar_c.py.
-const DEFOCUS: readonly (readonly [number, number])[] = [
-  [0.3, 0.4],
-  [0.4, 0.5],
-  [0.5, 0.6],
-  [1, 0.2],
-  [1.5, 0.1],
-];
+// Per-severity (radius, alias_blur) of each generator.
+const DEFOCUS: ByPreset<readonly (readonly [number, number])[]> = {
+  cifar: [
+    [0.3, 0.4],
+    [0.4, 0.5],
+    [0.5, 0.6],
+    [1, 0.2],
+    [1.5, 0.1],
+  ],
+  'tiny-imagenet': [
+    [0.5, 0.6],
+    [1, 0.1],
+    [1.5, 0.1],
+    [2.5, 0.01],
+    [3, 0.1],
+  ],
+  imagenet: [
+    [3, 0.1],
+    [4, 0.5],
+    [6, 0.5],
+    [8, 0.5],
+    [10, 0.5],
+  ],
+};
 
 interface Kernel {
   readonly r: number;
   readonly w: Float64Array;
 }
-const kernels = new Map<Severity, Kernel>();
+const kernels = new Map<string, Kernel>();
 
 /**
- * The original's `disk(radius, alias_blur)`: a float32 17x17 indicator of x² + y² <= radius²,
- * normalised, then smoothed by OpenCV's 3x3 GaussianBlur (sigma alias_blur, float32, border
- * reflect-101). Returned cropped to its non-zero centre (radius 2 at most for CIFAR's radii).
+ * OpenCV's float32 Gaussian kernel of `taps` (3 or 5) for `sigma` (`getGaussianKernelBitExact`:
+ * exp(x² · (-0.125 / σ²)) for x = 1 - taps, 3 - taps, ..., times 1 / sum), centre tap first.
+ */
+function gaussianTaps(taps: 3 | 5, sigma: number): Float32Array {
+  const scale = -0.125 / (sigma * sigma);
+  const half = (taps - 1) / 2;
+  const outer = Array.from({ length: half }, (_, i) => exp((2 * (half - i)) ** 2 * scale));
+  const sum = 1 + 2 * outer.reduce((a, b) => a + b, 0);
+  const mul = 1 / sum;
+  // [centre, 1 away, 2 away]
+  return Float32Array.from([mul, ...outer.reverse().map((t) => t * mul)]);
+}
+
+/**
+ * OpenCV's separable float32 pass of a symmetric 3- or 5-tap kernel at one position, in its order:
+ * centre · k0 + (both 1 away) · k1 [+ (both 2 away) · k2], each step rounded to float32.
+ */
+function symmetricTap(v: (d: number) => number, k: Float32Array): number {
+  let s = fround(fround(v(0) * k[0]!) + fround(fround(v(-1) + v(1)) * k[1]!));
+  if (k.length > 2) s = fround(s + fround(fround(v(-2) + v(2)) * k[2]!));
+  return s;
+}
+
+/**
+ * The original's `disk(radius, alias_blur)`: a float32 indicator of x² + y² <= radius² on
+ * `arange(-8, 9)`² (or `arange(-radius, radius + 1)`² above radius 8, with a 5x5 instead of a 3x3
+ * blur), normalised, then smoothed by OpenCV's GaussianBlur (sigma alias_blur, float32, border
+ * reflect-101). Returned cropped to its non-zero centre.
  */
 function diskKernel(radius: number, aliasBlur: number): Kernel {
-  const L = 8;
+  const L = radius <= 8 ? 8 : Math.trunc(radius);
   const n = 2 * L + 1;
   const disk = new Float32Array(n * n);
   let count = 0;
   for (let y = -L; y <= L; y++) for (let x = -L; x <= L; x++) if (x * x + y * y <= radius * radius) count++;
   for (let y = -L; y <= L; y++) for (let x = -L; x <= L; x++) if (x * x + y * y <= radius * radius) disk[(y + L) * n + x + L] = fround(1 / count);
-  // OpenCV's 3-tap Gaussian: exp(-x²/(2σ²)) for x = -1, 0, 1, normalised in double, stored as float32.
-  const e = exp(-0.5 / (aliasBlur * aliasBlur));
-  const k0 = fround(1 / (1 + 2 * e));
-  const k1 = fround(e / (1 + 2 * e));
+  const k = gaussianTaps(radius <= 8 ? 3 : 5, aliasBlur);
   const refl = (i: number): number => (i < 0 ? -i : i >= n ? 2 * n - 2 - i : i);
   const rows = new Float32Array(n * n);
-  for (let y = 0; y < n; y++) {
-    for (let x = 0; x < n; x++) {
-      const a = disk[y * n + refl(x - 1)]!;
-      const b = disk[y * n + refl(x + 1)]!;
-      rows[y * n + x] = fround(fround(disk[y * n + x]! * k0) + fround(fround(a + b) * k1));
-    }
-  }
+  for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) rows[y * n + x] = symmetricTap((d) => disk[y * n + refl(x + d)]!, k);
   const full = new Float32Array(n * n);
   let r = 0;
   for (let y = 0; y < n; y++) {
     for (let x = 0; x < n; x++) {
-      const a = rows[refl(y - 1) * n + x]!;
-      const b = rows[refl(y + 1) * n + x]!;
-      const v = fround(fround(rows[y * n + x]! * k0) + fround(fround(a + b) * k1));
+      const v = symmetricTap((d) => rows[refl(y + d) * n + x]!, k);
       full[y * n + x] = v;
       if (v !== 0) r = Math.max(r, Math.abs(x - L), Math.abs(y - L));
     }
@@ -65,16 +96,18 @@ const reflect101 = (i: number, n: number): number => (i < 0 ? -i : i >= n ? 2 * 
 
 /**
  * Correlates each channel with the anti-aliased disk (OpenCV `filter2D`, border reflect-101) in
- * float64. Deterministic. OpenCV computes this 17x17 filter through a DFT; we sum directly over
- * the kernel's non-zero support, so values agree to about 1e-15 and a truncated output level can
+ * float64. Deterministic. OpenCV computes this filter (17x17 or larger) through a DFT; we sum directly over
+ * the kernel's non-zero support (up to 25x25 for ImageNet-C's radius 10), so values agree to about 1e-15 and a truncated output level can
  * differ by one where a value lies that close to an integer.
  */
 export const defocusBlur: SyncCorruption = {
   name: 'defocus_blur',
   fidelity: "same kernel and border; direct sum instead of OpenCV's DFT (differences ~1e-15 before truncation)",
-  apply(src: Image, dst: Uint8Array, severity: Severity): void {
-    let k = kernels.get(severity);
-    if (!k) kernels.set(severity, (k = diskKernel(...DEFOCUS[severity - 1]!)));
+  apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset): void {
+    const [radius, aliasBlur] = DEFOCUS[preset][severity - 1]!;
+    const key = `${radius}/${aliasBlur}`;
+    let k = kernels.get(key);
+    if (!k) kernels.set(key, (k = diskKernel(radius, aliasBlur)));
     const { r, w } = k;
     const m = 2 * r + 1;
     const { width, height, channels: ch } = src;

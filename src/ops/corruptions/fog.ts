@@ -1,15 +1,32 @@
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
 import { unit, type SyncCorruption, type Severity } from './corruption.ts';
+import type { ByPreset, CorruptionPreset } from './presets.ts';
 
-// Per-severity (strength, wibble decay) of make_cifar_c.py.
-const FOG: readonly (readonly [number, number])[] = [
-  [0.2, 3],
-  [0.5, 3],
-  [0.75, 2.5],
-  [1, 2],
-  [1.5, 1.75],
-];
+// Per-severity (strength, wibble decay) of each generator.
+const FOG: ByPreset<readonly (readonly [number, number])[]> = {
+  cifar: [
+    [0.2, 3],
+    [0.5, 3],
+    [0.75, 2.5],
+    [1, 2],
+    [1.5, 1.75],
+  ],
+  'tiny-imagenet': [
+    [0.4, 3],
+    [0.7, 3],
+    [1, 2.5],
+    [1.5, 2],
+    [2, 1.75],
+  ],
+  imagenet: [
+    [1.5, 2],
+    [2, 2],
+    [2.5, 1.7],
+    [2.5, 1.5],
+    [3, 1.4],
+  ],
+};
 
 /**
  * The original's `plasma_fractal(mapsize, wibbledecay)` (diamond-square with numpy rolls, i.e.
@@ -65,13 +82,14 @@ export function plasmaFractal(size: number, decay: number, rng: Rng): Float64Arr
 
 /**
  * Adds `c * plasma` to every channel and rescales by `max / (max + c)` (max over the clean image).
- * The original uses a 32 x 32 map; other sizes use the next power of two and crop its corner.
+ * The map is the image side rounded up to a power of two, at least 32 (CIFAR-10-C's 32,
+ * Tiny-ImageNet-C's 64, ImageNet-C's 256), and its corner is cropped to the image.
  */
 export const fog: SyncCorruption = {
   name: 'fog',
-  fidelity: 'same plasma fractal (map size 32), constants and rescaling; uniform draws from our Rng',
-  apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {
-    const [c, decay] = FOG[severity - 1]!;
+  fidelity: 'same plasma fractal (map size 32, 64 or 256), constants and rescaling; uniform draws from our Rng',
+  apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset, rng: Rng): void {
+    const [c, decay] = FOG[preset][severity - 1]!;
     const { width: w, height: h, channels: ch } = src;
     let size = 32;
     while (size < w || size < h) size *= 2;

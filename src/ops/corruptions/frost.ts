@@ -5,44 +5,77 @@ import { packageFile } from '../../packageFiles.ts';
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
 import type { SyncCorruption, Severity } from './corruption.ts';
+import type { ByPreset, CorruptionPreset } from './presets.ts';
 
-// Per-severity (image weight, frost weight) of make_cifar_c.py.
-const FROST: readonly (readonly [number, number])[] = [
-  [1, 0.2],
-  [1, 0.3],
-  [0.9, 0.4],
-  [0.85, 0.4],
-  [0.75, 0.45],
-];
+// Per-severity (image weight, frost weight) of each generator.
+const FROST: ByPreset<readonly (readonly [number, number])[]> = {
+  cifar: [
+    [1, 0.2],
+    [1, 0.3],
+    [0.9, 0.4],
+    [0.85, 0.4],
+    [0.75, 0.45],
+  ],
+  'tiny-imagenet': [
+    [1, 0.3],
+    [0.9, 0.4],
+    [0.8, 0.45],
+    [0.75, 0.5],
+    [0.7, 0.55],
+  ],
+  imagenet: [
+    [1, 0.4],
+    [0.8, 0.6],
+    [0.7, 0.7],
+    [0.65, 0.7],
+    [0.6, 0.75],
+  ],
+};
 const DIR = packageFile('data', 'frost');
+// The scale each generator resizes the frost images by before cropping.
+const SCALE: ByPreset<number> = { cifar: 0.2, 'tiny-imagenet': 0.3, imagenet: 1 };
 
-let textures: Image[] | undefined;
+const textures = new Map<number, Image[]>();
 
-/**
- * frost1..frost5 as the original uses them (cv2.imread, resized by 0.2 bilinear, BGR flipped to
- * RGB): data/frost/frost<k>-0.2.png, made by data/frost/make_resized.py with cv2. Loaded once.
- */
-export function frostTextures(): Image[] {
-  textures ??= [1, 2, 3, 4, 5].map((k) => {
-    const png = decode(readFileSync(join(DIR, `frost${k}-0.2.png`)));
-    if (png.channels !== 3 || png.depth !== 8) throw new Error(`frost${k}-0.2.png: expected 8-bit RGB`);
-    return { width: png.width, height: png.height, channels: 3, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length) };
-  });
-  return textures;
+/** The file holding frost image `k` as read and resized by `scale`: see data/frost/make_resized.py. */
+function textureFile(k: number, scale: number): string {
+  if (scale !== 1) return `frost${k}-${scale}.png`;
+  return k <= 3 ? `frost${k}.png` : `frost${k}-1.png`;
 }
 
 /**
- * Frost (make_cifar_c.py's `frost`): one of frost1..frost5 (`randint(5)`; frost6 is never picked),
+ * frost1..frost5 as a generator uses them (cv2.imread, resized by `scale` bilinear, BGR flipped to
+ * RGB), made by data/frost/make_resized.py with cv2 (alpha dropped). Loaded once per scale.
+ */
+export function frostTextures(preset: CorruptionPreset): Image[] {
+  const scale = SCALE[preset];
+  let loaded = textures.get(scale);
+  if (!loaded) {
+    loaded = [1, 2, 3, 4, 5].map((k) => {
+      const name = textureFile(k, scale);
+      const png = decode(readFileSync(join(DIR, name)));
+      if (png.depth !== 8 || png.channels < 3) throw new Error(`${name}: expected 8-bit RGB`);
+      const rgb = new Uint8Array(png.width * png.height * 3);
+      for (let i = 0, j = 0; i < rgb.length; i += 3, j += png.channels) rgb.set(png.data.subarray(j, j + 3), i);
+      return { width: png.width, height: png.height, channels: 3, data: rgb };
+    });
+    textures.set(scale, loaded);
+  }
+  return loaded;
+}
+
+/**
+ * Frost (the generators' `frost`): one of frost1..frost5 (`randint(5)`; frost6 is never picked),
  * a window at a random row `randint(0, H - h)` then column `randint(0, W - w)`, blended as
- * `clip(a x + b frost)` in float64 and truncated. Images must be smaller than the textures
- * (CIFAR's 32 x 32 are). Severities 4 and 5 are closer to the clean image than 3 in the original.
+ * `clip(a x + b frost)` in float64 and truncated. Images must be smaller than the textures (each
+ * preset's size is). In CIFAR-10-C, severities 4 and 5 are closer to the clean image than 3.
  */
 export const frost: SyncCorruption = {
   name: 'frost',
   fidelity: 'same algorithm, constants and frost images (resized by cv2 as the original, shipped in data/frost); texture and window drawn from our Rng',
-  apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {
-    const [a, b] = FROST[severity - 1]!;
-    const t = frostTextures()[rng.int(5)]!;
+  apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset, rng: Rng): void {
+    const [a, b] = FROST[preset][severity - 1]!;
+    const t = frostTextures(preset)[rng.int(5)]!;
     const { width: w, height: h, channels: ch } = src;
     if (ch !== 3 || t.height <= h || t.width <= w) throw new RangeError(`frost: needs RGB images smaller than ${t.width} x ${t.height}`);
     const y0 = rng.int(t.height - h);

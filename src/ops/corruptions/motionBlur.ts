@@ -2,17 +2,34 @@ import { sinCosInto } from '../sincos.ts';
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
 import type { SyncCorruption, Severity } from './corruption.ts';
+import type { ByPreset, CorruptionPreset } from './presets.ts';
 
 const { ceil, exp, sqrt } = Math;
 
-// Per-severity (radius, sigma) of make_cifar_c.py's motion_blur; the angle is U(-45, 45) degrees.
-const MOTION: readonly (readonly [number, number])[] = [
-  [6, 1],
-  [6, 1.5],
-  [6, 2],
-  [8, 2],
-  [9, 2.5],
-];
+// Per-severity (radius, sigma) of each generator's motion_blur; the angle is U(-45, 45) degrees.
+const MOTION: ByPreset<readonly (readonly [number, number])[]> = {
+  cifar: [
+    [6, 1],
+    [6, 1.5],
+    [6, 2],
+    [8, 2],
+    [9, 2.5],
+  ],
+  'tiny-imagenet': [
+    [10, 1],
+    [10, 1.5],
+    [10, 2],
+    [10, 2.5],
+    [12, 3],
+  ],
+  imagenet: [
+    [10, 3],
+    [15, 5],
+    [15, 8],
+    [15, 12],
+    [20, 15],
+  ],
+};
 
 /**
  * ImageMagick 6's motion-blur kernel (`GetMotionBlurKernel`): `2 ceil(radius) + 1` taps, tap i
@@ -91,8 +108,8 @@ export const motionBlur: SyncCorruption = {
   name: 'motion_blur',
   fidelity:
     "ImageMagick 6.9.11 Q16's MotionBlurImage + PNG round trip re-implemented (one-sided Gaussian line kernel, edge pixels), bit-exact given the angle; angle from our Rng",
-  apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {
-    const [radius, sigma] = MOTION[severity - 1]!;
+  apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset, rng: Rng): void {
+    const [radius, sigma] = MOTION[preset][severity - 1]!;
     magickMotionBlur(src.data, src.width, src.height, src.channels, radius, sigma, rng.range(-45, 45), dst);
   },
 };

@@ -1,13 +1,30 @@
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
 import { unit, type SyncCorruption, type Severity } from './corruption.ts';
+import type { ByPreset, CorruptionPreset } from './presets.ts';
 import { poisson } from './poisson.ts';
 
-// Per-severity constants of make_cifar_c.py.
-const GAUSSIAN = [0.04, 0.06, 0.08, 0.09, 0.1];
-const SHOT = [500, 250, 100, 75, 50];
-const IMPULSE = [0.01, 0.02, 0.03, 0.05, 0.07];
-const SPECKLE = [0.06, 0.1, 0.12, 0.16, 0.2];
+// Per-severity constants of each generator.
+const GAUSSIAN: ByPreset<readonly number[]> = {
+  cifar: [0.04, 0.06, 0.08, 0.09, 0.1],
+  'tiny-imagenet': [0.04, 0.08, 0.12, 0.15, 0.18],
+  imagenet: [0.08, 0.12, 0.18, 0.26, 0.38],
+};
+const SHOT: ByPreset<readonly number[]> = {
+  cifar: [500, 250, 100, 75, 50],
+  'tiny-imagenet': [250, 100, 50, 30, 15],
+  imagenet: [60, 25, 12, 5, 3],
+};
+const IMPULSE: ByPreset<readonly number[]> = {
+  cifar: [0.01, 0.02, 0.03, 0.05, 0.07],
+  'tiny-imagenet': [0.01, 0.02, 0.05, 0.08, 0.14],
+  imagenet: [0.03, 0.06, 0.09, 0.17, 0.27],
+};
+const SPECKLE: ByPreset<readonly number[]> = {
+  cifar: [0.06, 0.1, 0.12, 0.16, 0.2],
+  'tiny-imagenet': [0.15, 0.2, 0.25, 0.3, 0.35],
+  imagenet: [0.15, 0.2, 0.35, 0.45, 0.6],
+};
 
 /**
  * `clip(x + N(0, c^2))` on x in [0, 1], per value. Same distribution as the original; the normal
@@ -16,8 +33,8 @@ const SPECKLE = [0.06, 0.1, 0.12, 0.16, 0.2];
 export const gaussianNoise: SyncCorruption = {
   name: 'gaussian_noise',
   fidelity: 'same formula and constants; normal draws from our Rng (Box-Muller) instead of numpy',
-  apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {
-    const c = GAUSSIAN[severity - 1]!;
+  apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset, rng: Rng): void {
+    const c = GAUSSIAN[preset][severity - 1]!;
     const s = src.data;
     for (let i = 0; i < s.length; i++) dst[i] = unit(s[i]! / 255 + c * rng.normal());
   },
@@ -27,8 +44,8 @@ export const gaussianNoise: SyncCorruption = {
 export const shotNoise: SyncCorruption = {
   name: 'shot_noise',
   fidelity: "same formula and constants; Poisson draws by numpy's algorithms (multiplication / PTRS) on our Rng",
-  apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {
-    const c = SHOT[severity - 1]!;
+  apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset, rng: Rng): void {
+    const c = SHOT[preset][severity - 1]!;
     const s = src.data;
     for (let i = 0; i < s.length; i++) dst[i] = unit(poisson(rng, (s[i]! / 255) * c) / c);
   },
@@ -42,8 +59,8 @@ export const shotNoise: SyncCorruption = {
 export const impulseNoise: SyncCorruption = {
   name: 'impulse_noise',
   fidelity: "same formula and constants (skimage's s&p: per channel value, salt vs pepper 0.5); draws from our Rng",
-  apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {
-    const c = IMPULSE[severity - 1]!;
+  apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset, rng: Rng): void {
+    const c = IMPULSE[preset][severity - 1]!;
     const s = src.data;
     for (let i = 0; i < s.length; i++) {
       const flipped = rng.uniform() < c;
@@ -56,8 +73,8 @@ export const impulseNoise: SyncCorruption = {
 export const speckleNoise: SyncCorruption = {
   name: 'speckle_noise',
   fidelity: 'same formula and constants; normal draws from our Rng (Box-Muller) instead of numpy',
-  apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {
-    const c = SPECKLE[severity - 1]!;
+  apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset, rng: Rng): void {
+    const c = SPECKLE[preset][severity - 1]!;
     const s = src.data;
     for (let i = 0; i < s.length; i++) {
       const x = s[i]! / 255;

@@ -1,19 +1,36 @@
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
 import type { SyncCorruption, Severity } from './corruption.ts';
+import type { ByPreset, CorruptionPreset } from './presets.ts';
 import { gaussianFilter } from './gaussianFilter.ts';
 import { boxBlur3F32, boxBlur3U8, canny, castU8, distanceTransformL2Mask5, equalizeHist, filter2D3x3U8 } from './opencv.ts';
 
 const { fround, trunc } = Math;
 
-// Per-severity (loc, scale, sigma, threshold, intensity / mud sigma, mud?) of make_cifar_c.py.
-const SPATTER: readonly (readonly [number, number, number, number, number, number])[] = [
-  [0.62, 0.1, 0.7, 0.7, 0.5, 0],
-  [0.65, 0.1, 0.8, 0.7, 0.5, 0],
-  [0.65, 0.3, 1, 0.69, 0.5, 0],
-  [0.65, 0.1, 0.7, 0.69, 0.6, 1],
-  [0.65, 0.1, 0.5, 0.68, 0.6, 1],
-];
+// Per-severity (loc, scale, sigma, threshold, intensity / mud sigma, mud?) of each generator.
+const SPATTER: ByPreset<readonly (readonly [number, number, number, number, number, number])[]> = {
+  cifar: [
+    [0.62, 0.1, 0.7, 0.7, 0.5, 0],
+    [0.65, 0.1, 0.8, 0.7, 0.5, 0],
+    [0.65, 0.3, 1, 0.69, 0.5, 0],
+    [0.65, 0.1, 0.7, 0.69, 0.6, 1],
+    [0.65, 0.1, 0.5, 0.68, 0.6, 1],
+  ],
+  'tiny-imagenet': [
+    [0.62, 0.1, 0.7, 0.7, 0.6, 0],
+    [0.65, 0.1, 0.8, 0.7, 0.6, 0],
+    [0.65, 0.3, 1, 0.69, 0.6, 0],
+    [0.65, 0.1, 0.7, 0.68, 0.6, 1],
+    [0.65, 0.1, 0.5, 0.67, 0.6, 1],
+  ],
+  imagenet: [
+    [0.65, 0.3, 4, 0.69, 0.6, 0],
+    [0.65, 0.3, 3, 0.68, 0.6, 0],
+    [0.65, 0.3, 2, 0.68, 0.5, 0],
+    [0.65, 0.3, 1, 0.65, 1.5, 1],
+    [0.67, 0.4, 1, 0.65, 1.5, 1],
+  ],
+};
 // The "pale turquoise" (175, 238, 238) and mud (63, 42, 20) in float32, first value on channel 0:
 // the original's BGR conversions on RGB data put 175 on red.
 const WATER = [fround(175 / 255), fround(238 / 255), fround(238 / 255)];
@@ -34,8 +51,8 @@ const EMBOSS = [-2, -1, 0, -1, 1, 1, 0, 1, 2];
 export const spatter: SyncCorruption = {
   name: 'spatter',
   fidelity: "same algorithm and constants; OpenCV's Canny, distance transform, equalizeHist, filter2D and blur restated bit-exact; normal draws from our Rng",
-  apply(src: Image, dst: Uint8Array, severity: Severity, rng: Rng): void {
-    const [loc, scale, sigma, threshold, c4, mud] = SPATTER[severity - 1]!;
+  apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset, rng: Rng): void {
+    const [loc, scale, sigma, threshold, c4, mud] = SPATTER[preset][severity - 1]!;
     const { width: w, height: h, channels: ch } = src;
     const n = w * h;
     const liquid = new Float64Array(n);

@@ -1,28 +1,46 @@
 import type { Image } from '../image.ts';
+import { roundHalfEven } from '../roundHalfEven.ts';
 import type { SyncCorruption, Severity } from './corruption.ts';
+import type { ByPreset, CorruptionPreset } from './presets.ts';
 
-const { ceil, floor, fround, round } = Math;
+const { ceil, floor, fround } = Math;
 
-// Per-severity stop of `np.arange(1, stop, 0.01)` in make_cifar_c.py.
-const STOP = [1.06, 1.11, 1.16, 1.21, 1.26];
+// Per-severity (stop, step) of `np.arange(1, stop, step)` in each generator.
+const ZOOMS: ByPreset<readonly (readonly [number, number])[]> = {
+  cifar: [
+    [1.06, 0.01],
+    [1.11, 0.01],
+    [1.16, 0.01],
+    [1.21, 0.01],
+    [1.26, 0.01],
+  ],
+  'tiny-imagenet': [
+    [1.06, 0.01],
+    [1.11, 0.01],
+    [1.16, 0.01],
+    [1.21, 0.01],
+    [1.26, 0.01],
+  ],
+  imagenet: [
+    [1.11, 0.01],
+    [1.16, 0.01],
+    [1.21, 0.02],
+    [1.26, 0.02],
+    [1.31, 0.03],
+  ],
+};
 
 /**
- * The zoom factors of `np.arange(1, stop, 0.01)` as numpy computes them: length
- * `ceil((stop - 1) / 0.01)` and values `1 + i * ((1 + 0.01) - 1)`. Float rounding puts the stop
- * itself in the first two ranges (7 and 12 factors) and not in the others (16, 21, 26).
+ * The zoom factors of `np.arange(1, stop, step)` as numpy computes them: length
+ * `ceil((stop - 1) / step)` and values `1 + i * ((1 + step) - 1)`. Float rounding puts the stop
+ * itself in some ranges (CIFAR's first two: 7 and 12 factors) and not in others (16, 21, 26).
  */
-export function zoomFactors(severity: Severity): number[] {
-  const stop = STOP[severity - 1]!;
-  const n = ceil((stop - 1) / 0.01);
-  const second = 1 + 0.01;
+export function zoomFactors(severity: Severity, preset: CorruptionPreset): number[] {
+  const [stop, step] = ZOOMS[preset][severity - 1]!;
+  const n = ceil((stop - 1) / step);
+  const second = 1 + step;
   const delta = second - 1;
   return Array.from({ length: n }, (_, i) => (i === 0 ? 1 : i === 1 ? second : 1 + i * delta));
-}
-
-/** Python's round() (half to even), as `int(round(ch * zoom))` for scipy's output shape. */
-function roundHalfEven(x: number): number {
-  const r = round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** Per output index along one axis of the clipped zoom: the source index below and the linear weight. */
@@ -97,10 +115,10 @@ function zoomWithMaps(x: Float64Array | Float32Array, w: number, h: number, ch: 
 export const zoomBlur: SyncCorruption = {
   name: 'zoom_blur',
   fidelity: "same factors (arange endpoints included), scipy's order-1 zoom and float32 accumulation",
-  apply(src: Image, dst: Uint8Array, severity: Severity): void {
+  apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset): void {
     const { width: w, height: h, channels: ch } = src;
-    const factors = zoomFactors(severity);
-    const key = `${w}x${h}s${severity}`;
+    const factors = zoomFactors(severity, preset);
+    const key = `${w}x${h}${preset}${severity}`;
     let m = maps.get(key);
     if (!m) maps.set(key, (m = factors.flatMap((z) => [axisMap(h, z), axisMap(w, z)])));
     const s = src.data;

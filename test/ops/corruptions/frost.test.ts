@@ -8,7 +8,7 @@ const LAST = [163, 180, 188];
 
 describe('frost', () => {
   it('reads the five textures as cv2 resizes them (0.2, bilinear)', () => {
-    expect(frostTextures().map((t) => [t.height, t.width])).toEqual([
+    expect(frostTextures('cifar').map((t) => [t.height, t.width])).toEqual([
       [120, 180],
       [63, 112],
       [63, 112],
@@ -22,8 +22,8 @@ describe('frost', () => {
     const draws = [3, 10, 20];
     const rng = { int: () => draws.shift()! } as unknown as Rng;
     const out = new Uint8Array(32 * 32 * 3);
-    frost.apply(flat(0, 32, 32), out, 2, rng);
-    const window = frostTextures()[3]!;
+    frost.apply(flat(0, 32, 32), out, 2, 'cifar', rng);
+    const window = frostTextures('cifar')[3]!;
     let sum = 0;
     for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) for (let k = 0; k < 3; k++) sum += window.data[((y + 10) * window.width + x + 20) * 3 + k]!;
     expect(sum).toBe(SUM);

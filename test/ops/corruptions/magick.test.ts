@@ -51,7 +51,7 @@ describe('snow equals the original given the same draws', () => {
       let i = 0;
       const rng = { normal: () => z[i++]!, range: (lo: number, hi: number) => lo + (hi - lo) * FIX.u } as unknown as Rng;
       const out = new Uint8Array(32 * 32 * 3);
-      snow.apply(imageAt(ds.pixels, ds.shape, k), out, s as Severity, rng);
+      snow.apply(imageAt(ds.pixels, ds.shape, k), out, s as Severity, 'cifar', rng);
       expect(differing(out, u8(FIX.snow[(s - 1) * 2 + k]!))).toBe(0);
     }
   });

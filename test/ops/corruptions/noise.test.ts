@@ -18,7 +18,7 @@ const GREY = flat(128);
 const X = 128 / 255;
 const run = (apply: typeof gaussianNoise.apply, s: Severity): Uint8Array => {
   const out = new Uint8Array(GREY.data.length);
-  void apply(GREY, out, s, Rng.at(1, 'corrupt', 0, s));
+  void apply(GREY, out, s, 'cifar', Rng.at(1, 'corrupt', 0, s));
   return out;
 };
 

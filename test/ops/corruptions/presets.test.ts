@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readImageFolder } from '../../../src/data/imageFolder.ts';
+import type { Dataset } from '../../../src/data/dataset.ts';
+import { corruptChunk } from '../../../src/ops/corruptions/corruptChunk.ts';
+import type { Severity } from '../../../src/ops/corruptions/corruption.ts';
+import { PRESETS, presetForSize, presetSizes, type CorruptionPreset } from '../../../src/ops/corruptions/presets.ts';
+import { CORRUPTIONS } from '../../../src/ops/corruptions/registry.ts';
+
+// Made by the original's formulas with each generator's constants (bench/cifar_c_reference.py):
+//   /usr/bin/python3 test/fixtures/make_corruption_size_fixtures.py
+const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+const WANT = JSON.parse(readFileSync(join(FIXTURES, 'corrupt-sizes.json'), 'utf8')) as {
+  corruptions: Record<string, Record<string, string[]>>;
+  resize: Record<string, string[]>;
+};
+const cache = mkdtempSync(join(tmpdir(), 'fa-presets-'));
+afterAll(() => rmSync(cache, { recursive: true, force: true }));
+const sha = (a: Uint8Array): string => createHash('sha256').update(a).digest('hex');
+const load = (set: string, presetResize?: (typeof PRESETS)[CorruptionPreset]['resize']): Promise<Dataset> =>
+  readImageFolder(join(FIXTURES, 'corrupt-sizes', set), 'test', { cacheDir: cache, presetResize });
+
+async function corrupt(ds: Dataset, corruption: string, severity: Severity, preset: CorruptionPreset): Promise<Uint8Array> {
+  const out = new Uint8Array(ds.pixels.length);
+  await corruptChunk({ pixels: ds.pixels, shape: ds.shape, corruption, severity, preset, seed: 0, start: 0, count: ds.count, out, outIndex: 0 });
+  return out;
+}
+
+describe('corruption presets', () => {
+  it('are picked by image size, and name the sizes that have constants', () => {
+    expect(presetForSize(32, 32)).toBe('cifar');
+    expect(presetForSize(64, 64)).toBe('tiny-imagenet');
+    expect(presetForSize(224, 224)).toBe('imagenet');
+    expect(presetForSize(48, 80)).toBeNull();
+    expect(presetForSize(64, 32)).toBeNull();
+    expect(presetSizes()).toBe('32 x 32 (cifar), 64 x 64 (tiny-imagenet), 224 x 224 (imagenet)');
+  });
+
+  describe.each([
+    ['tiny-imagenet', 'tiny', 64],
+    ['imagenet', 'imagenet', 224],
+  ] as const)('%s: deterministic corruptions equal the original bit for bit', (preset, set, side) => {
+    let ds: Dataset;
+    beforeAll(async () => {
+      ds = await load(set);
+      expect(ds.shape).toEqual({ height: side, width: side, channels: 3 });
+    });
+    it.each(Object.keys(WANT.corruptions[preset]!))('%s', async (name) => {
+      const got = [];
+      for (let s = 1; s <= 5; s++) got.push(sha(await corrupt(ds, name, s as Severity, preset)));
+      expect(got).toEqual(WANT.corruptions[preset]![name]);
+    });
+  });
+
+  it.each([
+    ['tiny-imagenet', 'Resize((64, 64))'],
+    ['imagenet', 'Resize(256), CenterCrop(224)'],
+  ] as const)("brings images to %s's size as its script does (%s, Pillow's bilinear), bit for bit", async (preset) => {
+    const ds = await load('resize', PRESETS[preset].resize);
+    const side = PRESETS[preset].size;
+    expect(ds.shape).toEqual({ height: side, width: side, channels: 3 });
+    const bytes = side * side * 3;
+    const got = Array.from({ length: ds.count }, (_, i) => sha(ds.pixels.subarray(i * bytes, (i + 1) * bytes)));
+    expect(got).toEqual(WANT.resize[preset]);
+  });
+
+  it.each([
+    ['tiny-imagenet', 'tiny'],
+    ['imagenet', 'imagenet'],
+  ] as const)(
+    '%s: every corruption runs at its size, changes the image and repeats itself under one seed',
+    async (preset, set) => {
+      const ds = await load(set);
+      const one = { ...ds, count: 1 };
+      for (const name of CORRUPTIONS.keys()) {
+        const a = await corrupt(one, name, 3, preset);
+        const b = await corrupt(one, name, 3, preset);
+        expect({ name, same: sha(a) === sha(b) }).toEqual({ name, same: true });
+        let changed = 0;
+        for (let i = 0; i < a.length; i++) if (a[i] !== ds.pixels[i]) changed++;
+        expect({ name, changed: changed > 0 }).toEqual({ name, changed: true });
+      }
+    },
+    60_000,
+  );
+});
