@@ -1,7 +1,7 @@
-import { CORRUPTION_PRESETS } from '../ops/corruptions/presets.ts';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { CORRUPT_CHUNK_SIZE } from '../jobs/corrupt.ts';
+import { CORRUPT_CHUNK_SIZE, CORRUPT_FORMATS } from '../jobs/corrupt.ts';
+import { CORRUPTION_PRESETS } from '../ops/corruptions/presets.ts';
 import { paramMeta, param, type Param } from '../pipeline/params.ts';
 import { shared } from '../pipeline/sharedParams.ts';
 
@@ -24,6 +24,14 @@ export const corruptOptions = {
     param: param.list({ help: 'comma-separated corruption names, or "all" (default: every implemented one; see --list)' }),
   },
   seed: { flags: '--seed <n>', param: shared.seed('with corruption, severity and image index it fixes every random draw') },
+  format: {
+    flags: '--format <format>',
+    param: param.enum(CORRUPT_FORMATS, {
+      default: 'npy',
+      help: "npy: CIFAR-10-C's <corruption>.npy and labels.npy; folders: ImageNet-C's <corruption>/<severity>/<class>/<image>, each image under its input's name and format (JPEG at quality 85 for .jpg)",
+    }),
+  },
+  lossless: { flags: '--lossless', param: param.boolean({ default: false, help: 'with --format folders: every image as PNG' }) },
   preset: {
     flags: '--preset <name>',
     param: param.enum(CORRUPTION_PRESETS, {

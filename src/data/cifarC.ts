@@ -8,10 +8,16 @@ import { imageBytes, type Dataset, type DatasetShape } from './dataset.ts';
 import { readNpy } from './npy.ts';
 import { readNpyHeader } from './npyHeader.ts';
 import { requireDir } from './requireDir.ts';
+import { decodeSeverity, isCorruptionFolders, openCorruptionFolders } from './corruptionFolders.ts';
 
-/** An opened, validated CIFAR-C folder. Holds labels and header facts; pixels are read on demand. */
+/**
+ * An opened, validated corruption benchmark folder. Holds labels and header facts; pixels are
+ * read on demand. Two layouts: CIFAR-C's `.npy` files, or ImageNet-C's image folders.
+ */
 export interface CifarCHandle {
   readonly dir: string;
+  /** `npy`: labels.npy and <corruption>.npy; `folders`: <corruption>/<severity>/<class>/<image>. */
+  readonly layout: 'npy' | 'folders';
   /** Corruptions present, standard ones in the paper's order first, then extras, then others. */
   readonly corruptions: readonly string[];
   /** Standard corruptions with no file in the folder. */
@@ -22,8 +28,10 @@ export interface CifarCHandle {
   /** All 5N labels, shared memory. */
   readonly labels: Int32Array;
   readonly classes: readonly string[];
-  /** Per corruption: its file and the byte offset of its pixel data. */
+  /** Per corruption: its .npy file and the byte offset of its pixel data, or its folder (offset 0). */
   readonly files: ReadonlyMap<string, { readonly path: string; readonly dataOffset: number }>;
+  /** The folders layout: the image paths below each severity folder, in dataset order. */
+  readonly images?: readonly string[];
 }
 
 /** Options for `openCifarC`. */
@@ -40,8 +48,16 @@ export interface OpenCifarCOptions {
  *   files, wrong dtype or rank, a count that does not match labels.npy, a size that disagrees with the header
  */
 export async function openCifarC(dir: string, options: OpenCifarCOptions = {}): Promise<CifarCHandle> {
-  const what = 'CIFAR-C files (labels.npy and <corruption>.npy)';
+  const what = 'CIFAR-C files (labels.npy and <corruption>.npy) or ImageNet-C folders (<corruption>/<severity>/<class>/<image>)';
   await requireDir(dir, what);
+  if (isCorruptionFolders(dir)) {
+    const f = await openCorruptionFolders(dir);
+    const labels = sharedInt32(CIFAR_C_SEVERITIES * f.labels.length);
+    for (let s = 0; s < CIFAR_C_SEVERITIES; s++) labels.set(f.labels, s * f.labels.length);
+    const files = new Map(f.corruptions.map((c) => [c, { path: join(dir, c), dataOffset: 0 }]));
+    const missing = CIFAR_C_CORRUPTIONS.filter((c) => !files.has(c));
+    return { dir, layout: 'folders', corruptions: f.corruptions, missing, perSeverity: f.files.length, shape: f.shape, labels, classes: f.classes, files, images: f.files };
+  }
   const found = await fg('*.npy', { cwd: dir, onlyFiles: true });
   if (!found.includes('labels.npy')) throw new Error(`${dir}: not a CIFAR-C folder: no labels.npy (found ${found.length} .npy files: ${found.slice(0, 5).join(', ') || 'none'})`);
   const names = sortCorruptions(found.filter((f) => f !== 'labels.npy').map((f) => f.slice(0, -4)));
@@ -77,7 +93,7 @@ export async function openCifarC(dir: string, options: OpenCifarCOptions = {}): 
     }
   }
   const missing = CIFAR_C_CORRUPTIONS.filter((c) => !files.has(c));
-  return { dir, corruptions: names, missing, perSeverity: labels.length / 5, shape: shape!, labels, classes, files };
+  return { dir, layout: 'npy', corruptions: names, missing, perSeverity: labels.length / 5, shape: shape!, labels, classes, files };
 }
 
 /**
@@ -97,22 +113,32 @@ export async function readCorruption(handle: CifarCHandle, corruption: string, s
   const [start, count] = severity === undefined ? [0, 5 * n] : [(severity - 1) * n, n];
   const size = imageBytes(handle.shape);
   const pixels = sharedBytes(count * size);
+  if (handle.layout === 'folders') {
+    for (let s = start / n; s < (start + count) / n; s++) {
+      await decodeSeverity(join(file.path, String(s + 1)), handle.images!, handle.shape, pixels.subarray((s - start / n) * n * size));
+    }
+  } else await readNpyBlock(file, start, count, size, pixels);
+  const labels = sharedInt32(count);
+  labels.set(handle.labels.subarray(start, start + count));
+  const name = `${basename(resolve(handle.dir))}/${corruption}${severity === undefined ? '' : `/s${severity}`}`;
+  return { name, count, shape: handle.shape, pixels, labels, classes: handle.classes, source: [file.path] };
+}
+
+/** Reads images [start, start + count) of `size` bytes each from an .npy file's pixel data, in bounded reads. */
+async function readNpyBlock(file: { readonly path: string; readonly dataOffset: number }, start: number, count: number, size: number, pixels: Uint8Array): Promise<void> {
+  const offset = start * size;
   const fh = await open(file.path, 'r');
   try {
     for (let done = 0; done < pixels.length; ) {
       // Bounded reads: one read() call cannot move 2 GiB or more.
       const want = Math.min(pixels.length - done, 1 << 30);
-      const { bytesRead } = await fh.read(pixels, done, want, file.dataOffset + start * size + done);
+      const { bytesRead } = await fh.read(pixels, done, want, file.dataOffset + offset + done);
       if (bytesRead === 0) {
-        throw new Error(`${file.path}: file shrank since openCifarC: images [${start}, ${start + count}) need ${pixels.length} bytes from offset ${file.dataOffset + start * size}, got ${done}`);
+        throw new Error(`${file.path}: file shrank since openCifarC: images [${start}, ${start + count}) need ${pixels.length} bytes from offset ${file.dataOffset + offset}, got ${done}`);
       }
       done += bytesRead;
     }
   } finally {
     await fh.close();
   }
-  const labels = sharedInt32(count);
-  labels.set(handle.labels.subarray(start, start + count));
-  const name = `${basename(resolve(handle.dir))}/${corruption}${severity === undefined ? '' : `/s${severity}`}`;
-  return { name, count, shape: handle.shape, pixels, labels, classes: handle.classes, source: [file.path] };
 }

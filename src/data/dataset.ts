@@ -55,7 +55,8 @@ export function subset(ds: Dataset, start: number, count = ds.count - start): Da
     pixels: ds.pixels.subarray(start * size, (start + count) * size),
     labels: ds.labels.subarray(start, start + count),
     classes: ds.classes,
-    source: ds.source,
+    // One file per image (an image folder): the subset's own; else the files the whole set came from.
+    source: ds.source.length === ds.count ? ds.source.slice(start, start + count) : ds.source,
   };
 }
 

@@ -54,14 +54,16 @@ export async function readCifarCReport(dir: string): Promise<CifarCReport> {
  */
 export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent> {
   return defer(async () => {
-    // CIFAR-C's images are CIFAR's 32x32 RGB; its class count is the model's (checked against the labels).
-    const { selection, model } = await openEvaluatedModel(spec, { height: 32, width: 32, channels: 3 });
+    // The folder's images (32x32 for CIFAR-C, 64 or 224 for the others) are what the model must take.
+    const dir = resolve(spec.cwd, spec.cifarC);
+    const handle = await openCifarC(dir).catch((err: Error) => {
+      throw new UsageError(`cifarC=${spec.cifarC}: ${err.message}`);
+    });
+    const { selection, model } = await openEvaluatedModel(spec, handle.shape);
     try {
       const { classes } = model.classifier;
-      const dir = resolve(spec.cwd, spec.cifarC);
-      const handle = await openCifarC(dir, { classes: Array.from({ length: classes }, (_, i) => String(i)) }).catch((err: Error) => {
-        throw new UsageError(`cifarC=${spec.cifarC}: ${err.message}`);
-      });
+      const maxLabel = handle.labels.reduce((m, l) => (l > m ? l : m), 0);
+      if (maxLabel >= classes) throw new UsageError(`cifarC=${spec.cifarC}: holds label ${maxLabel}, but the model has ${classes} classes`);
       const names = spec.corruptions ?? handle.corruptions;
       const unknown = names.filter((n) => !handle.files.has(n));
       if (unknown.length)

@@ -14,7 +14,8 @@ import { event, type PipelineEvent } from '../pipeline/events.ts';
 import { UsageError } from '../pipeline/usageError.ts';
 import { resolveDataDir } from './loadDataset.ts';
 import { FOLDER_LOCK, takeLock } from '../data/writerLock.ts';
-import { readImageFolder } from '../data/imageFolder.ts';
+import { readImageFolder, splitFolder } from '../data/imageFolder.ts';
+import { corruptedImagePaths, writeCorruptionFolders } from '../data/corruptionFolders.ts';
 import { sharedBytes } from '../data/allocateShared.ts';
 import { imageAt } from '../ops/image.ts';
 import { presetResize, presetSide } from '../ops/corruptions/presetResize.ts';
@@ -40,7 +41,14 @@ export interface CorruptSpec {
   readonly limit?: number | undefined;
   /** Images per worker task (default `CORRUPT_CHUNK_SIZE`). */
   readonly chunkSize?: number | undefined;
+  /** `npy` (CIFAR-10-C's layout, the default) or `folders` (ImageNet-C's `<corruption>/<severity>/<class>/<image>`). */
+  readonly format?: CorruptFormat | undefined;
+  /** With `folders`: PNG for every image instead of the input's format (JPEG at quality 85 for .jpg). */
+  readonly lossless?: boolean | undefined;
 }
+
+export const CORRUPT_FORMATS = ['npy', 'folders'] as const;
+export type CorruptFormat = (typeof CORRUPT_FORMATS)[number];
 
 /** Images per worker task: enough to amortise a task's overhead, few enough to spread over the workers. */
 export const CORRUPT_CHUNK_SIZE = 64;
@@ -54,6 +62,8 @@ export interface CorruptPlan {
   readonly preset: CorruptionPreset;
   /** How images were brought to the preset's size (when a preset was asked for), or null. */
   readonly resized: string | null;
+  /** With the folders format: each image's path below `<corruption>/<severity>/`; null for .npy. */
+  readonly imagePaths: readonly string[] | null;
   readonly workers: number;
   readonly chunkSize: number;
 }
@@ -129,8 +139,10 @@ export async function planCorrupt(o: CorruptSpec, cwd: string): Promise<CorruptP
   const side = PRESETS[preset].size;
   if (height !== side || width !== side) dataset = resizeDataset(dataset, preset);
   const maxLabel = dataset.labels.reduce((m, l) => (l > m ? l : m), 0);
-  if (maxLabel > 255) throw new UsageError(`corrupt: ${dataset.name} has label ${maxLabel}; labels.npy is uint8 (as in CIFAR-10-C), so labels must be <= 255`);
+  if (o.format !== 'folders' && maxLabel > 255)
+    throw new UsageError(`corrupt: ${dataset.name} has label ${maxLabel}; labels.npy is uint8 (as in CIFAR-10-C), so labels must be <= 255`);
   if (o.limit !== undefined && o.limit < dataset.count) dataset = subset(dataset, 0, o.limit);
+  const folder = kind === 'image-folder' ? splitFolder(input, o.split) : null;
   return {
     dataset,
     output: resolve(cwd, o.output),
@@ -138,6 +150,7 @@ export async function planCorrupt(o: CorruptSpec, cwd: string): Promise<CorruptP
     seed: o.seed,
     preset,
     resized: o.preset ? resizeWords(preset) : null,
+    imagePaths: o.format === 'folders' ? corruptedImagePaths(dataset, folder, o.lossless === true) : null,
     workers: o.workers,
     chunkSize: o.chunkSize ?? CORRUPT_CHUNK_SIZE,
   };
@@ -167,12 +180,16 @@ export function corruptEvents(plan: CorruptPlan): Observable<PipelineEvent> {
     chunkSize: plan.chunkSize,
     workers: plan.workers,
     write: async (name, pixels) => {
-      await prepare();
-      await writeNpy(join(output, `${name}.npy`), pixels, [CIFAR_C_SEVERITIES * ds.count, height, width, channels]);
+      if (plan.imagePaths) await writeCorruptionFolders(output, name, pixels, ds.shape, plan.imagePaths);
+      else {
+        await prepare();
+        await writeNpy(join(output, `${name}.npy`), pixels, [CIFAR_C_SEVERITIES * ds.count, height, width, channels]);
+      }
       written.push(name);
       if (written.length === plan.corruptions.length) {
         await writeJsonAtomic(join(output, 'corrupt.json'), {
           generator: 'fourier-augmix corrupt',
+          format: plan.imagePaths ? 'folders' : 'npy',
           preset: plan.preset,
           constants: `${PRESETS[plan.preset].release} (${PRESETS[plan.preset].script})`,
           resized: plan.resized,
@@ -203,7 +220,10 @@ export function corruptEvents(plan: CorruptPlan): Observable<PipelineEvent> {
           map((e): PipelineEvent =>
             e.type === 'progress'
               ? event.progress('corrupt', e.done, e.total, 'images', e.corruption)
-              : event.artifact(join(output, `${e.corruption}.npy`), `${e.corruption}, ${CIFAR_C_SEVERITIES} x ${ds.count} images`),
+              : event.artifact(
+                  join(output, plan.imagePaths ? e.corruption : `${e.corruption}.npy`),
+                  `${e.corruption}, ${CIFAR_C_SEVERITIES} x ${ds.count} images`,
+                ),
           ),
         ),
       ).pipe(finalize(lock.release)),

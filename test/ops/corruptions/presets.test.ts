@@ -58,7 +58,7 @@ describe('corruption presets', () => {
   it.each([
     ['tiny-imagenet', 'Resize((64, 64))'],
     ['imagenet', 'Resize(256), CenterCrop(224)'],
-  ] as const)("brings images to %s's size as its script does (%s, Pillow's bilinear), bit for bit", async (preset) => {
+  ] as const)("brings images to %s's size as its script does (%s, Pillow's bilinear), bit for bit", async (preset, _transforms) => {
     const ds = await load('resize', PRESETS[preset].resize);
     const side = PRESETS[preset].size;
     expect(ds.shape).toEqual({ height: side, width: side, channels: 3 });

@@ -1,0 +1,173 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join, relative, sep } from 'node:path';
+import fg from 'fast-glob';
+import sharp from 'sharp';
+import type { Dataset, DatasetShape } from './dataset.ts';
+import { IMAGE_EXTENSIONS } from './detectDataset.ts';
+import { CIFAR_C_SEVERITIES, sortCorruptions } from '../ops/corruptions/names.ts';
+
+/**
+ * The ImageNet-C layout: `<corruption>/<severity>/<class>/<image>`, as make_imagenet_c.py and
+ * make_tinyimagenet_c.py save their output (each image under its input's name, through
+ * `Image.fromarray(x).save(path, quality=85, optimize=True)`: JPEG at quality 85 for a .jpg or
+ * .jpeg name, PNG for .png, WebP at quality 85 for .webp).
+ */
+
+/** JPEG as Pillow 9.4 writes it at quality 85: baseline, 4:2:0, the standard tables. */
+const JPEG = { quality: 85, chromaSubsampling: '4:2:0', trellisQuantisation: false, overshootDeringing: false, optimiseCoding: true, quantisationTable: 0 } as const;
+
+/**
+ * Where each image of `ds` goes inside `<corruption>/<severity>/`: its path below the split folder
+ * (`<class>/<file>`) for an image folder, else `<class>/<index>.jpg` (CIFAR binaries have no file
+ * names). With `lossless`, every name ends in .png and is written as PNG.
+ */
+export function corruptedImagePaths(ds: Dataset, splitFolder: string | null, lossless: boolean): string[] {
+  const digits = String(ds.count - 1).length;
+  return Array.from({ length: ds.count }, (_, i) => {
+    const path =
+      splitFolder !== null && ds.source.length === ds.count
+        ? relative(splitFolder, ds.source[i]!).split(sep).join('/')
+        : `${ds.classes[ds.labels[i]!]}/${String(i).padStart(digits, '0')}.jpg`;
+    return lossless ? `${path.slice(0, path.length - extname(path).length)}.png` : path;
+  });
+}
+
+/** Encodes one HWC RGB image by the extension of `path`. */
+function encode(pixels: Uint8Array, shape: DatasetShape, path: string): Promise<Buffer> {
+  const img = sharp(pixels, { raw: { width: shape.width, height: shape.height, channels: 3 } });
+  const ext = extname(path).toLowerCase();
+  if (ext === '.jpg' || ext === '.jpeg') return img.jpeg(JPEG).toBuffer();
+  if (ext === '.webp') return img.webp({ quality: 85 }).toBuffer();
+  return img.png().toBuffer();
+}
+
+/**
+ * Writes one corruption's 5N images (severity-major, as `corruptDataset` hands them over) to
+ * `<output>/<corruption>/<severity>/<paths[i]>`. Each file appears whole (written beside, then
+ * renamed), so a killed run leaves no torn image.
+ */
+export async function writeCorruptionFolders(output: string, corruption: string, pixels: Uint8Array, shape: DatasetShape, paths: readonly string[]): Promise<void> {
+  const n = paths.length;
+  const size = shape.width * shape.height * 3;
+  const jobs = Array.from({ length: CIFAR_C_SEVERITIES * n }, (_, j) => j);
+  const madeDirs = new Set<string>();
+  const one = async (j: number): Promise<void> => {
+    const path = join(output, corruption, String(Math.floor(j / n) + 1), paths[j % n]!);
+    const dir = dirname(path);
+    if (!madeDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      madeDirs.add(dir);
+    }
+    const tmp = `${path}.${process.pid}.tmp`;
+    try {
+      await writeFile(tmp, await encode(pixels.subarray(j * size, (j + 1) * size), shape, path));
+      await rename(tmp, path);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw new Error(`${path}: could not write the image (${(err as Error).message})`, { cause: err });
+    }
+  };
+  // A few encodes in flight: sharp runs them on libuv's threads.
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < jobs.length) await one(jobs[next++]!);
+    }),
+  );
+}
+
+/** What `openCorruptionFolders` finds: per corruption its folder, and the shared listing of one severity. */
+export interface CorruptionFolders {
+  readonly corruptions: readonly string[];
+  readonly classes: readonly string[];
+  /** Image paths below a severity folder, in ImageFolder order, and their labels. */
+  readonly files: readonly string[];
+  readonly labels: Int32Array;
+  readonly shape: DatasetShape;
+}
+
+const sortedDirs = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+/** True when `dir` holds `<corruption>/<severity>/...` folders (and no labels.npy). */
+export function isCorruptionFolders(dir: string): boolean {
+  if (existsSync(join(dir, 'labels.npy'))) return false;
+  return sortedDirs(dir).some((c) => existsSync(join(dir, c, '1')) && sortedDirs(join(dir, c)).every((s) => /^[1-5]$/.test(s)));
+}
+
+/**
+ * Opens an ImageNet-C layout folder: every corruption must hold severities 1-5, and every severity
+ * folder the same classes and file names (one dataset, corrupted five ways).
+ *
+ * @throws Error naming the folder that differs and how
+ */
+export async function openCorruptionFolders(dir: string): Promise<CorruptionFolders> {
+  const corruptions = sortCorruptions(sortedDirs(dir).filter((c) => existsSync(join(dir, c, '1'))));
+  if (corruptions.length === 0) throw new Error(`${dir}: no <corruption>/<severity>/<class>/<image> folders`);
+  const pattern = `*/**/*.{${IMAGE_EXTENSIONS.join(',')}}`;
+  const list = (folder: string): string[] => {
+    const files = fg.sync(pattern, { cwd: folder, caseSensitiveMatch: false, onlyFiles: true });
+    // Classes by name, then files by folder and name within each class (ImageFolder order).
+    const key = (f: string): string[] => [f.slice(0, f.indexOf('/')), dirname(f), basename(f)];
+    return files.sort((a, b) => {
+      const [ka, kb] = [key(a), key(b)];
+      for (let i = 0; i < 3; i++) if (ka[i] !== kb[i]) return ka[i]! < kb[i]! ? -1 : 1;
+      return 0;
+    });
+  };
+  const first = join(dir, corruptions[0]!, '1');
+  const files = list(first);
+  if (files.length === 0) throw new Error(`${first}: no images (<class>/<image>)`);
+  for (const c of corruptions) {
+    for (let s = 1; s <= CIFAR_C_SEVERITIES; s++) {
+      const folder = join(dir, c, String(s));
+      if (!existsSync(folder)) throw new Error(`${folder}: missing (every corruption needs severities 1-${CIFAR_C_SEVERITIES})`);
+      const theirs = list(folder);
+      const odd = theirs.length !== files.length ? -1 : theirs.findIndex((f, i) => f !== files[i]);
+      if (theirs.length !== files.length || odd >= 0) {
+        throw new Error(
+          `${folder}: holds ${theirs.length} images${odd >= 0 ? ` (${theirs[odd]} where ${first} has ${files[odd]})` : ''}, but ${first} holds ${files.length}; every severity must hold the same files`,
+        );
+      }
+    }
+  }
+  const classes = [...new Set(files.map((f) => f.slice(0, f.indexOf('/'))))];
+  const labels = Int32Array.from(files, (f) => classes.indexOf(f.slice(0, f.indexOf('/'))));
+  const meta = await sharp(join(first, files[0]!)).metadata();
+  if (!meta.width || !meta.height) throw new Error(`${join(first, files[0]!)}: not a readable image`);
+  return { corruptions, classes, files, labels, shape: { width: meta.width, height: meta.height, channels: 3 } };
+}
+
+/**
+ * The `count` images from `start` of one severity folder (`files` as `openCorruptionFolders`
+ * listed them), decoded to RGB uint8 into `out` (HWC, one after another).
+ *
+ * @throws Error naming the file that cannot be decoded or has another size
+ */
+export async function decodeSeverity(folder: string, files: readonly string[], shape: DatasetShape, out: Uint8Array): Promise<void> {
+  const size = shape.width * shape.height * 3;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < files.length) {
+        const i = next++;
+        const path = join(folder, files[i]!);
+        let decoded;
+        try {
+          decoded = await sharp(path, { failOn: 'error' }).removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+        } catch (err) {
+          throw new Error(`${path}: not a readable image (${(err as Error).message.split('\n', 1)[0]})`, { cause: err });
+        }
+        const { width, height, channels } = decoded.info;
+        if (width !== shape.width || height !== shape.height || channels !== 3) {
+          throw new Error(`${path}: ${height}x${width}x${channels}, expected ${shape.height}x${shape.width}x3 like the other images`);
+        }
+        out.set(decoded.data, i * size);
+      }
+    }),
+  );
+}
