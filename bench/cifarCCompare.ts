@@ -11,10 +11,12 @@
  *                       map one to one: the deterministic ones, gaussian/speckle noise, glass_blur,
  *                       fog, elastic_transform, spatter. This checks everything but the random generator.
  *   distance ours / original: mean |corrupted - clean| per severity 1..5, ours then the original's
- * Writes bench/results/cifar-c-compare.md.
+ * Writes bench/results/cifar-c-compare.md, or cifar-c-compare-<preset>.md for another preset.
  *
- *   node --import tsx bench/cifarCCompare.ts [--count N] [--corruptions a,b]    (default 200, all; needs /usr/bin/python3 with
- *   python3-skimage python3-scipy python3-wand python3-opencv imagemagick)
+ *   node --import tsx bench/cifarCCompare.ts [--count N] [--corruptions a,b] [--preset P --images DIR]
+ *   (default 200, all, cifar on the bundled data; tiny-imagenet and imagenet default to the 64x64 and
+ *   224x224 images of test/fixtures/corrupt-sizes; needs /usr/bin/python3 with python3-skimage
+ *   python3-scipy python3-wand python3-opencv imagemagick)
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -23,7 +25,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { readCifar10 } from '../src/data/cifar.ts';
-import { subset } from '../src/data/dataset.ts';
+import { imageBytes, subset } from '../src/data/dataset.ts';
+import { readImageFolder } from '../src/data/imageFolder.ts';
+import { CORRUPTION_PRESETS, PRESETS, type CorruptionPreset } from '../src/ops/corruptions/presets.ts';
 import { readNpy } from '../src/data/npy.ts';
 import { corruptChunk } from '../src/ops/corruptions/corruptChunk.ts';
 import type { Severity } from '../src/ops/corruptions/corruption.ts';
@@ -37,6 +41,9 @@ const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1]! : dflt;
 };
+const preset = arg('preset', 'cifar') as CorruptionPreset;
+if (!CORRUPTION_PRESETS.includes(preset)) throw new Error(`--preset must be one of ${CORRUPTION_PRESETS.join(', ')}`);
+const images = preset === 'cifar' ? null : arg('images', `test/fixtures/corrupt-sizes/${preset === 'imagenet' ? 'imagenet' : 'tiny'}`);
 const count = Number(arg('count', '200'));
 const only = arg('corruptions', '');
 const names = [...CORRUPTIONS.keys()].filter((n) => only === '' || only.split(',').includes(n));
@@ -67,8 +74,11 @@ const reference = async (seed: number, replay = false): Promise<string> => {
   const which = replay ? names.filter((n) => REPLAYABLE.has(n)) : names;
   const args = [
     'bench/cifar_c_reference.py',
+    '--preset',
+    preset,
+    ...(images ? ['--images'] : []),
     '--input',
-    'data/cifar10-mini',
+    images ?? 'data/cifar10-mini',
     '--count',
     String(count),
     '--seed',
@@ -106,17 +116,18 @@ function replayRng(): Rng {
 }
 
 async function withSameDraws(name: string): Promise<Uint8Array> {
-  const out = new Uint8Array(5 * count * size);
+  const out = new Uint8Array(5 * ds.count * size);
   const c = CORRUPTIONS.get(name)!;
   for (let s = 1; s <= 5; s++) {
-    for (let k = 0; k < count; k++) {
-      await c.apply(imageAt(ds.pixels, ds.shape, k), imageAt(out, ds.shape, (s - 1) * count + k).data, s as Severity, 'cifar', replayRng());
+    for (let k = 0; k < ds.count; k++) {
+      await c.apply(imageAt(ds.pixels, ds.shape, k), imageAt(out, ds.shape, (s - 1) * ds.count + k).data, s as Severity, preset, replayRng());
     }
   }
   return out;
 }
-const ds = subset(await readCifar10(join(root, 'data/cifar10-mini'), 'test'), 0, count);
-const size = 32 * 32 * 3;
+const all = images ? await readImageFolder(join(root, images), 'test') : await readCifar10(join(root, 'data/cifar10-mini'), 'test');
+const ds = subset(all, 0, Math.min(count, all.count));
+const size = imageBytes(ds.shape);
 const mad = (a: Uint8Array, b: Uint8Array, from = 0, to = a.length): number => {
   let s = 0;
   for (let i = from; i < to; i++) s += Math.abs(a[i]! - b[i]!);
@@ -124,25 +135,25 @@ const mad = (a: Uint8Array, b: Uint8Array, from = 0, to = a.length): number => {
 };
 const distance = (x: Uint8Array, severity: number): number => {
   let s = 0;
-  for (let i = 0; i < count * size; i++) s += Math.abs(x[(severity - 1) * count * size + i]! - ds.pixels[i]!);
-  return s / (count * size);
+  for (let i = 0; i < ds.count * size; i++) s += Math.abs(x[(severity - 1) * ds.count * size + i]! - ds.pixels[i]!);
+  return s / (ds.count * size);
 };
 
 const rows: string[] = [];
 for (const name of names) {
-  const ours = new Uint8Array(5 * count * size);
+  const ours = new Uint8Array(5 * ds.count * size);
   for (let s = 1; s <= 5; s++) {
     await corruptChunk({
       pixels: ds.pixels,
       shape: ds.shape,
       corruption: name,
       severity: s as Severity,
-      preset: 'cifar',
+      preset,
       seed: 0,
       start: 0,
-      count,
+      count: ds.count,
       out: ours,
-      outIndex: (s - 1) * count,
+      outIndex: (s - 1) * ds.count,
     });
   }
   const o0 = (await readNpy(join(ref0, `${name}.npy`))).data as Uint8Array;
@@ -166,12 +177,12 @@ for (const name of names) {
 }
 
 const md = [
-  `# fourier-augmix corrupt vs the original CIFAR-C generator`,
+  `# fourier-augmix corrupt vs the original ${PRESETS[preset].release} generator`,
   '',
-  `First ${count} images of data/cifar10-mini/test_batch.bin, all 5 severities. Original: bench/cifar_c_reference.py`,
+  `First ${ds.count} images of ${images ?? 'data/cifar10-mini/test_batch.bin'}, all 5 severities, with the constants of ${PRESETS[preset].script}. Original: bench/cifar_c_reference.py`,
   "on Debian bookworm's numpy 1.24, scipy 1.10, scikit-image 0.19, OpenCV 4.6, Pillow 9.4, ImageMagick 6.9.11 Q16 through",
   "Wand (seeds 0 and 1); frost reads data/frost. Same draws: both sides take the reference's recorded draws (`--replay`).",
-  'Ours: seed 0. All figures in 0-255 levels. Produced by `node --import tsx bench/cifarCCompare.ts --count ' + count + '`.',
+  `Ours: seed 0. All figures in 0-255 levels. Produced by \`node --import tsx bench/cifarCCompare.ts --count ${count}${preset === 'cifar' ? '' : ` --preset ${preset}`}\` on ${new Date().toISOString().slice(0, 10)}.`,
   '',
   '| corruption | mean abs diff ours vs original | original seed 0 vs seed 1 | ours vs original, same draws | identical values (ours vs original) | mean distance from clean, ours (sev 1/2/3/4/5) | original (sev 1/2/3/4/5) |',
   '|---|---|---|---|---|---|---|',
@@ -180,6 +191,7 @@ const md = [
 ].join('\n');
 // A partial run (--corruptions) only prints its rows.
 if (only === '') {
-  writeFileSync(join(root, 'bench/results/cifar-c-compare.md'), md);
-  console.log(`wrote bench/results/cifar-c-compare.md`);
+  const file = `bench/results/cifar-c-compare${preset === 'cifar' ? '' : `-${preset}`}.md`;
+  writeFileSync(join(root, file), md);
+  console.log(`wrote ${file}`);
 }

@@ -395,7 +395,7 @@ def read_cifar10_test(folder, count):
 class Replay:
     """Stands in for numpy's global generator with recorded draws (see --replay)."""
 
-    def __init__(self, folder, seed, n=1 << 18):
+    def __init__(self, folder, seed, n=1 << 20):
         rs = np.random.RandomState(seed)
         self.u, self.z, self.ints = rs.random_sample(n), rs.standard_normal(n), rs.randint(-1, 1, size=n).astype(np.int32)
         np.save(os.path.join(folder, 'u.npy'), self.u)
@@ -422,11 +422,11 @@ class Replay:
     def randint(self, low, high=None, size=None):
         if (low, high) == (-1, 1):
             return self._take(self.ints, 'ii', size)
-        # Other ranges (frost): low + floor((high - low) u) from the uniform array.
+        # Other ranges (frost, glass_blur's wider offsets): low + floor((high - low) u) from the uniform array.
         if high is None:
             low, high = 0, low
-        assert size is None, 'replay draws other randint ranges one at a time'
-        return low + int(np.floor((high - low) * self._take(self.u, 'iu', None)))
+        v = low + np.floor((high - low) * self._take(self.u, 'iu', size))
+        return int(v) if size is None else v.astype(np.int64)
 
 
 def main():
