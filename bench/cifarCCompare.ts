@@ -108,6 +108,9 @@ function replayRng(): Rng {
     uniform: () => U[u++]!,
     range: (lo: number, hi: number) => lo + (hi - lo) * U[u++]!,
     normal: () => Z[z++]!,
+    normals: (out: Float64Array) => {
+      for (let j = 0; j < out.length; j++) out[j] = Z[z++]!;
+    },
     // glass_blur's rng.int(2) - 1 must give the recorded randint(-1, 1); other ranges (frost)
     // are floor(n u) on both sides.
     int: (n: number) => (n === 2 ? INTS[i++]! + 1 : Math.floor(n * U[u++]!)),

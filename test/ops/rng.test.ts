@@ -73,6 +73,37 @@ describe('Rng', () => {
     expect(b / n).toBeCloseTo(0.25, 1);
   });
 
+  it('fills standard normals in bulk (polar method): moments, tails, one stream position per pair', () => {
+    const z = new Float64Array(200_001);
+    Rng.at(4, 'corrupt', 0, 0).normals(z);
+    let sum = 0;
+    let sq = 0;
+    let beyond2 = 0;
+    for (const v of z) {
+      sum += v;
+      sq += v * v;
+      if (Math.abs(v) > 2) beyond2++;
+    }
+    const mean = sum / z.length;
+    expect(Math.abs(mean)).toBeLessThan(0.01);
+    expect(Math.abs(sq / z.length - mean * mean - 1)).toBeLessThan(0.01);
+    // P(|Z| > 2) = 0.0455
+    expect(Math.abs(beyond2 / z.length - 0.0455)).toBeLessThan(0.002);
+    // The same stream gives the same values; a shorter fill is a prefix of a longer one.
+    const again = new Float64Array(10);
+    Rng.at(4, 'corrupt', 0, 0).normals(again);
+    expect([...again]).toEqual([...z.subarray(0, 10)]);
+    expect(z.every(Number.isFinite)).toBe(true);
+  });
+
+  it('draws 32-bit uniforms in [0, 1), two per counter block', () => {
+    const a = Rng.at(9, 'corrupt', 1, 2);
+    const xs = Array.from({ length: 20_000 }, () => a.uniform32());
+    expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
+    expect(Math.abs(xs.reduce((s, x) => s + x, 0) / xs.length - 0.5)).toBeLessThan(0.01);
+    expect(a.state().counter).toBe(10_000);
+  });
+
   it('rejects a seed that is not a non-negative safe integer', () => {
     expect(() => Rng.at(-1, 'augment', 0, 0)).toThrow(/seed must be an integer/);
     expect(() => Rng.at(1.5, 'augment', 0, 0)).toThrow(/seed must be an integer/);

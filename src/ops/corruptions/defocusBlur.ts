@@ -92,6 +92,9 @@ function diskKernel(radius: number, aliasBlur: number): Kernel {
   return { r, w };
 }
 
+/** Scratch for the padded image (kernels are synchronous, so one buffer serves every call). */
+let PAD = new Float64Array(0);
+
 const reflect101 = (i: number, n: number): number => (i < 0 ? -i : i >= n ? 2 * n - 2 - i : i);
 
 /**
@@ -112,14 +115,37 @@ export const defocusBlur: SyncCorruption = {
     const m = 2 * r + 1;
     const { width, height, channels: ch } = src;
     const a = toUnitFloat(src);
+    // The image with a reflect-101 border r deep, so each tap is a fixed offset; taps of weight 0
+    // are left out (each would add exactly +0), the others summed in the same order as before.
+    const pw = width + 2 * r;
+    const ph = height + 2 * r;
+    if (PAD.length < pw * ph * ch) PAD = new Float64Array(pw * ph * ch);
+    const pad = PAD;
+    for (let y = 0; y < ph; y++) {
+      const sy = reflect101(y - r, height);
+      for (let x = 0; x < pw; x++) {
+        const sx = reflect101(x - r, width);
+        for (let c = 0; c < ch; c++) pad[(y * pw + x) * ch + c] = a[(sy * width + sx) * ch + c]!;
+      }
+    }
+    const offs: number[] = [];
+    const weights: number[] = [];
+    for (let j = 0; j < m; j++) {
+      for (let i = 0; i < m; i++) {
+        if (w[j * m + i] === 0) continue;
+        offs.push((j * pw + i) * ch);
+        weights.push(w[j * m + i]!);
+      }
+    }
+    const taps = Int32Array.from(offs);
+    const tw = Float64Array.from(weights);
+    const n = taps.length;
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
+        const base = (y * pw + x) * ch;
         for (let c = 0; c < ch; c++) {
           let t = 0;
-          for (let j = 0; j < m; j++) {
-            const row = reflect101(y + j - r, height) * width;
-            for (let i = 0; i < m; i++) t += a[(row + reflect101(x + i - r, width)) * ch + c]! * w[j * m + i]!;
-          }
+          for (let i = 0; i < n; i++) t += pad[base + c + taps[i]!]! * tw[i]!;
           dst[(y * width + x) * ch + c] = unit(t);
         }
       }

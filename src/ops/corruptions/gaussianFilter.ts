@@ -69,7 +69,11 @@ function filterLines(
   const line = LINE;
   for (let l = 0; l < lines; l++) {
     const s0 = lineStart(l);
-    for (let i = -r; i < n + r; i++) line[i + r] = a[s0 + boundary(i, n, mode) * step]!;
+    for (let i = 0; i < n; i++) line[i + r] = a[s0 + i * step]!;
+    for (let i = 1; i <= r; i++) {
+      line[r - i] = a[s0 + boundary(-i, n, mode) * step]!;
+      line[n + r - 1 + i] = a[s0 + boundary(n - 1 + i, n, mode) * step]!;
+    }
     for (let i = 0; i < n; i++) {
       const c = i + r;
       let t = line[c]! * w[r]!;
@@ -96,6 +100,8 @@ export function gaussianFilter(
 ): void {
   if (!(sigma > 1e-15)) return;
   const w = gaussianKernel(sigma, truncate);
+  // A one-tap kernel is [1]: every value times 1, exactly itself.
+  if (w.length === 1) return;
   const row = width * channels;
   // Axis 0: one line per (x, c), values a row apart.
   filterLines(a, height, row, row, (l) => l, w, mode);

@@ -4,7 +4,10 @@ import type { Rng } from '../rng.ts';
 import type { SyncCorruption, Severity } from './corruption.ts';
 import type { ByPreset, CorruptionPreset } from './presets.ts';
 
-const { ceil, exp, sqrt } = Math;
+const { ceil, exp, floor, sqrt, trunc } = Math;
+
+/** Scratch for the padded image (kernels are synchronous, so one buffer serves every call). */
+let PAD = new Float64Array(0);
 
 // Per-severity (radius, sigma) of each generator's motion_blur; the angle is U(-45, 45) degrees.
 const MOTION: ByPreset<readonly (readonly [number, number])[]> = {
@@ -80,19 +83,31 @@ export function magickMotionBlur(src: Uint8Array, w: number, h: number, ch: numb
   const k = motionBlurKernel(radius, sigma);
   const width = k.length;
   const off = motionBlurOffsets(width, angle);
+  // The image as 16-bit quanta (x 257, exact), with its edge pixels repeated P deep all round, so
+  // every tap is a fixed offset: no clamping per tap. The sums run in the same order as before.
+  let p = 0;
+  for (let i = 0; i < 2 * width; i++) p = Math.max(p, Math.abs(off[i]!));
+  const pw = w + 2 * p;
+  const ph = h + 2 * p;
+  if (PAD.length < pw * ph * ch) PAD = new Float64Array(pw * ph * ch);
+  const pad = PAD;
+  for (let y = 0; y < ph; y++) {
+    const sy = y < p ? 0 : y - p >= h ? h - 1 : y - p;
+    for (let x = 0; x < pw; x++) {
+      const sx = x < p ? 0 : x - p >= w ? w - 1 : x - p;
+      for (let c = 0; c < ch; c++) pad[(y * pw + x) * ch + c] = src[(sy * w + sx) * ch + c]! * 257;
+    }
+  }
+  const taps = new Int32Array(width);
+  for (let i = 0; i < width; i++) taps[i] = (off[2 * i + 1]! * pw + off[2 * i]!) * ch;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
+      const base = ((y + p) * pw + x + p) * ch;
       for (let c = 0; c < ch; c++) {
         let acc = 0;
-        for (let i = 0; i < width; i++) {
-          let u = x + off[2 * i]!;
-          let v = y + off[2 * i + 1]!;
-          u = u < 0 ? 0 : u >= w ? w - 1 : u;
-          v = v < 0 ? 0 : v >= h ? h - 1 : v;
-          acc = acc + k[i]! * (src[(v * w + u) * ch + c]! * 257);
-        }
-        const q = acc <= 0 ? 0 : acc >= 65535 ? 65535 : Math.trunc(acc + 0.5);
-        dst[(y * w + x) * ch + c] = Math.floor(q / 257);
+        for (let i = 0; i < width; i++) acc = acc + k[i]! * pad[base + c + taps[i]!]!;
+        const q = acc <= 0 ? 0 : acc >= 65535 ? 65535 : trunc(acc + 0.5);
+        dst[(y * w + x) * ch + c] = floor(q / 257);
       }
     }
   }

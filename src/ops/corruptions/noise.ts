@@ -2,7 +2,7 @@ import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
 import { unit, type SyncCorruption, type Severity } from './corruption.ts';
 import type { ByPreset, CorruptionPreset } from './presets.ts';
-import { poisson } from './poisson.ts';
+import { poissonDraw, poissonParams, type PoissonParams } from './poisson.ts';
 
 // Per-severity constants of each generator.
 const GAUSSIAN: ByPreset<readonly number[]> = {
@@ -26,17 +26,36 @@ const SPECKLE: ByPreset<readonly number[]> = {
   imagenet: [0.15, 0.2, 0.35, 0.45, 0.6],
 };
 
+let NORMALS = new Float64Array(0);
+
+/** One standard normal per value of an image, in value order, in a scratch buffer (kernels are synchronous). */
+function normalsFor(n: number, rng: Rng): Float64Array {
+  if (NORMALS.length < n) NORMALS = new Float64Array(n);
+  const z = NORMALS.subarray(0, n);
+  rng.normals(z);
+  return z;
+}
+
+/** Poisson constants per pixel level (lam = level / 255 * c), per c. */
+const poissonTables = new Map<number, PoissonParams[]>();
+function poissonTable(c: number): PoissonParams[] {
+  let t = poissonTables.get(c);
+  if (!t) poissonTables.set(c, (t = Array.from({ length: 256 }, (_, v) => poissonParams((v / 255) * c))));
+  return t;
+}
+
 /**
  * `clip(x + N(0, c^2))` on x in [0, 1], per value. Same distribution as the original; the normal
  * draws come from our counter-based Rng, not numpy's Mersenne Twister.
  */
 export const gaussianNoise: SyncCorruption = {
   name: 'gaussian_noise',
-  fidelity: 'same formula and constants; normal draws from our Rng (Box-Muller) instead of numpy',
+  fidelity: "same formula and constants; normal draws from our Rng (numpy's polar method) instead of numpy's generator",
   apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset, rng: Rng): void {
     const c = GAUSSIAN[preset][severity - 1]!;
     const s = src.data;
-    for (let i = 0; i < s.length; i++) dst[i] = unit(s[i]! / 255 + c * rng.normal());
+    const z = normalsFor(s.length, rng);
+    for (let i = 0; i < s.length; i++) dst[i] = unit(s[i]! / 255 + c * z[i]!);
   },
 };
 
@@ -46,8 +65,9 @@ export const shotNoise: SyncCorruption = {
   fidelity: "same formula and constants; Poisson draws by numpy's algorithms (multiplication / PTRS) on our Rng",
   apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset, rng: Rng): void {
     const c = SHOT[preset][severity - 1]!;
+    const table = poissonTable(c);
     const s = src.data;
-    for (let i = 0; i < s.length; i++) dst[i] = unit(poisson(rng, (s[i]! / 255) * c) / c);
+    for (let i = 0; i < s.length; i++) dst[i] = unit(poissonDraw(rng, table[s[i]!]!) / c);
   },
 };
 
@@ -63,8 +83,8 @@ export const impulseNoise: SyncCorruption = {
     const c = IMPULSE[preset][severity - 1]!;
     const s = src.data;
     for (let i = 0; i < s.length; i++) {
-      const flipped = rng.uniform() < c;
-      dst[i] = flipped ? (rng.uniform() < 0.5 ? 255 : 0) : unit(s[i]! / 255);
+      const flipped = rng.uniform32() < c;
+      dst[i] = flipped ? (rng.uniform32() < 0.5 ? 255 : 0) : unit(s[i]! / 255);
     }
   },
 };
@@ -72,13 +92,14 @@ export const impulseNoise: SyncCorruption = {
 /** `clip(x + x N(0, c^2))` on x in [0, 1], per value (multiplicative Gaussian noise). */
 export const speckleNoise: SyncCorruption = {
   name: 'speckle_noise',
-  fidelity: 'same formula and constants; normal draws from our Rng (Box-Muller) instead of numpy',
+  fidelity: "same formula and constants; normal draws from our Rng (numpy's polar method) instead of numpy's generator",
   apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset, rng: Rng): void {
     const c = SPECKLE[preset][severity - 1]!;
     const s = src.data;
+    const z = normalsFor(s.length, rng);
     for (let i = 0; i < s.length; i++) {
       const x = s[i]! / 255;
-      dst[i] = unit(x + x * (c * rng.normal()));
+      dst[i] = unit(x + x * (c * z[i]!));
     }
   },
 };

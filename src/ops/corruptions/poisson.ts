@@ -3,40 +3,78 @@ import type { Rng } from '../rng.ts';
 // Module-level aliases: inside jest's vm context each `Math.x` in a hot loop is a slow global lookup.
 const { exp, log, sqrt, floor, abs, PI } = Math;
 
+/** What a Poisson(lam) draw needs besides uniforms: worked out once per lam (a shot-noise image has 256). */
+export interface PoissonParams {
+  readonly lam: number;
+  /** exp(-lam), for the multiplication method. */
+  readonly enlam: number;
+  readonly loglam: number;
+  readonly b: number;
+  readonly a: number;
+  readonly logInvalpha: number;
+  readonly vr: number;
+}
+
+/** The constants of numpy's `random_poisson` for `lam`. */
+export function poissonParams(lam: number): PoissonParams {
+  const slam = sqrt(lam);
+  const b = 0.931 + 2.53 * slam;
+  return {
+    lam,
+    enlam: exp(-lam),
+    loglam: log(lam),
+    b,
+    a: -0.059 + 0.02483 * b,
+    logInvalpha: log(1.1239 + 1.1328 / (b - 3.4)),
+    vr: 0.9277 - 3.6224 / (b - 2),
+  };
+}
+
 /**
  * A Poisson(lam) draw by numpy's algorithms (`random_poisson` in numpy/random/src/distributions):
  * the multiplication method for lam < 10, Hörmann's transformed rejection (PTRS, 1993) above.
- * Same distribution as `np.random.poisson`; the uniforms come from `rng`.
+ * Same distribution as `np.random.poisson`; the uniforms are 32-bit draws from `rng`.
  */
-export function poisson(rng: Rng, lam: number): number {
-  if (lam >= 10) return ptrs(rng, lam);
+export function poissonDraw(rng: Rng, p: PoissonParams): number {
+  const lam = p.lam;
+  if (lam >= 10) return ptrs(rng, p);
   if (lam === 0) return 0;
-  const enlam = exp(-lam);
   let k = 0;
   let prod = 1;
   for (;;) {
-    prod *= rng.uniform();
-    if (prod > enlam) k++;
+    prod *= rng.uniform32();
+    if (prod > p.enlam) k++;
     else return k;
   }
 }
 
-function ptrs(rng: Rng, lam: number): number {
-  const slam = sqrt(lam);
-  const loglam = log(lam);
-  const b = 0.931 + 2.53 * slam;
-  const a = -0.059 + 0.02483 * b;
-  const invalpha = 1.1239 + 1.1328 / (b - 3.4);
-  const vr = 0.9277 - 3.6224 / (b - 2);
+/** `poissonDraw` for one lam. */
+export function poisson(rng: Rng, lam: number): number {
+  return poissonDraw(rng, poissonParams(lam));
+}
+
+function ptrs(rng: Rng, p: PoissonParams): number {
+  const { lam, loglam, b, a, logInvalpha, vr } = p;
   for (;;) {
-    const u = rng.uniform() - 0.5;
-    const v = rng.uniform();
+    const u = rng.uniform32() - 0.5;
+    const v = rng.uniform32();
     const us = 0.5 - abs(u);
     const k = floor(((2 * a) / us + b) * u + lam + 0.43);
     if (us >= 0.07 && v <= vr) return k;
     if (k < 0 || (us < 0.013 && v > us)) continue;
-    if (log(v) + log(invalpha) - log(a / (us * us) + b) <= -lam + k * loglam - logGamma(k + 1)) return k;
+    if (log(v) + logInvalpha - log(a / (us * us) + b) <= -lam + k * loglam - logFactorial(k)) return k;
   }
+}
+
+// log(k!) for the k that shot noise meets (lam up to 500 and a few sd beyond), filled on first use.
+const FACTORIALS = new Float64Array(1024).fill(NaN);
+
+/** `logGamma(k + 1)`, from a table below 1024. */
+function logFactorial(k: number): number {
+  if (k >= FACTORIALS.length) return logGamma(k + 1);
+  let v = FACTORIALS[k]!;
+  if (v !== v) FACTORIALS[k] = v = logGamma(k + 1);
+  return v;
 }
 
 const STIRLING = [

@@ -52,7 +52,8 @@ export const snow: SyncCorruption = {
     const { width: w, height: h, channels: ch } = src;
     const n = w * h;
     const layer = new Float64Array(n);
-    for (let i = 0; i < n; i++) layer[i] = loc + scale * rng.normal();
+    rng.normals(layer);
+    for (let i = 0; i < n; i++) layer[i] = loc + scale * layer[i]!;
     const zoomed = new Float64Array(n);
     clippedZoom(layer, w, h, 1, zoom, zoomed);
     const grey = new Uint8Array(n);

@@ -56,7 +56,8 @@ export const spatter: SyncCorruption = {
     const { width: w, height: h, channels: ch } = src;
     const n = w * h;
     const liquid = new Float64Array(n);
-    for (let i = 0; i < n; i++) liquid[i] = loc + scale * rng.normal();
+    rng.normals(liquid);
+    for (let i = 0; i < n; i++) liquid[i] = loc + scale * liquid[i]!;
     gaussianFilter(liquid, w, h, 1, sigma);
     for (let i = 0; i < n; i++) if (liquid[i]! < threshold) liquid[i] = 0;
     const s = src.data;

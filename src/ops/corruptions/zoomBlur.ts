@@ -43,10 +43,15 @@ export function zoomFactors(severity: Severity, preset: CorruptionPreset): numbe
   return Array.from({ length: n }, (_, i) => (i === 0 ? 1 : i === 1 ? second : 1 + i * delta));
 }
 
-/** Per output index along one axis of the clipped zoom: the source index below and the linear weight. */
+/**
+ * Per output index along one axis of the clipped zoom: the source indices below and above (the
+ * same where the position is whole) and scipy's order-1 weights, w0 = 1 - t and w1 = 1 - w0.
+ */
 interface AxisMap {
   readonly lo: Int32Array;
-  readonly t: Float64Array;
+  readonly hi: Int32Array;
+  readonly w0: Float64Array;
+  readonly w1: Float64Array;
 }
 
 /**
@@ -61,15 +66,20 @@ function axisMap(side: number, z: number): AxisMap {
   const zoom = out > 1 ? (ch - 1) / (out - 1) : 1;
   const trim = (out - side) >> 1;
   const lo = new Int32Array(side);
-  const t = new Float64Array(side);
+  const hi = new Int32Array(side);
+  const w0 = new Float64Array(side);
+  const w1 = new Float64Array(side);
   for (let k = 0; k < side; k++) {
     const cc = (k + trim) * zoom;
     let s = floor(cc);
     if (s > ch - 1) s = ch - 1;
+    const t = cc - s;
     lo[k] = top + s;
-    t[k] = cc - s;
+    hi[k] = t === 0 ? top + s : top + s + 1;
+    w0[k] = 1 - t;
+    w1[k] = 1 - w0[k]!;
   }
-  return { lo, t };
+  return { lo, hi, w0, w1 };
 }
 
 const maps = new Map<string, AxisMap[]>();
@@ -82,28 +92,50 @@ export function clippedZoom(x: Float64Array | Float32Array, w: number, h: number
   zoomWithMaps(x, w, h, ch, axisMap(h, z), axisMap(w, z), out);
 }
 
-/** `clippedZoom` with its two axis maps already built (zoom_blur reuses them across images). */
+/**
+ * The clipped zoom by the two axis maps into `out`: scipy's term order (y0, x0), (y0, x1), (y1, x0), (y1, x1), each value * wy * wx, in double.
+ */
 function zoomWithMaps(x: Float64Array | Float32Array, w: number, h: number, ch: number, my: AxisMap, mx: AxisMap, out: Float64Array): void {
   for (let yy = 0; yy < h; yy++) {
-    const y0 = my.lo[yy]!;
-    const ty = my.t[yy]!;
-    const y1 = ty === 0 ? y0 : y0 + 1;
-    // scipy's spline weights for order 1: w0 = 1 - t, and the last weight is 1 minus the others.
-    const wy0 = 1 - ty;
-    const wy1 = 1 - wy0;
+    const r0 = my.lo[yy]! * w;
+    const r1 = my.hi[yy]! * w;
+    const wy0 = my.w0[yy]!;
+    const wy1 = my.w1[yy]!;
     for (let xx = 0; xx < w; xx++) {
-      const x0 = mx.lo[xx]!;
-      const tx = mx.t[xx]!;
-      const x1 = tx === 0 ? x0 : x0 + 1;
-      const wx0 = 1 - tx;
-      const wx1 = 1 - wx0;
-      const a = (y0 * w + x0) * ch;
-      const b = (y0 * w + x1) * ch;
-      const c = (y1 * w + x0) * ch;
-      const d = (y1 * w + x1) * ch;
+      const wx0 = mx.w0[xx]!;
+      const wx1 = mx.w1[xx]!;
+      const a = (r0 + mx.lo[xx]!) * ch;
+      const b = (r0 + mx.hi[xx]!) * ch;
+      const c = (r1 + mx.lo[xx]!) * ch;
+      const d = (r1 + mx.hi[xx]!) * ch;
       const o = (yy * w + xx) * ch;
-      // scipy's term order: (y0, x0), (y0, x1), (y1, x0), (y1, x1), each value * wy * wx.
       for (let k = 0; k < ch; k++) out[o + k] = x[a + k]! * wy0 * wx0 + x[b + k]! * wy0 * wx1 + x[c + k]! * wy1 * wx0 + x[d + k]! * wy1 * wx1;
+    }
+  }
+}
+
+/**
+ * zoom_blur's inner step for RGB: `acc += float32(clipped zoom of x)`, element by element in
+ * float32 as the original's `+=` on float32 arrays, without a zoomed copy of the image.
+ */
+function accumulateZoom(x: Float32Array, w: number, h: number, my: AxisMap, mx: AxisMap, acc: Float32Array): void {
+  const { lo: xlo, hi: xhi, w0: xw0, w1: xw1 } = mx;
+  let o = 0;
+  for (let yy = 0; yy < h; yy++) {
+    const r0 = my.lo[yy]! * w;
+    const r1 = my.hi[yy]! * w;
+    const wy0 = my.w0[yy]!;
+    const wy1 = my.w1[yy]!;
+    for (let xx = 0; xx < w; xx++, o += 3) {
+      const wx0 = xw0[xx]!;
+      const wx1 = xw1[xx]!;
+      const a = (r0 + xlo[xx]!) * 3;
+      const b = (r0 + xhi[xx]!) * 3;
+      const c = (r1 + xlo[xx]!) * 3;
+      const d = (r1 + xhi[xx]!) * 3;
+      acc[o] = acc[o]! + fround(x[a]! * wy0 * wx0 + x[b]! * wy0 * wx1 + x[c]! * wy1 * wx0 + x[d]! * wy1 * wx1);
+      acc[o + 1] = acc[o + 1]! + fround(x[a + 1]! * wy0 * wx0 + x[b + 1]! * wy0 * wx1 + x[c + 1]! * wy1 * wx0 + x[d + 1]! * wy1 * wx1);
+      acc[o + 2] = acc[o + 2]! + fround(x[a + 2]! * wy0 * wx0 + x[b + 2]! * wy0 * wx1 + x[c + 2]! * wy1 * wx0 + x[d + 2]! * wy1 * wx1);
     }
   }
 }
@@ -126,11 +158,14 @@ export const zoomBlur: SyncCorruption = {
     const x = new Float32Array(n);
     for (let i = 0; i < n; i++) x[i] = fround(s[i]! / 255);
     const acc = new Float32Array(n);
-    const zoomed = new Float64Array(n);
+    const zoomed = ch === 3 ? null : new Float64Array(n);
     for (let f = 0; f < factors.length; f++) {
-      zoomWithMaps(x, w, h, ch, m[2 * f]!, m[2 * f + 1]!, zoomed);
       // The original adds each zoom, rounded to float32, into a float32 sum.
-      for (let i = 0; i < n; i++) acc[i] = acc[i]! + fround(zoomed[i]!);
+      if (!zoomed) accumulateZoom(x, w, h, m[2 * f]!, m[2 * f + 1]!, acc);
+      else {
+        zoomWithMaps(x, w, h, ch, m[2 * f]!, m[2 * f + 1]!, zoomed);
+        for (let i = 0; i < n; i++) acc[i] = acc[i]! + fround(zoomed[i]!);
+      }
     }
     const div = factors.length + 1;
     for (let i = 0; i < n; i++) {

@@ -49,7 +49,10 @@ describe('snow equals the original given the same draws', () => {
     const ds = await testImages(2);
     for (let k = 0; k < 2; k++) {
       let i = 0;
-      const rng = { normal: () => z[i++]!, range: (lo: number, hi: number) => lo + (hi - lo) * FIX.u } as unknown as Rng;
+      const rng = {
+        normals: (out: Float64Array) => out.forEach((_, j) => (out[j] = z[i++]!)),
+        range: (lo: number, hi: number) => lo + (hi - lo) * FIX.u,
+      } as unknown as Rng;
       const out = new Uint8Array(32 * 32 * 3);
       snow.apply(imageAt(ds.pixels, ds.shape, k), out, s as Severity, 'cifar', rng);
       expect(differing(out, u8(FIX.snow[(s - 1) * 2 + k]!))).toBe(0);

@@ -51,7 +51,7 @@ describe('spatter equals the original given the same normal draws', () => {
     const ds = await testImages(2);
     for (let k = 0; k < 2; k++) {
       let i = 0;
-      const rng = { normal: () => z[i++]! } as unknown as Rng;
+      const rng = { normals: (out: Float64Array) => out.forEach((_, j) => (out[j] = z[i++]!)) } as unknown as Rng;
       const out = new Uint8Array(32 * 32 * 3);
       spatter.apply(imageAt(ds.pixels, ds.shape, k), out, s as Severity, 'cifar', rng);
       expect(differing(out, u8(FIX.spatter[(s - 1) * 2 + k]!))).toBe(0);
