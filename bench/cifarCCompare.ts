@@ -150,7 +150,7 @@ for (const name of names) {
       pixels: ds.pixels,
       shape: ds.shape,
       corruption: name,
-      severity: s as Severity,
+      severities: [s as Severity],
       preset,
       seed: 0,
       start: 0,

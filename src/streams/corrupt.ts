@@ -8,6 +8,8 @@ import type { CorruptionPreset } from '../ops/corruptions/presets.ts';
 import { CORRUPTIONS } from '../ops/corruptions/registry.ts';
 import { createCorruptPool, type CorruptPool } from './corruptPool.ts';
 
+const SEVERITIES: readonly Severity[] = [1, 2, 3, 4, 5];
+
 /** Options for `corruptDataset`. */
 export interface CorruptOptions {
   /** Implemented corruption names (see `CORRUPTIONS`), generated in this order. */
@@ -18,7 +20,7 @@ export interface CorruptOptions {
   readonly preset: CorruptionPreset;
   /** Worker threads (0 runs in-process), or a pool the caller owns and destroys. Default: cores. */
   readonly workers?: number | CorruptPool;
-  /** Images per pool task (default 64); a task never spans two severities. */
+  /** Images per pool task (default 64), each through all five severities. */
   readonly chunkSize?: number;
   /**
    * Receives each finished corruption, 5N images severity-major (NHWC uint8), and is awaited
@@ -60,29 +62,29 @@ export function corruptDataset(ds: Dataset, options: CorruptOptions): Observable
     const one = async (corruption: string): Promise<void> => {
       const out = pool.threads > 0 ? sharedBytes(5 * n * size) : new Uint8Array(5 * n * size);
       const specs: CorruptChunkSpec[] = [];
-      for (let s = 1; s <= 5; s++) {
-        for (let start = 0; start < n; start += chunkSize) {
-          const count = Math.min(chunkSize, n - start);
-          specs.push({
-            pixels,
-            shape: ds.shape,
-            corruption,
-            severity: s as Severity,
-            preset: options.preset,
-            seed: options.seed,
-            start,
-            count,
-            out,
-            outIndex: (s - 1) * n + start,
-          });
-        }
+      // A task takes its images through all five severities, one image at a time, so a kernel can
+      // reuse work between severities (zoom_blur's zooms).
+      for (let start = 0; start < n; start += chunkSize) {
+        specs.push({
+          pixels,
+          shape: ds.shape,
+          corruption,
+          severities: SEVERITIES,
+          preset: options.preset,
+          seed: options.seed,
+          start,
+          count: Math.min(chunkSize, n - start),
+          out,
+          outIndex: start,
+          severityStride: n,
+        });
       }
       let next = 0;
       const lane = async (): Promise<void> => {
         while (next < specs.length && !abort.signal.aborted) {
           const spec = specs[next++]!;
           await pool.run(spec, abort.signal);
-          done += spec.count;
+          done += spec.count * SEVERITIES.length;
           if (!subscriber.closed) subscriber.next({ type: 'progress', corruption, done, total });
         }
       };

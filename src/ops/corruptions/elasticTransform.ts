@@ -51,6 +51,7 @@ function foldCoordinate(x: number, n: number): number {
   return x;
 }
 const foldIndex = (i: number, n: number): number => {
+  if (i >= 0 && i < n) return i;
   const p = 2 * n;
   let j = i % p;
   if (j < 0) j += p;

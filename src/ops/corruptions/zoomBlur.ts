@@ -114,11 +114,22 @@ function zoomWithMaps(x: Float64Array | Float32Array, w: number, h: number, ch: 
   }
 }
 
-/**
- * zoom_blur's inner step for RGB: `acc += float32(clipped zoom of x)`, element by element in
- * float32 as the original's `+=` on float32 arrays, without a zoomed copy of the image.
- */
-function accumulateZoom(x: Float32Array, w: number, h: number, my: AxisMap, mx: AxisMap, acc: Float32Array): void {
+/** The float32-rounded clipped zooms of the last RGB image seen (a copy of its bytes), by zoom factor (see `zoomBlur`). */
+const zoomCache = { image: new Uint8Array(0), width: 0, zooms: new Map<number, Float32Array>() };
+
+/** Points the zoom cache at `img`: keeps its zooms if it holds the same image, else starts afresh. */
+function useZoomCache(img: Uint8Array, width: number): void {
+  const held = zoomCache.image;
+  let same = held.length === img.length && zoomCache.width === width;
+  for (let i = 0; same && i < img.length; i++) same = held[i] === img[i];
+  if (same) return;
+  zoomCache.image = img.slice();
+  zoomCache.width = width;
+  zoomCache.zooms.clear();
+}
+
+/** The clipped zoom of `x` (RGB) by the two axis maps, rounded to float32 into `out`. */
+function zoomRgb(x: Float32Array, w: number, h: number, my: AxisMap, mx: AxisMap, out: Float32Array): void {
   const { lo: xlo, hi: xhi, w0: xw0, w1: xw1 } = mx;
   let o = 0;
   for (let yy = 0; yy < h; yy++) {
@@ -133,9 +144,9 @@ function accumulateZoom(x: Float32Array, w: number, h: number, my: AxisMap, mx: 
       const b = (r0 + xhi[xx]!) * 3;
       const c = (r1 + xlo[xx]!) * 3;
       const d = (r1 + xhi[xx]!) * 3;
-      acc[o] = acc[o]! + fround(x[a]! * wy0 * wx0 + x[b]! * wy0 * wx1 + x[c]! * wy1 * wx0 + x[d]! * wy1 * wx1);
-      acc[o + 1] = acc[o + 1]! + fround(x[a + 1]! * wy0 * wx0 + x[b + 1]! * wy0 * wx1 + x[c + 1]! * wy1 * wx0 + x[d + 1]! * wy1 * wx1);
-      acc[o + 2] = acc[o + 2]! + fround(x[a + 2]! * wy0 * wx0 + x[b + 2]! * wy0 * wx1 + x[c + 2]! * wy1 * wx0 + x[d + 2]! * wy1 * wx1);
+      out[o] = x[a]! * wy0 * wx0 + x[b]! * wy0 * wx1 + x[c]! * wy1 * wx0 + x[d]! * wy1 * wx1;
+      out[o + 1] = x[a + 1]! * wy0 * wx0 + x[b + 1]! * wy0 * wx1 + x[c + 1]! * wy1 * wx0 + x[d + 1]! * wy1 * wx1;
+      out[o + 2] = x[a + 2]! * wy0 * wx0 + x[b + 2]! * wy0 * wx1 + x[c + 2]! * wy1 * wx0 + x[d + 2]! * wy1 * wx1;
     }
   }
 }
@@ -158,11 +169,18 @@ export const zoomBlur: SyncCorruption = {
     const x = new Float32Array(n);
     for (let i = 0; i < n; i++) x[i] = fround(s[i]! / 255);
     const acc = new Float32Array(n);
+    // The severities of one image share most of their factors (CIFAR's are prefixes of one
+    // another), and corruptChunk runs them one after another: each zoom is computed once per image.
+    if (ch === 3) useZoomCache(s, w);
     const zoomed = ch === 3 ? null : new Float64Array(n);
     for (let f = 0; f < factors.length; f++) {
       // The original adds each zoom, rounded to float32, into a float32 sum.
-      if (!zoomed) accumulateZoom(x, w, h, m[2 * f]!, m[2 * f + 1]!, acc);
-      else {
+      if (!zoomed) {
+        let z = zoomCache.zooms.get(factors[f]!);
+        if (!z) zoomRgb(x, w, h, m[2 * f]!, m[2 * f + 1]!, (z = new Float32Array(n)));
+        zoomCache.zooms.set(factors[f]!, z);
+        for (let i = 0; i < n; i++) acc[i] = acc[i]! + z[i]!;
+      } else {
         zoomWithMaps(x, w, h, ch, m[2 * f]!, m[2 * f + 1]!, zoomed);
         for (let i = 0; i < n; i++) acc[i] = acc[i]! + fround(zoomed[i]!);
       }

@@ -15,7 +15,18 @@ export async function testImages(n: number): Promise<Dataset> {
 /** `corruption` at `severity` on every image of `ds` (seed 0), in-process. */
 export async function corruptAll(ds: Dataset, corruption: string, severity: Severity, seed = 0): Promise<Uint8Array> {
   const out = new Uint8Array(ds.pixels.length);
-  await corruptChunk({ pixels: ds.pixels, shape: ds.shape, corruption, severity, preset: 'cifar', seed, start: 0, count: ds.count, out, outIndex: 0 });
+  await corruptChunk({
+    pixels: ds.pixels,
+    shape: ds.shape,
+    corruption,
+    severities: [severity],
+    preset: 'cifar',
+    seed,
+    start: 0,
+    count: ds.count,
+    out,
+    outIndex: 0,
+  });
   return out;
 }
 

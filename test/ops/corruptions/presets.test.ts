@@ -25,7 +25,7 @@ const load = (set: string, presetResize?: (typeof PRESETS)[CorruptionPreset]['re
 
 async function corrupt(ds: Dataset, corruption: string, severity: Severity, preset: CorruptionPreset): Promise<Uint8Array> {
   const out = new Uint8Array(ds.pixels.length);
-  await corruptChunk({ pixels: ds.pixels, shape: ds.shape, corruption, severity, preset, seed: 0, start: 0, count: ds.count, out, outIndex: 0 });
+  await corruptChunk({ pixels: ds.pixels, shape: ds.shape, corruption, severities: [severity], preset, seed: 0, start: 0, count: ds.count, out, outIndex: 0 });
   return out;
 }
 
