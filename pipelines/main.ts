@@ -119,8 +119,11 @@ function job(p: MainParams & { epochs: number; backend: BackendName }, names: re
   // Made once: a rerun (e.g. after an interruption) keeps a complete benchmark made the same way.
   const corrupt = defer(() => {
     const made = join(cFolder, 'corrupt.json');
-    const was = existsSync(made) ? (JSON.parse(readFileSync(made, 'utf8')) as { images?: number; seed?: number; corruptions?: string[] }) : null;
-    if (was && was.images === p.cImages && was.seed === p.seed && was.corruptions?.length === CORRUPTIONS.size) return [event.log(`main: keeping ${cFolder}`)];
+    const was = existsSync(made)
+      ? (JSON.parse(readFileSync(made, 'utf8')) as { complete?: boolean; images?: number; seed?: number; corruptions?: string[] })
+      : null;
+    if (was && was.complete !== false && was.images === p.cImages && was.seed === p.seed && was.corruptions?.length === CORRUPTIONS.size)
+      return [event.log(`main: keeping ${cFolder}`)];
     return defer(() => planCorrupt({ input: p.data, output: cFolder, split: 'test', seed: p.seed, limit: p.cImages, workers: p.workers }, ctx.cwd)).pipe(
       mergeMap((plan) => corruptEvents(plan)),
       filter((e) => e.type !== 'summary'),

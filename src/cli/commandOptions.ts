@@ -61,10 +61,9 @@ export const exportOptions = {
   size: {
     flags: '--size <HxW>',
     param: param.size({
-      default: { height: 32, width: 32 },
       min: 1,
       max: 4096,
-      help: "the model input's image size, H or HxW (the WRN takes any; the images it was trained on)",
+      help: "the model input's image size, H or HxW (the WRN takes any); default: the size it was trained on (32x32 for checkpoints of earlier versions)",
     }),
   },
 } satisfies Record<string, CommandOption>;

@@ -228,7 +228,7 @@ export async function main(argv: readonly string[], io: MainIO = defaultIO()): P
 
   program
     .command('bench')
-    .description('run the benchmark suite (bench/run.ts); arguments pass through')
+    .description('run the benchmark suite (bench/run.ts, in a clone of the repository: the package does not ship it); arguments pass through')
     .argument('[args...]')
     .allowUnknownOption()
     .passThroughOptions()
@@ -268,7 +268,8 @@ function packageVersion(): string {
 /** Spawns `bench/run.ts` in its own process: benchmarks time whole processes, workers included. */
 async function bench(args: readonly string[]): Promise<number> {
   const file = join(packageRoot, 'bench', 'run.ts');
-  if (!existsSync(file)) throw new UsageError(`bench: ${file} not found (the benchmark suite is not in this checkout)`);
+  if (!existsSync(file))
+    throw new UsageError(`bench: ${file} not found: the benchmark suite runs from a clone of the repository (the installed package does not ship it)`);
   let tsx: string;
   try {
     tsx = pathToFileURL(createRequire(file).resolve('tsx')).href;

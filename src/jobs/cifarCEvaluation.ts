@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { concat, concatMap, defer, finalize, from, mergeMap, type Observable } from 'rxjs';
 import { writeFileAtomic, writeJsonAtomic } from '../data/atomic.ts';
 import { openCifarC, readCorruption } from '../data/cifarC.ts';
+import { checkCorruptRecord } from './corrupt.ts';
 import { subset } from '../data/dataset.ts';
 import { stableJson } from '../data/stableJson.ts';
 import { MetricsLog } from '../data/metricsLog.ts';
@@ -56,6 +57,7 @@ export function cifarCEvaluation(spec: CifarCEvalSpec): Observable<PipelineEvent
   return defer(async () => {
     // The folder's images (32x32 for CIFAR-C, 64 or 224 for the others) are what the model must take.
     const dir = resolve(spec.cwd, spec.cifarC);
+    checkCorruptRecord(dir);
     const handle = await openCifarC(dir).catch((err: Error) => {
       throw new UsageError(`cifarC=${spec.cifarC}: ${err.message}`);
     });

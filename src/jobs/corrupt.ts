@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { concat, defer, finalize, map, mergeMap, type Observable } from 'rxjs';
@@ -49,6 +50,26 @@ export interface CorruptSpec {
 
 export const CORRUPT_FORMATS = ['npy', 'folders'] as const;
 export type CorruptFormat = (typeof CORRUPT_FORMATS)[number];
+
+/** The file `corrupt` writes into its output folder: how it was made, and whether it finished. */
+export const CORRUPT_RECORD = 'corrupt.json';
+
+/**
+ * Refuses a folder that an interrupted or failed `corrupt` left: its `corrupt.json` says
+ * `complete: false`. Folders without one (the published releases) pass.
+ *
+ * @throws UsageError naming the folder and what is missing
+ */
+export function checkCorruptRecord(dir: string): void {
+  const path = join(dir, CORRUPT_RECORD);
+  if (!existsSync(path)) return;
+  const r = JSON.parse(readFileSync(path, 'utf8')) as { complete?: boolean; planned?: string[]; corruptions?: string[] };
+  if (r.complete !== false) return;
+  const missing = (r.planned ?? []).filter((c) => !(r.corruptions ?? []).includes(c));
+  throw new UsageError(
+    `${dir}: an unfinished \`corrupt\` run (${r.corruptions?.length ?? 0} of ${r.planned?.length ?? '?'} corruptions written${missing.length ? `; missing ${missing.join(', ')}` : ''}); run \`corrupt\` into it again`,
+  );
+}
 
 /** Images per worker task: enough to amortise a task's overhead, few enough to spread over the workers. */
 export const CORRUPT_CHUNK_SIZE = 64;
@@ -111,6 +132,7 @@ function resizeDataset(ds: Dataset, preset: CorruptionPreset): Dataset {
 /** Checks the corruption names and reads the input dataset (CIFAR-10 / CIFAR-100 binary or an image folder), brought to the preset's size. */
 export async function planCorrupt(o: CorruptSpec, cwd: string): Promise<CorruptPlan> {
   const corruptions = resolveCorruptions(o.corruptions);
+  if (o.lossless && o.format !== 'folders') throw new UsageError('corrupt: --lossless applies to --format folders (the .npy layout is lossless already)');
   const input = resolveDataDir(o.input, cwd);
   const kind = await detectDataset(input).catch((err: Error) => {
     throw new UsageError(`corrupt: --input ${err.message}`);
@@ -173,6 +195,22 @@ export function corruptEvents(plan: CorruptPlan): Observable<PipelineEvent> {
       await writeNpy(join(output, 'labels.npy'), labels, [CIFAR_C_SEVERITIES * ds.count]);
     })());
   const written: string[] = [];
+  const record = (complete: boolean): Promise<void> =>
+    writeJsonAtomic(join(output, CORRUPT_RECORD), {
+      generator: 'fourier-augmix corrupt',
+      complete,
+      format: plan.imagePaths ? 'folders' : 'npy',
+      preset: plan.preset,
+      constants: `${PRESETS[plan.preset].release} (${PRESETS[plan.preset].script})`,
+      resized: plan.resized,
+      source: ds.name,
+      classes: ds.classes,
+      files: ds.source,
+      images: ds.count,
+      seed: plan.seed,
+      planned: plan.corruptions,
+      corruptions: written,
+    });
   const events = corruptDataset(ds, {
     corruptions: plan.corruptions,
     seed: plan.seed,
@@ -186,27 +224,20 @@ export function corruptEvents(plan: CorruptPlan): Observable<PipelineEvent> {
         await writeNpy(join(output, `${name}.npy`), pixels, [CIFAR_C_SEVERITIES * ds.count, height, width, channels]);
       }
       written.push(name);
-      if (written.length === plan.corruptions.length) {
-        await writeJsonAtomic(join(output, 'corrupt.json'), {
-          generator: 'fourier-augmix corrupt',
-          format: plan.imagePaths ? 'folders' : 'npy',
-          preset: plan.preset,
-          constants: `${PRESETS[plan.preset].release} (${PRESETS[plan.preset].script})`,
-          resized: plan.resized,
-          source: ds.name,
-          classes: ds.classes,
-          files: ds.source,
-          images: ds.count,
-          seed: plan.seed,
-          corruptions: written,
-        });
-      }
+      // Rewritten after each corruption: `complete` tells a reader whether the run finished.
+      await record(written.length === plan.corruptions.length);
     },
   });
   // One writer per output folder: two runs into one folder would each overwrite the other's files.
   return defer(async () => {
     await mkdir(output, { recursive: true });
-    return takeLock(join(output, FOLDER_LOCK), `output folder ${output}`);
+    const lock = await takeLock(join(output, FOLDER_LOCK), `output folder ${output}`);
+    // Before any image file: a folder left by an interrupted run says so (see `checkCorruptRecord`).
+    await record(false).catch((err: unknown) => {
+      lock.release();
+      throw err;
+    });
+    return lock;
   }).pipe(
     mergeMap((lock) =>
       concat(

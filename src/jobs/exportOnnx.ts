@@ -10,15 +10,17 @@ import { UsageError } from '../pipeline/usageError.ts';
 
 /**
  * `fourier-augmix export <checkpoint> --onnx <file>`: writes the checkpoint's WRN as ONNX
- * (atomically), for images of `size` (default 32x32), and returns what to tell the user.
+ * (atomically), for images of `size` (default: the size it was trained on, as its checkpoint
+ * records; 32x32 for a checkpoint of an earlier version), and returns what to tell the user.
  */
-export async function exportOnnx(spec: string, onnx: string | undefined, cwd: string, size = { height: 32, width: 32 }): Promise<string[]> {
+export async function exportOnnx(spec: string, onnx: string | undefined, cwd: string, given?: { height: number; width: number }): Promise<string[]> {
   if (!onnx) throw new UsageError('export: missing --onnx <file> (where the ONNX model goes)');
   if (!onnx.toLowerCase().endsWith('.onnx'))
     throw new UsageError(`export: --onnx ${onnx}: the file name must end in .onnx (evaluations recognise ONNX models by it)`);
   const path = resolveCheckpoint(spec, cwd);
   const [checkpoint, bytes] = await Promise.all([loadCheckpoint(path), readFile(path)]);
   const { strategy, normalize } = trainingStrategy(path, checkpoint);
+  const size = given ?? checkpoint.image ?? { height: 32, width: 32 };
   const out = resolve(cwd, onnx);
   let model: Uint8Array;
   try {

@@ -22,6 +22,8 @@ export interface TrainingPosition {
   readonly fingerprint: Readonly<Record<string, unknown>>;
   /** Best hold-out result so far, for best-checkpoint selection after a resume. */
   readonly best: { readonly epoch: number; readonly error: number } | null;
+  /** The size of the images it is trained on (absent in checkpoints of earlier versions). */
+  readonly image?: { readonly height: number; readonly width: number };
 }
 
 /** A checkpoint as read back: weights, running statistics, optimiser state and position. */
@@ -133,7 +135,11 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
     const i = tensors.findIndex((t) => !t.every(Number.isFinite));
     if (i >= 0) return bad(`'${key}' tensor ${i} holds NaN or infinite values (a diverged training run, or a damaged file)`);
   }
+  const image = c.image as Checkpoint['image'] | undefined;
+  if (image !== undefined && (typeof image !== 'object' || image === null || !Number.isInteger(image.height) || !Number.isInteger(image.width)))
+    return bad("'image' is malformed");
   return {
+    ...(image ? { image: { height: image.height, width: image.width } } : {}),
     model,
     epoch: int('epoch'),
     step: int('step'),

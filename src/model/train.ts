@@ -254,6 +254,7 @@ export function train(setup: TrainSetup): Observable<TrainEvent> {
             step: position.step + stepsPerEpoch,
             fingerprint,
             best: improved ? { epoch: e + 1, error: holdout!.error } : position.best,
+            image: { height: setup.train.shape.height, width: setup.train.shape.width },
           };
           const ev: EpochEvent = {
             type: 'epoch',

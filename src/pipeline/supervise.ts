@@ -63,7 +63,10 @@ export function supervise(entry: string, args: readonly string[]): Promise<numbe
   const run = superviseChild([...process.execArgv, entry, ...args], { stdio: ['inherit', 'inherit', 'inherit'] });
   let asked: RelayedSignal | null = null;
   const onSignal = (signal: RelayedSignal): void => {
-    if (asked) return run.kill();
+    if (asked) {
+      process.stderr.write(`interrupted: stopped at once on a second ${signal} (files already written are kept; a training run continues with resume=true)\n`);
+      return run.kill();
+    }
     asked = signal;
     run.stop(signal);
   };

@@ -89,9 +89,9 @@ describe('an image folder at 64x64', () => {
     expect(report.cells.length).toBeGreaterThan(0);
     expect(existsSync(join(fourier, 'heatmap-aligned-norm4.png'))).toBe(true);
 
-    // The same model as ONNX for 64x64 inputs, on onnxruntime: the same cells.
+    // The same model as ONNX for 64x64 inputs (the size its checkpoint says it was trained on), on onnxruntime: the same cells.
     const onnx = join(dir, 'wrn64.onnx');
-    const x = await cli(['export', join(run, 'seed-0'), '--onnx', onnx, '--size', '64']);
+    const x = await cli(['export', join(run, 'seed-0'), '--onnx', onnx]);
     expect(x.code).toBe(0);
     expect(x.stdout).toContain("input 'input' float32 [batch, 3, 64, 64]");
     const viaOnnx = join(dir, 'fourier-onnx');
@@ -99,7 +99,7 @@ describe('an image folder at 64x64', () => {
     expect(o.code).toBe(0);
     const errors = (d: string): number[] => json<{ cells: { error: number }[] }>(join(d, 'fourier.json')).cells.map((c) => c.error);
     expect(errors(viaOnnx)).toEqual(errors(fourier));
-    const at32 = await cli(['export', join(run, 'seed-0'), '--onnx', join(dir, 'wrn32.onnx')]);
+    const at32 = await cli(['export', join(run, 'seed-0'), '--onnx', join(dir, 'wrn32.onnx'), '--size', '32']);
     expect(at32.code).toBe(0);
     const refused = await cli(['run', 'eval-fourier', `data=${data}`, `model=${join(dir, 'wrn32.onnx')}`, 'maxK=1', `out=${join(dir, 'no')}`]);
     expect(refused.code).toBe(2);

@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,6 +60,24 @@ describe('the packed package, installed into another project', () => {
     }
     expect(packedFiles.filter((f) => /^(test|bench|src|pipelines|scripts)\/|fixtures|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
     expect(existsSync(join(project, 'node_modules', 'tsx'))).toBe(false);
+  });
+
+  it('corrupts image folders at 64 and 224 with frost (textures of every preset shipped)', async () => {
+    for (const side of [64, 224]) {
+      const dir = join(project, `imgs${side}`);
+      for (const name of ['a', 'b']) {
+        mkdirSync(join(dir, name), { recursive: true });
+        const raw = Buffer.alloc(side * side * 3);
+        for (let i = 0; i < raw.length; i++) raw[i] = (i * 7 + (name === 'a' ? 0 : 90)) % 256;
+        await sharp(raw, { raw: { width: side, height: side, channels: 3 } })
+          .png()
+          .toFile(join(dir, name, '0.png'));
+      }
+      const r = node(['node_modules/.bin/fourier-augmix', 'corrupt', '-i', dir, '-o', join(project, `c${side}`), '-c', 'frost', '-w', '0']);
+      expect(r.stderr).not.toMatch(/error/);
+      expect(r.status).toBe(0);
+      expect(existsSync(join(project, `c${side}`, 'frost.npy'))).toBe(true);
+    }
   });
 
   it("runs the README's quick tour verbatim with plain node: a user primitive streamed on 2 workers, then trained", () => {

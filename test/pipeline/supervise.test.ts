@@ -69,6 +69,7 @@ describe('the supervisor of a long-running command', () => {
     run.proc.kill('SIGINT');
     expect(await run.exited).toBe(signalStatus('SIGINT'));
     expect(Date.now() - t0).toBeLessThan(2500);
+    expect(run.stderr()).toContain('interrupted: stopped at once on a second SIGINT');
     expect(run.stderr()).not.toContain('did not answer');
     expect(await gone(run.pid, 1000)).toBe(true);
   });

@@ -13,7 +13,14 @@ async function generate(
   const ds = await testImages(10);
   const files = new Map<string, Uint8Array>();
   const events = await lastValueFrom(
-    corruptDataset(ds, { corruptions: NAMES, seed, preset: 'cifar', workers, chunkSize, write: async (name, pixels) => void files.set(name, pixels.slice()) }).pipe(toArray()),
+    corruptDataset(ds, {
+      corruptions: NAMES,
+      seed,
+      preset: 'cifar',
+      workers,
+      chunkSize,
+      write: async (name, pixels) => void files.set(name, pixels.slice()),
+    }).pipe(toArray()),
   );
   return { files, events };
 }
