@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import type { Dataset, DatasetShape } from './dataset.ts';
 import { IMAGE_EXTENSIONS } from './detectDataset.ts';
 import { CIFAR_C_SEVERITIES, sortCorruptions } from '../ops/corruptions/names.ts';
+import { InputError } from '../inputError.ts';
 
 /**
  * The ImageNet-C layout: `<corruption>/<severity>/<class>/<image>`, as make_imagenet_c.py and
@@ -24,13 +25,21 @@ const JPEG = { quality: 85, chromaSubsampling: '4:2:0', trellisQuantisation: fal
  */
 export function corruptedImagePaths(ds: Dataset, splitFolder: string | null, lossless: boolean): string[] {
   const digits = String(ds.count - 1).length;
-  return Array.from({ length: ds.count }, (_, i) => {
+  const paths = Array.from({ length: ds.count }, (_, i) => {
     const path =
       splitFolder !== null && ds.source.length === ds.count
         ? relative(splitFolder, ds.source[i]!).split(sep).join('/')
         : `${ds.classes[ds.labels[i]!]}/${String(i).padStart(digits, '0')}.jpg`;
     return lossless ? `${path.slice(0, path.length - extname(path).length)}.png` : path;
   });
+  // `a.jpg` and `a.png` in one class would both become `a.png`.
+  const seen = new Map<string, number>();
+  paths.forEach((p, i) => {
+    const j = seen.get(p);
+    if (j !== undefined) throw new InputError(`${ds.source[j]} and ${ds.source[i]} would both be written as ${p}; rename one (or leave out --lossless)`);
+    seen.set(p, i);
+  });
+  return paths;
 }
 
 /** Encodes one HWC RGB image by the extension of `path`. */

@@ -158,12 +158,12 @@ export async function planCorrupt(o: CorruptSpec, cwd: string): Promise<CorruptP
         `give --preset (${CORRUPTION_PRESETS.join(', ')}) to bring the images to one of these sizes as its script does`,
     );
   }
-  const side = PRESETS[preset].size;
-  if (height !== side || width !== side) dataset = resizeDataset(dataset, preset);
   const maxLabel = dataset.labels.reduce((m, l) => (l > m ? l : m), 0);
   if (o.format !== 'folders' && maxLabel > 255)
     throw new UsageError(`corrupt: ${dataset.name} has label ${maxLabel}; labels.npy is uint8 (as in CIFAR-10-C), so labels must be <= 255`);
   if (o.limit !== undefined && o.limit < dataset.count) dataset = subset(dataset, 0, o.limit);
+  const side = PRESETS[preset].size;
+  if (height !== side || width !== side) dataset = resizeDataset(dataset, preset);
   const folder = kind === 'image-folder' ? splitFolder(input, o.split) : null;
   return {
     dataset,

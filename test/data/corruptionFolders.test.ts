@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lastValueFrom } from 'rxjs';
 import { openCifarC, readCorruption } from '../../src/data/cifarC.ts';
+import { corruptedImagePaths } from '../../src/data/corruptionFolders.ts';
 import { corruptEvents, planCorrupt } from '../../src/jobs/corrupt.ts';
 import { packageRoot } from '../../src/packageFiles.ts';
 import { tmpDir } from './tmpDir.ts';
@@ -63,6 +64,12 @@ describe("the ImageNet-C layout (<corruption>/<severity>/<class>/<image>)", () =
     // Lossy, but close: quality 85 moves a value by a few levels on average.
     expect(diff / back.pixels.length).toBeGreaterThan(0);
     expect(diff / back.pixels.length).toBeLessThan(6);
+  });
+
+  it('names the two inputs that --lossless would write to one file', () => {
+    const ds = { name: 'x', count: 2, shape: { height: 1, width: 1, channels: 3 }, pixels: new Uint8Array(6), labels: Int32Array.of(0, 0), classes: ['c'], source: ['/d/c/a.jpg', '/d/c/a.png'] };
+    expect(corruptedImagePaths(ds, '/d', false)).toEqual(['c/a.jpg', 'c/a.png']);
+    expect(() => corruptedImagePaths(ds, '/d', true)).toThrow('/d/c/a.jpg and /d/c/a.png would both be written as c/a.png');
   });
 
   it('refuses a severity that holds other files, naming the folder', async () => {
