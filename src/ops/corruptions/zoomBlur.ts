@@ -93,9 +93,10 @@ export function clippedZoom(x: Float64Array | Float32Array, w: number, h: number
 }
 
 /**
- * The clipped zoom by the two axis maps into `out`: scipy's term order (y0, x0), (y0, x1), (y1, x0), (y1, x1), each value * wy * wx, in double.
+ * The clipped zoom by the two axis maps into `out` (a float32 `out` rounds each value): scipy's term
+ * order (y0, x0), (y0, x1), (y1, x0), (y1, x1), each value * wy * wx, in double.
  */
-function zoomWithMaps(x: Float64Array | Float32Array, w: number, h: number, ch: number, my: AxisMap, mx: AxisMap, out: Float64Array): void {
+function zoomWithMaps(x: Float64Array | Float32Array, w: number, h: number, ch: number, my: AxisMap, mx: AxisMap, out: Float64Array | Float32Array): void {
   for (let yy = 0; yy < h; yy++) {
     const r0 = my.lo[yy]! * w;
     const r1 = my.hi[yy]! * w;
@@ -128,29 +129,6 @@ function useZoomCache(img: Uint8Array, width: number): void {
   zoomCache.zooms.clear();
 }
 
-/** The clipped zoom of `x` (RGB) by the two axis maps, rounded to float32 into `out`. */
-function zoomRgb(x: Float32Array, w: number, h: number, my: AxisMap, mx: AxisMap, out: Float32Array): void {
-  const { lo: xlo, hi: xhi, w0: xw0, w1: xw1 } = mx;
-  let o = 0;
-  for (let yy = 0; yy < h; yy++) {
-    const r0 = my.lo[yy]! * w;
-    const r1 = my.hi[yy]! * w;
-    const wy0 = my.w0[yy]!;
-    const wy1 = my.w1[yy]!;
-    for (let xx = 0; xx < w; xx++, o += 3) {
-      const wx0 = xw0[xx]!;
-      const wx1 = xw1[xx]!;
-      const a = (r0 + xlo[xx]!) * 3;
-      const b = (r0 + xhi[xx]!) * 3;
-      const c = (r1 + xlo[xx]!) * 3;
-      const d = (r1 + xhi[xx]!) * 3;
-      out[o] = x[a]! * wy0 * wx0 + x[b]! * wy0 * wx1 + x[c]! * wy1 * wx0 + x[d]! * wy1 * wx1;
-      out[o + 1] = x[a + 1]! * wy0 * wx0 + x[b + 1]! * wy0 * wx1 + x[c + 1]! * wy1 * wx0 + x[d + 1]! * wy1 * wx1;
-      out[o + 2] = x[a + 2]! * wy0 * wx0 + x[b + 2]! * wy0 * wx1 + x[c + 2]! * wy1 * wx0 + x[d + 2]! * wy1 * wx1;
-    }
-  }
-}
-
 /**
  * The average of the image and its zooms by each factor (centre crop, bilinear), in float32 as the
  * original accumulates it. Deterministic.
@@ -177,7 +155,7 @@ export const zoomBlur: SyncCorruption = {
       // The original adds each zoom, rounded to float32, into a float32 sum.
       if (!zoomed) {
         let z = zoomCache.zooms.get(factors[f]!);
-        if (!z) zoomRgb(x, w, h, m[2 * f]!, m[2 * f + 1]!, (z = new Float32Array(n)));
+        if (!z) zoomWithMaps(x, w, h, 3, m[2 * f]!, m[2 * f + 1]!, (z = new Float32Array(n)));
         zoomCache.zooms.set(factors[f]!, z);
         for (let i = 0; i < n; i++) acc[i] = acc[i]! + z[i]!;
       } else {
