@@ -5,7 +5,7 @@ import { SUPERVISED, supervise } from '../pipeline/supervise.ts';
 import { startWatchdog } from '../pipeline/watchdog.ts';
 
 /** Commands that do work long enough to be stopped by a signal; the others answer at once. */
-const LONG_RUNNING = new Set(['run', 'profile', 'corrupt', 'data', 'export', 'report', 'bench']);
+const LONG_RUNNING = new Set(['run', 'profile', 'corrupt', 'data', 'export', 'report']);
 
 const args = process.argv.slice(2);
 if (process.env[SUPERVISED] === undefined && LONG_RUNNING.has(args[0] ?? '')) {

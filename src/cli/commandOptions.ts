@@ -17,7 +17,10 @@ export const corruptOptions = {
     flags: '-i, --input <dir>',
     param: param.string({ help: 'clean dataset folder (CIFAR-10 or CIFAR-100 binary, or an image folder)' }),
   },
-  output: { flags: '-o, --output <dir>', param: param.string({ help: 'folder to write the .npy files to (created if missing)' }) },
+  output: {
+    flags: '-o, --output <dir>',
+    param: param.string({ help: 'folder to write to (created if missing): the .npy files, or the <corruption>/<severity>/<class>/<image> folders' }),
+  },
   split: { flags: '--split <split>', param: param.enum(['test', 'train'], { default: 'test', help: 'which split of the input' }) },
   corruptions: {
     flags: '-c, --corruptions <names>',

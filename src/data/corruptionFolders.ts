@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, sep } from 'node:path';
 import fg from 'fast-glob';
@@ -53,37 +53,61 @@ function encode(pixels: Uint8Array, shape: DatasetShape, path: string): Promise<
 
 /**
  * Writes one corruption's 5N images (severity-major, as `corruptDataset` hands them over) to
- * `<output>/<corruption>/<severity>/<paths[i]>`. Each file appears whole (written beside, then
- * renamed), so a killed run leaves no torn image.
+ * `<output>/<corruption>/<severity>/<paths[i]>`. They are written into a folder beside it, which
+ * then replaces any earlier `<corruption>/` whole: a rerun leaves no image of the run before, and
+ * an interrupted one leaves the earlier folder as it was. Stops at the first failure, or when
+ * `signal` aborts.
  */
-export async function writeCorruptionFolders(output: string, corruption: string, pixels: Uint8Array, shape: DatasetShape, paths: readonly string[]): Promise<void> {
+export async function writeCorruptionFolders(
+  output: string,
+  corruption: string,
+  pixels: Uint8Array,
+  shape: DatasetShape,
+  paths: readonly string[],
+  signal?: AbortSignal,
+): Promise<void> {
   const n = paths.length;
   const size = shape.width * shape.height * 3;
-  const jobs = Array.from({ length: CIFAR_C_SEVERITIES * n }, (_, j) => j);
+  const final = join(output, corruption);
+  const building = join(output, `.${corruption}.${process.pid}.partial`);
+  await rm(building, { recursive: true, force: true });
   const madeDirs = new Set<string>();
+  let failed = false;
   const one = async (j: number): Promise<void> => {
-    const path = join(output, corruption, String(Math.floor(j / n) + 1), paths[j % n]!);
+    const rel = join(String(Math.floor(j / n) + 1), paths[j % n]!);
+    const path = join(building, rel);
     const dir = dirname(path);
     if (!madeDirs.has(dir)) {
       await mkdir(dir, { recursive: true });
       madeDirs.add(dir);
     }
-    const tmp = `${path}.${process.pid}.tmp`;
     try {
-      await writeFile(tmp, await encode(pixels.subarray(j * size, (j + 1) * size), shape, path));
-      await rename(tmp, path);
+      await writeFile(path, await encode(pixels.subarray(j * size, (j + 1) * size), shape, path));
     } catch (err) {
-      await rm(tmp, { force: true });
-      throw new Error(`${path}: could not write the image (${(err as Error).message})`, { cause: err });
+      throw new Error(`${join(final, rel)}: could not write the image (${(err as Error).message})`, { cause: err });
     }
   };
-  // A few encodes in flight: sharp runs them on libuv's threads.
+  // A few encodes in flight (sharp runs them on libuv's threads); every lane stops once one fails.
   let next = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next < jobs.length) await one(jobs[next++]!);
-    }),
-  );
+  const lanes = Array.from({ length: 8 }, async () => {
+    while (next < CIFAR_C_SEVERITIES * n && !failed && !signal?.aborted) {
+      try {
+        await one(next++);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  });
+  const settled = await Promise.allSettled(lanes);
+  const error = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (error || signal?.aborted) {
+    await rm(building, { recursive: true, force: true });
+    if (error) throw error.reason;
+    return;
+  }
+  await rm(final, { recursive: true, force: true });
+  await rename(building, final);
 }
 
 /** What `openCorruptionFolders` finds: per corruption its folder, and the shared listing of one severity. */
@@ -101,6 +125,20 @@ const sortedDirs = (dir: string): string[] =>
     .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
     .map((e) => e.name)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+/** The class list in `<dir>/corrupt.json`, or null without one. */
+function recordedClasses(dir: string): string[] | null {
+  const path = join(dir, 'corrupt.json');
+  if (!existsSync(path)) return null;
+  let classes: unknown;
+  try {
+    classes = (JSON.parse(readFileSync(path, 'utf8')) as { classes?: unknown }).classes;
+  } catch (err) {
+    throw new Error(`${path}: not valid JSON (${(err as Error).message})`, { cause: err });
+  }
+  if (!Array.isArray(classes) || !classes.every((c) => typeof c === 'string')) throw new Error(`${path}: 'classes' is not a list of names`);
+  return classes as string[];
+}
 
 /** True when `dir` holds `<corruption>/<severity>/...` folders (and no labels.npy). */
 export function isCorruptionFolders(dir: string): boolean {
@@ -144,8 +182,14 @@ export async function openCorruptionFolders(dir: string): Promise<CorruptionFold
       }
     }
   }
-  const classes = [...new Set(files.map((f) => f.slice(0, f.indexOf('/'))))];
-  const labels = Int32Array.from(files, (f) => classes.indexOf(f.slice(0, f.indexOf('/'))));
+  // Class indices: the class list `corrupt` recorded (a subset may leave classes without images),
+  // else the class folders of a severity, sorted (ImageNet-C's 1,000 wnids give the usual indices).
+  const classes = recordedClasses(dir) ?? sortedDirs(first);
+  const labels = Int32Array.from(files, (f) => {
+    const c = classes.indexOf(f.slice(0, f.indexOf('/')));
+    if (c < 0) throw new Error(`${join(first, f)}: class folder '${f.slice(0, f.indexOf('/'))}' is not among the classes of ${join(dir, 'corrupt.json')}`);
+    return c;
+  });
   const meta = await sharp(join(first, files[0]!)).metadata();
   if (!meta.width || !meta.height) throw new Error(`${join(first, files[0]!)}: not a readable image`);
   return { corruptions, classes, files, labels, shape: { width: meta.width, height: meta.height, channels: 3 } };

@@ -63,7 +63,12 @@ export const CORRUPT_RECORD = 'corrupt.json';
 export function checkCorruptRecord(dir: string): void {
   const path = join(dir, CORRUPT_RECORD);
   if (!existsSync(path)) return;
-  const r = JSON.parse(readFileSync(path, 'utf8')) as { complete?: boolean; planned?: string[]; corruptions?: string[] };
+  let r: { complete?: boolean; planned?: string[]; corruptions?: string[] };
+  try {
+    r = JSON.parse(readFileSync(path, 'utf8')) as typeof r;
+  } catch (err) {
+    throw new UsageError(`${path}: not valid JSON (${(err as Error).message}); run \`corrupt\` into ${dir} again`, { cause: err });
+  }
   if (r.complete !== false) return;
   const missing = (r.planned ?? []).filter((c) => !(r.corruptions ?? []).includes(c));
   throw new UsageError(
@@ -217,12 +222,13 @@ export function corruptEvents(plan: CorruptPlan): Observable<PipelineEvent> {
     preset: plan.preset,
     chunkSize: plan.chunkSize,
     workers: plan.workers,
-    write: async (name, pixels) => {
-      if (plan.imagePaths) await writeCorruptionFolders(output, name, pixels, ds.shape, plan.imagePaths);
+    write: async (name, pixels, signal) => {
+      if (plan.imagePaths) await writeCorruptionFolders(output, name, pixels, ds.shape, plan.imagePaths, signal);
       else {
         await prepare();
         await writeNpy(join(output, `${name}.npy`), pixels, [CIFAR_C_SEVERITIES * ds.count, height, width, channels]);
       }
+      if (signal.aborted) return;
       written.push(name);
       // Rewritten after each corruption: `complete` tells a reader whether the run finished.
       await record(written.length === plan.corruptions.length);

@@ -136,8 +136,11 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
     if (i >= 0) return bad(`'${key}' tensor ${i} holds NaN or infinite values (a diverged training run, or a damaged file)`);
   }
   const image = c.image as Checkpoint['image'] | undefined;
-  if (image !== undefined && (typeof image !== 'object' || image === null || !Number.isInteger(image.height) || !Number.isInteger(image.width)))
-    return bad("'image' is malformed");
+  if (
+    image !== undefined &&
+    (typeof image !== 'object' || image === null || !Number.isInteger(image.height) || !Number.isInteger(image.width) || image.height < 1 || image.width < 1)
+  )
+    return bad("'image' is malformed (expected positive integer height and width)");
   return {
     ...(image ? { image: { height: image.height, width: image.width } } : {}),
     model,

@@ -73,6 +73,7 @@ export function supervise(entry: string, args: readonly string[]): Promise<numbe
   for (const s of RELAYED_SIGNALS) process.on(s, onSignal);
   return new Promise((resolve) => {
     run.child.on('error', (err) => {
+      for (const s of RELAYED_SIGNALS) process.off(s, onSignal);
       process.stderr.write(`error: could not start ${entry}: ${err.message}\n`);
       resolve(1);
     });

@@ -26,7 +26,7 @@ export interface CorruptOptions {
    * Receives each finished corruption, 5N images severity-major (NHWC uint8), and is awaited
    * before the next corruption starts: at most one output buffer exists at a time.
    */
-  readonly write: (corruption: string, pixels: Uint8Array) => Promise<void>;
+  readonly write: (corruption: string, pixels: Uint8Array, signal: AbortSignal) => Promise<void>;
 }
 
 /** What `corruptDataset` reports: images done over the whole run, and each corruption written. */
@@ -90,7 +90,8 @@ export function corruptDataset(ds: Dataset, options: CorruptOptions): Observable
       };
       await Promise.all(Array.from({ length: Math.min(inFlight, specs.length) }, lane));
       if (abort.signal.aborted) return;
-      await options.write(corruption, out);
+      await options.write(corruption, out, abort.signal);
+      if (abort.signal.aborted) return;
       if (!subscriber.closed) subscriber.next({ type: 'written', corruption });
     };
 

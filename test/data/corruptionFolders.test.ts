@@ -56,6 +56,9 @@ describe("the ImageNet-C layout (<corruption>/<severity>/<class>/<image>)", () =
     const file = readFileSync(join(out, 'contrast', '1', 'cat', '0.jpg'));
     expect([...file.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
     const back = await readCorruption(await openCifarC(out), 'contrast', 1);
+    // Class indices as in the dataset (cat 3, ship 8), though 8 of the 10 classes have no image here.
+    expect([...back.labels]).toEqual([...plan.dataset.labels]);
+    expect(back.classes).toEqual(plan.dataset.classes);
     const npy = join(dir, 'jpg-npy');
     await lastValueFrom(corruptEvents({ ...plan, output: npy, imagePaths: null }), { defaultValue: null });
     const exact = await readCorruption(await openCifarC(npy), 'contrast', 1);
@@ -64,6 +67,23 @@ describe("the ImageNet-C layout (<corruption>/<severity>/<class>/<image>)", () =
     // Lossy, but close: quality 85 moves a value by a few levels on average.
     expect(diff / back.pixels.length).toBeGreaterThan(0);
     expect(diff / back.pixels.length).toBeLessThan(6);
+  });
+
+  it('replaces a corruption folder whole on a rerun, keeping no image of the run before', async () => {
+    const out = join(dir, 'rerun');
+    const run = async (limit: number): Promise<void> => {
+      const plan = await planCorrupt(
+        { input: 'data/cifar10-mini', output: out, split: 'test', corruptions: ['contrast'], seed: 1, workers: 0, limit, format: 'folders', lossless: true },
+        packageRoot,
+      );
+      await lastValueFrom(corruptEvents(plan), { defaultValue: null });
+    };
+    await run(4);
+    await run(2);
+    const files = (s: number): string[] => readdirSync(join(out, 'contrast', String(s)), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+    expect(files(1).sort()).toEqual(['0.png', '1.png']);
+    expect(readdirSync(out).filter((f) => f.includes('partial'))).toEqual([]);
+    expect((await openCifarC(out)).perSeverity).toBe(2);
   });
 
   it('names the two inputs that --lossless would write to one file', () => {

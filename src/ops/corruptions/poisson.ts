@@ -48,11 +48,6 @@ export function poissonDraw(rng: Rng, p: PoissonParams): number {
   }
 }
 
-/** `poissonDraw` for one lam. */
-export function poisson(rng: Rng, lam: number): number {
-  return poissonDraw(rng, poissonParams(lam));
-}
-
 function ptrs(rng: Rng, p: PoissonParams): number {
   const { lam, loglam, b, a, logInvalpha, vr } = p;
   for (;;) {
