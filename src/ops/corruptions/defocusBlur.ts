@@ -2,6 +2,7 @@ import type { Image } from '../image.ts';
 import { unit, type SyncCorruption, type Severity } from './corruption.ts';
 import type { ByPreset, CorruptionPreset } from './presets.ts';
 import { toUnitFloat } from './gaussianBlur.ts';
+import { padImage, reflect101 } from '../border.ts';
 
 const { exp, fround } = Math;
 
@@ -74,14 +75,13 @@ function diskKernel(radius: number, aliasBlur: number): Kernel {
   for (let y = -L; y <= L; y++) for (let x = -L; x <= L; x++) if (x * x + y * y <= radius * radius) count++;
   for (let y = -L; y <= L; y++) for (let x = -L; x <= L; x++) if (x * x + y * y <= radius * radius) disk[(y + L) * n + x + L] = fround(1 / count);
   const k = gaussianTaps(radius <= 8 ? 3 : 5, aliasBlur);
-  const refl = (i: number): number => (i < 0 ? -i : i >= n ? 2 * n - 2 - i : i);
   const rows = new Float32Array(n * n);
-  for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) rows[y * n + x] = symmetricTap((d) => disk[y * n + refl(x + d)]!, k);
+  for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) rows[y * n + x] = symmetricTap((d) => disk[y * n + reflect101(x + d, n)]!, k);
   const full = new Float32Array(n * n);
   let r = 0;
   for (let y = 0; y < n; y++) {
     for (let x = 0; x < n; x++) {
-      const v = symmetricTap((d) => rows[refl(y + d) * n + x]!, k);
+      const v = symmetricTap((d) => rows[reflect101(y + d, n) * n + x]!, k);
       full[y * n + x] = v;
       if (v !== 0) r = Math.max(r, Math.abs(x - L), Math.abs(y - L));
     }
@@ -94,8 +94,6 @@ function diskKernel(radius: number, aliasBlur: number): Kernel {
 
 /** Scratch for the padded image (kernels are synchronous, so one buffer serves every call). */
 let PAD = new Float64Array(0);
-
-const reflect101 = (i: number, n: number): number => (i < 0 ? -i : i >= n ? 2 * n - 2 - i : i);
 
 /**
  * Correlates each channel with the anti-aliased disk (OpenCV `filter2D`, border reflect-101) in
@@ -121,13 +119,7 @@ export const defocusBlur: SyncCorruption = {
     const ph = height + 2 * r;
     if (PAD.length < pw * ph * ch) PAD = new Float64Array(pw * ph * ch);
     const pad = PAD;
-    for (let y = 0; y < ph; y++) {
-      const sy = reflect101(y - r, height);
-      for (let x = 0; x < pw; x++) {
-        const sx = reflect101(x - r, width);
-        for (let c = 0; c < ch; c++) pad[(y * pw + x) * ch + c] = a[(sy * width + sx) * ch + c]!;
-      }
-    }
+    padImage(a, width, height, ch, r, reflect101, pad);
     const offs: number[] = [];
     const weights: number[] = [];
     for (let j = 0; j < m; j++) {

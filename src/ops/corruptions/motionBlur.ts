@@ -1,4 +1,5 @@
 import { sinCosInto } from '../sincos.ts';
+import { padImage, replicate } from '../border.ts';
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
 import type { SyncCorruption, Severity } from './corruption.ts';
@@ -91,13 +92,7 @@ export function magickMotionBlur(src: Uint8Array, w: number, h: number, ch: numb
   const ph = h + 2 * p;
   if (PAD.length < pw * ph * ch) PAD = new Float64Array(pw * ph * ch);
   const pad = PAD;
-  for (let y = 0; y < ph; y++) {
-    const sy = y < p ? 0 : y - p >= h ? h - 1 : y - p;
-    for (let x = 0; x < pw; x++) {
-      const sx = x < p ? 0 : x - p >= w ? w - 1 : x - p;
-      for (let c = 0; c < ch; c++) pad[(y * pw + x) * ch + c] = src[(sy * w + sx) * ch + c]! * 257;
-    }
-  }
+  padImage(src, w, h, ch, p, replicate, pad, 257);
   const taps = new Int32Array(width);
   for (let i = 0; i < width; i++) taps[i] = (off[2 * i + 1]! * pw + off[2 * i]!) * ch;
   for (let y = 0; y < h; y++) {

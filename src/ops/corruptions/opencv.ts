@@ -4,21 +4,9 @@
  * so that results match cv2 to the bit (test/ops/corruptions/opencv.test.ts checks them against
  * fixtures from Debian's python3-opencv). Pure functions: inputs are never modified.
  */
+import { reflect101, replicate } from '../border.ts';
 
 const { fround, round, trunc } = Math;
-
-/** OpenCV's BORDER_REFLECT_101 index (g f | a b c ... | e d), for |overhang| < n. */
-function reflect101(i: number, n: number): number {
-  if (n === 1) return 0;
-  if (i < 0) return -i;
-  if (i >= n) return 2 * n - 2 - i;
-  return i;
-}
-
-/** BORDER_REPLICATE: the edge value repeats. */
-function replicate(i: number, n: number): number {
-  return i < 0 ? 0 : i >= n ? n - 1 : i;
-}
 
 // round(0.4142135623730950488 * 2^15), canny.cpp's tan(22.5°) in Q15.
 const TG22 = 13573;

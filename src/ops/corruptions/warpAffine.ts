@@ -1,3 +1,5 @@
+import { reflect101 } from '../border.ts';
+
 // Module-level aliases: inside jest's vm context each `Math.x` in a hot loop is a slow global lookup.
 const { fround } = Math;
 
@@ -33,12 +35,6 @@ export function affineFromPoints(src: ArrayLike<number>, dst: ArrayLike<number>)
   }
   return m;
 }
-
-const reflect101 = (i: number, n: number): number => {
-  if (n === 1) return 0;
-  while (i < 0 || i >= n) i = i < 0 ? -i : 2 * n - 2 - i;
-  return i;
-};
 
 /**
  * OpenCV 4.6's `warpAffine(src, M, (w, h), flags=INTER_LINEAR, borderMode=BORDER_REFLECT_101)` on a
