@@ -1,10 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join, relative, sep } from 'node:path';
-import fg from 'fast-glob';
+import { dirname, extname, join, relative, sep } from 'node:path';
 import sharp from 'sharp';
 import type { Dataset, DatasetShape } from './dataset.ts';
-import { IMAGE_EXTENSIONS } from './detectDataset.ts';
+import { decodeImage, listImageFiles, subfolders } from './imageFolder.ts';
+import { mapLimited } from './mapLimited.ts';
 import { CIFAR_C_SEVERITIES, sortCorruptions } from '../ops/corruptions/names.ts';
 import { InputError } from '../inputError.ts';
 
@@ -120,12 +120,6 @@ export interface CorruptionFolders {
   readonly shape: DatasetShape;
 }
 
-const sortedDirs = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
-    .map((e) => e.name)
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-
 /** The class list in `<dir>/corrupt.json`, or null without one. */
 function recordedClasses(dir: string): string[] | null {
   const path = join(dir, 'corrupt.json');
@@ -143,7 +137,7 @@ function recordedClasses(dir: string): string[] | null {
 /** True when `dir` holds `<corruption>/<severity>/...` folders (and no labels.npy). */
 export function isCorruptionFolders(dir: string): boolean {
   if (existsSync(join(dir, 'labels.npy'))) return false;
-  return sortedDirs(dir).some((c) => existsSync(join(dir, c, '1')) && sortedDirs(join(dir, c)).every((s) => /^[1-5]$/.test(s)));
+  return subfolders(dir).some((c) => existsSync(join(dir, c, '1')) && subfolders(join(dir, c)).every((s) => /^[1-5]$/.test(s)));
 }
 
 /**
@@ -153,22 +147,12 @@ export function isCorruptionFolders(dir: string): boolean {
  * @throws Error naming the folder that differs and how
  */
 export async function openCorruptionFolders(dir: string): Promise<CorruptionFolders> {
-  const corruptions = sortCorruptions(sortedDirs(dir).filter((c) => existsSync(join(dir, c, '1'))));
+  const corruptions = sortCorruptions(subfolders(dir).filter((c) => existsSync(join(dir, c, '1'))));
   if (corruptions.length === 0) throw new Error(`${dir}: no <corruption>/<severity>/<class>/<image> folders`);
-  const pattern = `*/**/*.{${IMAGE_EXTENSIONS.join(',')}}`;
-  const list = (folder: string): string[] => {
-    const files = fg.sync(pattern, { cwd: folder, caseSensitiveMatch: false, onlyFiles: true });
-    // Classes by name, then files by folder and name within each class (ImageFolder order).
-    const key = (f: string): string[] => [f.slice(0, f.indexOf('/')), dirname(f), basename(f)];
-    return files.sort((a, b) => {
-      const [ka, kb] = [key(a), key(b)];
-      for (let i = 0; i < 3; i++) if (ka[i] !== kb[i]) return ka[i]! < kb[i]! ? -1 : 1;
-      return 0;
-    });
-  };
+  // Paths below a severity folder, in ImageFolder order (classes by name, then folder and name).
+  const list = (folder: string): string[] => listImageFiles(folder, folder).files.map((f) => relative(folder, f.path).split(sep).join('/'));
   const first = join(dir, corruptions[0]!, '1');
   const files = list(first);
-  if (files.length === 0) throw new Error(`${first}: no images (<class>/<image>)`);
   for (const c of corruptions) {
     for (let s = 1; s <= CIFAR_C_SEVERITIES; s++) {
       const folder = join(dir, c, String(s));
@@ -184,7 +168,7 @@ export async function openCorruptionFolders(dir: string): Promise<CorruptionFold
   }
   // Class indices: the class list `corrupt` recorded (a subset may leave classes without images),
   // else the class folders of a severity, sorted (ImageNet-C's 1,000 wnids give the usual indices).
-  const classes = recordedClasses(dir) ?? sortedDirs(first);
+  const classes = recordedClasses(dir) ?? subfolders(first);
   const labels = Int32Array.from(files, (f) => {
     const c = classes.indexOf(f.slice(0, f.indexOf('/')));
     if (c < 0) throw new Error(`${join(first, f)}: class folder '${f.slice(0, f.indexOf('/'))}' is not among the classes of ${join(dir, 'corrupt.json')}`);
@@ -196,31 +180,21 @@ export async function openCorruptionFolders(dir: string): Promise<CorruptionFold
 }
 
 /**
- * The `count` images from `start` of one severity folder (`files` as `openCorruptionFolders`
- * listed them), decoded to RGB uint8 into `out` (HWC, one after another).
+ * The images of one severity folder (`files` as `openCorruptionFolders` listed them), decoded to
+ * RGB uint8 into `out` (HWC, one after another).
  *
  * @throws Error naming the file that cannot be decoded or has another size
  */
 export async function decodeSeverity(folder: string, files: readonly string[], shape: DatasetShape, out: Uint8Array): Promise<void> {
   const size = shape.width * shape.height * 3;
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next < files.length) {
-        const i = next++;
-        const path = join(folder, files[i]!);
-        let decoded;
-        try {
-          decoded = await sharp(path, { failOn: 'error' }).removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-        } catch (err) {
-          throw new Error(`${path}: not a readable image (${(err as Error).message.split('\n', 1)[0]})`, { cause: err });
-        }
-        const { width, height, channels } = decoded.info;
-        if (width !== shape.width || height !== shape.height || channels !== 3) {
-          throw new Error(`${path}: ${height}x${width}x${channels}, expected ${shape.height}x${shape.width}x3 like the other images`);
-        }
-        out.set(decoded.data, i * size);
-      }
-    }),
-  );
+  await mapLimited(files, 8, async (file, i) => {
+    const path = join(folder, file);
+    const decoded = await decodeImage(path).catch((err: Error) => {
+      throw new Error(`${path}: not a readable image (${err.message.split('\n', 1)[0]})`, { cause: err });
+    });
+    if (decoded.width !== shape.width || decoded.height !== shape.height) {
+      throw new Error(`${path}: ${decoded.height}x${decoded.width}, expected ${shape.height}x${shape.width} like the other images`);
+    }
+    out.set(decoded.data, i * size);
+  });
 }

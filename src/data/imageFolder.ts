@@ -10,6 +10,7 @@ import { writeFileAtomic, writeJsonAtomic } from './atomic.ts';
 import type { CifarSplit } from './cifar.ts';
 import type { Dataset } from './dataset.ts';
 import { IMAGE_EXTENSIONS } from './detectDataset.ts';
+import { mapLimited } from './mapLimited.ts';
 import { presetResize } from '../ops/corruptions/presetResize.ts';
 import type { PresetInfo } from '../ops/corruptions/presets.ts';
 
@@ -49,7 +50,7 @@ const SPLIT_FOLDERS: Readonly<Record<CifarSplit, readonly string[]>> = { train: 
 const ALL_SPLITS = ['train', 'val', 'test'];
 
 /** Sorted subfolder names (code point order, as Python's sorted and so torchvision's ImageFolder). */
-function subfolders(dir: string): string[] {
+export function subfolders(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
     .map((e) => e.name)
@@ -74,7 +75,7 @@ export function splitFolder(dir: string, split: CifarSplit): string {
 }
 
 /** The classes and files of an image folder split, in ImageFolder order: classes by name, files by path within each class. */
-function listFiles(root: string, dir: string): { classes: string[]; files: { path: string; label: number }[] } {
+export function listImageFiles(root: string, dir: string): { classes: string[]; files: { path: string; label: number }[] } {
   const classes = subfolders(dir);
   if (classes.length === 0) throw new Error(`${dir}: no class folders (expected <class>/<image> with ${IMAGE_EXTENSIONS.join(', ')} images)`);
   const files: { path: string; label: number }[] = [];
@@ -105,7 +106,7 @@ function defaultCacheDir(): string {
  * Decodes one file to RGB uint8 (greyscale replicated, alpha dropped), resized and cropped to
  * `size` if given (sharp, Lanczos 3), or brought to a generator's size (Pillow's bilinear).
  */
-async function decode(path: string, options: ImageFolderOptions): Promise<{ data: Uint8Array; width: number; height: number }> {
+export async function decodeImage(path: string, options: ImageFolderOptions = {}): Promise<{ data: Uint8Array; width: number; height: number }> {
   const { size } = options;
   let img = sharp(path, { failOn: 'error' }).removeAlpha().toColourspace('srgb');
   if (size) img = img.resize(size.width, size.height, { fit: 'cover', position: 'centre', kernel: 'lanczos3' });
@@ -114,20 +115,6 @@ async function decode(path: string, options: ImageFolderOptions): Promise<{ data
   if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
   if (!options.presetResize) return { data, width: info.width, height: info.height };
   return presetResize({ data, width: info.width, height: info.height, channels: 3 }, options.presetResize);
-}
-
-/** Decodes with at most `limit` files in flight (sharp decodes on libuv's threads, off the main thread). */
-async function mapLimited<T, R>(items: readonly T[], limit: number, f: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const run = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await f(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
-  return out;
 }
 
 /**
@@ -143,7 +130,7 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, f: (item: T,
 export async function readImageFolder(dir: string, split: CifarSplit, options: ImageFolderOptions = {}): Promise<ImageFolderDataset> {
   const root = resolve(dir);
   const folder = splitFolder(root, split);
-  const { classes, files } = listFiles(root, folder);
+  const { classes, files } = listImageFiles(root, folder);
   if (folder !== root) {
     // Every split must name the same classes, or a label would mean different things in each.
     for (const other of subfolders(root).filter((s) => ALL_SPLITS.includes(s) && join(root, s) !== folder)) {
@@ -186,7 +173,7 @@ async function decodeFiles(
   let done = 0;
   const decoded = await mapLimited(files, 8, async (f) => {
     try {
-      return await decode(f.path, options);
+      return await decodeImage(f.path, options);
     } catch (err) {
       if (options.skipBad) return null;
       throw new Error(`${f.path}: not a readable image (${(err as Error).message.split('\n', 1)[0]}); skipBad=true skips such files`, { cause: err });
