@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadCheckpoint } from '../../src/model/checkpoint.ts';
 import { cli } from '../cli/io.ts';
 import { TRAIN_BACKEND } from './testBackend.ts';
+import { gone } from '../pipeline/processes.ts';
 
 const args = (out: string): string[] => [
   'run',
@@ -29,16 +30,6 @@ const tmp = (): string => {
   return d;
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const gone = async (pid: number, ms: number): Promise<boolean> => {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(20)) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return true;
-    }
-  }
-  return false;
-};
 
 describe('a training process killed with SIGKILL', () => {
   it('leaves a readable checkpoint, and resuming ends with the bytes of an uninterrupted run', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { filter, lastValueFrom, toArray } from 'rxjs';
 import { childRun } from '../../src/pipeline/childRun.ts';
+import { alive, gone } from './processes.ts';
 
 const out = mkdtempSync(join(tmpdir(), 'fa-child-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -36,17 +37,8 @@ describe('childRun', () => {
         .pipe(filter((e) => e.type === 'log'))
         .subscribe({ next: (e) => done(Number(/pid (\d+)/.exec((e as { message: string }).message)![1])), error: fail });
     });
-    const alive = (): boolean => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    expect(alive()).toBe(true);
+    expect(alive(pid)).toBe(true);
     sub!.unsubscribe();
-    for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(alive()).toBe(false);
+    expect(await gone(pid, 5000)).toBe(true);
   });
 });

@@ -6,23 +6,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { filter } from 'rxjs';
 import { childRun } from '../../src/pipeline/childRun.ts';
 import { signalStatus } from '../../src/pipeline/supervise.ts';
+import { alive, gone } from './processes.ts';
 
 const out = mkdtempSync(join(tmpdir(), 'fa-supervise-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 const echo = resolve('test/fixtures/pipelines/echo.ts');
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-const gone = async (pid: number, ms: number): Promise<boolean> => {
-  for (const end = Date.now() + ms; Date.now() < end && alive(pid);) await sleep(25);
-  return !alive(pid);
-};
 
 /** `fourier-augmix run echo <args>` through the installed entry (supervisor and child), until its run logs its pid. */
 async function startEcho(args: string[]) {
