@@ -15,7 +15,9 @@ export interface DatasetShape {
 export interface Dataset {
   /** Where it came from, for messages and reports, e.g. `'cifar10-mini/train'`. */
   readonly name: string;
+  /** Number of images. */
   readonly count: number;
+  /** Height, width and channels, the same for every image. */
   readonly shape: DatasetShape;
   /** NHWC uint8, `count * width * height * channels` bytes. */
   readonly pixels: Uint8Array;

@@ -1,42 +1,7 @@
 import type { Image } from '../image.ts';
 import { unit, type SyncCorruption, type Severity } from './corruption.ts';
-import type { ByPreset, CorruptionPreset } from './presets.ts';
+import { SEVERITY_CONSTANTS, type CorruptionPreset } from './presets.ts';
 import { hsvToRgb, rgbToHsv } from './hsv.ts';
-
-// Per-severity constants of each generator.
-const BRIGHTNESS: ByPreset<readonly number[]> = {
-  cifar: [0.05, 0.1, 0.15, 0.2, 0.3],
-  'tiny-imagenet': [0.1, 0.2, 0.3, 0.4, 0.5],
-  imagenet: [0.1, 0.2, 0.3, 0.4, 0.5],
-};
-const SATURATE: ByPreset<readonly (readonly [number, number])[]> = {
-  cifar: [
-    [0.3, 0],
-    [0.1, 0],
-    [1.5, 0],
-    [2, 0.1],
-    [2.5, 0.2],
-  ],
-  'tiny-imagenet': [
-    [0.3, 0],
-    [0.1, 0],
-    [2, 0],
-    [5, 0.1],
-    [30, 0.2],
-  ],
-  imagenet: [
-    [0.3, 0],
-    [0.1, 0],
-    [2, 0],
-    [5, 0.1],
-    [20, 0.2],
-  ],
-};
-const CONTRAST: ByPreset<readonly number[]> = {
-  cifar: [0.75, 0.5, 0.4, 0.3, 0.15],
-  'tiny-imagenet': [0.4, 0.3, 0.2, 0.1, 0.05],
-  imagenet: [0.4, 0.3, 0.2, 0.1, 0.05],
-};
 
 const HSV = new Float64Array(3);
 const RGB = new Float64Array(3);
@@ -61,7 +26,7 @@ export const brightness: SyncCorruption = {
   name: 'brightness',
   fidelity: "exact: skimage 0.19's rgb2hsv / hsv2rgb in float64, same constants",
   apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset): void {
-    const c = BRIGHTNESS[preset][severity - 1]!;
+    const c = SEVERITY_CONSTANTS[preset].brightness[severity - 1]!;
     hsvMap(src, dst, (hsv) => void (hsv[2] = clip01(hsv[2]! + c)));
   },
 };
@@ -74,8 +39,8 @@ export const saturate: SyncCorruption = {
   name: 'saturate',
   fidelity: "exact: skimage 0.19's rgb2hsv / hsv2rgb in float64, same constants",
   apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset): void {
-    const [a, b] = SATURATE[preset][severity - 1]!;
-    hsvMap(src, dst, (hsv) => void (hsv[1] = clip01(hsv[1]! * a + b)));
+    const { scale, shift } = SEVERITY_CONSTANTS[preset].saturate[severity - 1]!;
+    hsvMap(src, dst, (hsv) => void (hsv[1] = clip01(hsv[1]! * scale + shift)));
   },
 };
 
@@ -86,7 +51,7 @@ export const contrast: SyncCorruption = {
   name: 'contrast',
   fidelity: "exact up to float summation order of numpy's per-channel mean",
   apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset): void {
-    const c = CONTRAST[preset][severity - 1]!;
+    const c = SEVERITY_CONSTANTS[preset].contrast[severity - 1]!;
     const s = src.data;
     const ch = src.channels;
     const n = src.width * src.height;

@@ -1,41 +1,11 @@
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
 import type { SyncCorruption, Severity } from './corruption.ts';
-import type { ByPreset, CorruptionPreset } from './presets.ts';
+import { SEVERITY_CONSTANTS, type CorruptionPreset } from './presets.ts';
 import { gaussianFilter } from './gaussianFilter.ts';
 import { affineFromPoints, warpAffineReflect101 } from './warpAffine.ts';
 
 const { floor, fround, trunc } = Math;
-
-// Per-severity (alpha, sigma, affine jitter) of each generator, as multiples of its IMSIZE. Severity
-// 1 of CIFAR and Tiny-ImageNet has no elastic field (alpha 0); there the affine jitter shrinks with
-// severity while the field grows.
-const ELASTIC: ByPreset<readonly (readonly [number, number, number])[]> = {
-  cifar: [
-    [0, 0, 0.08],
-    [0.05, 0.2, 0.07],
-    [0.08, 0.06, 0.06],
-    [0.1, 0.04, 0.05],
-    [0.1, 0.03, 0.03],
-  ],
-  'tiny-imagenet': [
-    [0, 0, 0.08],
-    [0.05, 0.3, 0.06],
-    [0.1, 0.08, 0.06],
-    [0.1, 0.03, 0.03],
-    [0.16, 0.03, 0.02],
-  ],
-  imagenet: [
-    [2, 0.7, 0.1],
-    [2, 0.08, 0.2],
-    [0.05, 0.01, 0.02],
-    [0.07, 0.01, 0.02],
-    [0.12, 0.01, 0.02],
-  ],
-};
-// The size the constants are multiplied by: the image side, except ImageNet-C's 244 for 224
-// images ("244 should have been 224, but ultimately nothing is incorrect" in the original).
-const IMSIZE: ByPreset<number> = { cifar: 32, 'tiny-imagenet': 64, imagenet: 244 };
 
 /** scipy's `map_coordinates(mode='reflect')` coordinate folding (half-sample symmetric). */
 function foldCoordinate(x: number, n: number): number {
@@ -71,8 +41,9 @@ export const elasticTransform: SyncCorruption = {
   apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset, rng: Rng): void {
     const { width: w, height: h, channels: ch } = src;
     const size = Math.min(w, h);
-    const imsize = IMSIZE[preset];
-    const [alpha, sigma, jitter] = ELASTIC[preset][severity - 1]!.map((v) => imsize * v) as [number, number, number];
+    const { elastic_size: imsize, elastic_transform } = SEVERITY_CONSTANTS[preset];
+    const c = elastic_transform[severity - 1]!;
+    const [alpha, sigma, jitter] = [imsize * c.alpha, imsize * c.sigma, imsize * c.jitter];
     const image = new Float32Array(src.data.length);
     for (let i = 0; i < image.length; i++) image[i] = fround(src.data[i]! / 255);
     // shape_size = (h, w) read as (x, y) point pairs, as the original does (the same on square images).

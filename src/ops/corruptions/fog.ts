@@ -1,32 +1,7 @@
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
 import { unit, type SyncCorruption, type Severity } from './corruption.ts';
-import type { ByPreset, CorruptionPreset } from './presets.ts';
-
-// Per-severity (strength, wibble decay) of each generator.
-const FOG: ByPreset<readonly (readonly [number, number])[]> = {
-  cifar: [
-    [0.2, 3],
-    [0.5, 3],
-    [0.75, 2.5],
-    [1, 2],
-    [1.5, 1.75],
-  ],
-  'tiny-imagenet': [
-    [0.4, 3],
-    [0.7, 3],
-    [1, 2.5],
-    [1.5, 2],
-    [2, 1.75],
-  ],
-  imagenet: [
-    [1.5, 2],
-    [2, 2],
-    [2.5, 1.7],
-    [2.5, 1.5],
-    [3, 1.4],
-  ],
-};
+import { SEVERITY_CONSTANTS, type CorruptionPreset } from './presets.ts';
 
 /**
  * The original's `plasma_fractal(mapsize, wibbledecay)` (diamond-square with numpy rolls, i.e.
@@ -89,7 +64,7 @@ export const fog: SyncCorruption = {
   name: 'fog',
   fidelity: 'same plasma fractal (map size 32, 64 or 256), constants and rescaling; uniform draws from our Rng',
   apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset, rng: Rng): void {
-    const [c, decay] = FOG[preset][severity - 1]!;
+    const { c, decay } = SEVERITY_CONSTANTS[preset].fog[severity - 1]!;
     const { width: w, height: h, channels: ch } = src;
     let size = 32;
     while (size < w || size < h) size *= 2;

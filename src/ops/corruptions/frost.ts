@@ -5,35 +5,9 @@ import { packageFile } from '../../packageFiles.ts';
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
 import type { SyncCorruption, Severity } from './corruption.ts';
-import type { ByPreset, CorruptionPreset } from './presets.ts';
+import { SEVERITY_CONSTANTS, type CorruptionPreset } from './presets.ts';
 
-// Per-severity (image weight, frost weight) of each generator.
-const FROST: ByPreset<readonly (readonly [number, number])[]> = {
-  cifar: [
-    [1, 0.2],
-    [1, 0.3],
-    [0.9, 0.4],
-    [0.85, 0.4],
-    [0.75, 0.45],
-  ],
-  'tiny-imagenet': [
-    [1, 0.3],
-    [0.9, 0.4],
-    [0.8, 0.45],
-    [0.75, 0.5],
-    [0.7, 0.55],
-  ],
-  imagenet: [
-    [1, 0.4],
-    [0.8, 0.6],
-    [0.7, 0.7],
-    [0.65, 0.7],
-    [0.6, 0.75],
-  ],
-};
 const DIR = packageFile('data', 'frost');
-// The scale each generator resizes the frost images by before cropping.
-const SCALE: ByPreset<number> = { cifar: 0.2, 'tiny-imagenet': 0.3, imagenet: 1 };
 
 const textures = new Map<number, Image[]>();
 
@@ -48,7 +22,7 @@ function textureFile(k: number, scale: number): string {
  * RGB), made by data/frost/make_resized.py with cv2 (alpha dropped). Loaded once per scale.
  */
 export function frostTextures(preset: CorruptionPreset): Image[] {
-  const scale = SCALE[preset];
+  const scale = SEVERITY_CONSTANTS[preset].frost_scale;
   let loaded = textures.get(scale);
   if (!loaded) {
     loaded = [1, 2, 3, 4, 5].map((k) => {
@@ -74,7 +48,7 @@ export const frost: SyncCorruption = {
   name: 'frost',
   fidelity: 'same algorithm, constants and frost images (resized by cv2 as the original, shipped in data/frost); texture and window drawn from our Rng',
   apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset, rng: Rng): void {
-    const [a, b] = FROST[preset][severity - 1]!;
+    const { image: a, frost: b } = SEVERITY_CONSTANTS[preset].frost[severity - 1]!;
     const t = frostTextures(preset)[rng.int(5)]!;
     const { width: w, height: h, channels: ch } = src;
     if (ch !== 3 || t.height <= h || t.width <= w) throw new RangeError(`frost: needs RGB images smaller than ${t.width} x ${t.height}`);

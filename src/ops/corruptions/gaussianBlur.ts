@@ -1,14 +1,7 @@
 import type { Image } from '../image.ts';
 import { unit, type SyncCorruption, type Severity } from './corruption.ts';
-import type { ByPreset, CorruptionPreset } from './presets.ts';
+import { SEVERITY_CONSTANTS, type CorruptionPreset } from './presets.ts';
 import { gaussianFilter } from './gaussianFilter.ts';
-
-// Per-severity sigma of each generator.
-const SIGMA: ByPreset<readonly number[]> = {
-  cifar: [0.4, 0.6, 0.7, 0.8, 1],
-  'tiny-imagenet': [0.5, 0.75, 1, 1.25, 1.5],
-  imagenet: [1, 2, 3, 4, 6],
-};
 
 let BUF = new Float64Array(0);
 
@@ -27,7 +20,7 @@ export const gaussianBlur: SyncCorruption = {
   fidelity: "exact: scipy 1.10's gaussian_filter (kernel, border and summation order) in float64",
   apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset): void {
     const a = toUnitFloat(src);
-    gaussianFilter(a, src.width, src.height, src.channels, SIGMA[preset][severity - 1]!);
+    gaussianFilter(a, src.width, src.height, src.channels, SEVERITY_CONSTANTS[preset].gaussian_blur[severity - 1]!);
     for (let i = 0; i < a.length; i++) dst[i] = unit(a[i]!);
   },
 };

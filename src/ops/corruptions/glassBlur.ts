@@ -1,34 +1,9 @@
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
 import { unit, type SyncCorruption, type Severity } from './corruption.ts';
-import type { ByPreset, CorruptionPreset } from './presets.ts';
+import { SEVERITY_CONSTANTS, type CorruptionPreset } from './presets.ts';
 import { toUnitFloat } from './gaussianBlur.ts';
 import { gaussianFilter } from './gaussianFilter.ts';
-
-// Per-severity (sigma, max_delta, iterations) of each generator.
-const GLASS: ByPreset<readonly (readonly [number, number, number])[]> = {
-  cifar: [
-    [0.05, 1, 1],
-    [0.25, 1, 1],
-    [0.4, 1, 1],
-    [0.25, 1, 2],
-    [0.4, 1, 2],
-  ],
-  'tiny-imagenet': [
-    [0.1, 1, 1],
-    [0.5, 1, 1],
-    [0.6, 1, 2],
-    [0.7, 2, 1],
-    [0.9, 2, 2],
-  ],
-  imagenet: [
-    [0.7, 1, 2],
-    [0.9, 2, 1],
-    [1, 2, 3],
-    [1.1, 3, 2],
-    [1.5, 4, 2],
-  ],
-};
 
 /**
  * Blur, locally shuffle, blur again, as the original does it:
@@ -43,7 +18,7 @@ export const glassBlur: SyncCorruption = {
   name: 'glass_blur',
   fidelity: 'same algorithm, constants and numpy-view copy quirk; offsets drawn from our Rng',
   apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset, rng: Rng): void {
-    const [sigma, d, iterations] = GLASS[preset][severity - 1]!;
+    const { sigma, maxDelta: d, iterations } = SEVERITY_CONSTANTS[preset].glass_blur[severity - 1]!;
     const { width: w, height: h, channels: ch } = src;
     const a = toUnitFloat(src);
     gaussianFilter(a, w, h, ch, sigma);

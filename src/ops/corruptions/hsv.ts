@@ -28,43 +28,20 @@ export function rgbToHsv(r: number, g: number, b: number, out: Float64Array): vo
   out[2] = v;
 }
 
+// hsv2rgb's sextants: which of (v, t, p, q) goes to r, g and b for `floor(6 h) % 6` = 0..5.
+const SEXTANTS = new Uint8Array([0, 1, 2, 3, 0, 2, 2, 0, 1, 2, 3, 0, 1, 2, 0, 0, 2, 3]);
+const VTPQ = new Float64Array(4);
+
 /** scikit-image 0.19's `hsv2rgb` for one pixel, into `out` as [r, g, b]. */
 export function hsvToRgb(h: number, s: number, v: number, out: Float64Array): void {
   const hi6 = floor(h * 6);
   const f = h * 6 - hi6;
-  const p = v * (1 - s);
-  const q = v * (1 - f * s);
-  const t = v * (1 - (1 - f) * s);
-  switch (hi6 % 6) {
-    case 0:
-      out[0] = v;
-      out[1] = t;
-      out[2] = p;
-      break;
-    case 1:
-      out[0] = q;
-      out[1] = v;
-      out[2] = p;
-      break;
-    case 2:
-      out[0] = p;
-      out[1] = v;
-      out[2] = t;
-      break;
-    case 3:
-      out[0] = p;
-      out[1] = q;
-      out[2] = v;
-      break;
-    case 4:
-      out[0] = t;
-      out[1] = p;
-      out[2] = v;
-      break;
-    default:
-      out[0] = v;
-      out[1] = p;
-      out[2] = q;
-      break;
-  }
+  VTPQ[0] = v;
+  VTPQ[1] = v * (1 - (1 - f) * s);
+  VTPQ[2] = v * (1 - s);
+  VTPQ[3] = v * (1 - f * s);
+  const k = (hi6 % 6) * 3;
+  out[0] = VTPQ[SEXTANTS[k]!]!;
+  out[1] = VTPQ[SEXTANTS[k + 1]!]!;
+  out[2] = VTPQ[SEXTANTS[k + 2]!]!;
 }

@@ -1,15 +1,8 @@
 import sharp from 'sharp';
 import type { Image } from '../image.ts';
 import type { AsyncCorruption, Severity } from './corruption.ts';
-import type { ByPreset, CorruptionPreset } from './presets.ts';
+import { SEVERITY_CONSTANTS, type CorruptionPreset } from './presets.ts';
 import { jpegRoundTripFits, jpegRoundTripInto } from './jpegRoundTrip.ts';
-
-// Per-severity JPEG quality of each generator.
-const QUALITY: ByPreset<readonly number[]> = {
-  cifar: [80, 65, 58, 50, 40],
-  'tiny-imagenet': [65, 58, 50, 40, 25],
-  imagenet: [25, 18, 15, 10, 7],
-};
 
 /**
  * Encodes at the severity's quality with 4:2:0 chroma subsampling and decodes again, as Pillow 9.4
@@ -23,11 +16,12 @@ export const jpegCompression: AsyncCorruption = {
   async: true,
   async apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset): Promise<void> {
     const { width, height, channels } = src;
-    if (channels === 3 && jpegRoundTripFits(height, width)) return jpegRoundTripInto(src.data, height, width, QUALITY[preset][severity - 1]!, dst);
+    if (channels === 3 && jpegRoundTripFits(height, width))
+      return jpegRoundTripInto(src.data, height, width, SEVERITY_CONSTANTS[preset].jpeg_compression[severity - 1]!, dst);
     const raw = { width, height, channels: channels as 1 | 2 | 3 | 4 };
     const jpeg = await sharp(src.data, { raw })
       .jpeg({
-        quality: QUALITY[preset][severity - 1]!,
+        quality: SEVERITY_CONSTANTS[preset].jpeg_compression[severity - 1]!,
         chromaSubsampling: '4:2:0',
         trellisQuantisation: false,
         overshootDeringing: false,

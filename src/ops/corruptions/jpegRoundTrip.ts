@@ -65,22 +65,34 @@ function tablesFor(quality: number): readonly [QuantTable, QuantTable] {
   return t;
 }
 
-// jfdctint.c / jidctint.c constants (CONST_BITS 13).
-const F0298 = 2446;
-const F0390 = 3196;
-const F0541 = 4433;
-const F0765 = 6270;
-const F0899 = 7373;
-const F1175 = 9633;
-const F1501 = 12299;
-const F1847 = 15137;
-const F1961 = 16069;
-const F2053 = 16819;
-const F2562 = 20995;
-const F3072 = 25172;
+// jfdctint.c / jidctint.c constants: FIX_0_298631336 ... FIX_3_072711026, rounded at CONST_BITS 13.
+const [F0298, F0390, F0541, F0765, F0899, F1175, F1501, F1847, F1961, F2053, F2562, F3072] = [
+  2446, 3196, 4433, 6270, 7373, 9633, 12299, 15137, 16069, 16819, 20995, 25172,
+] as const;
 
 /** libjpeg's DESCALE: round by adding half, then an arithmetic shift (as a floor, exact in doubles). */
 const descale = (x: number, n: number): number => Math.floor((x + 2 ** (n - 1)) / 2 ** n);
+
+const ODD = new Float64Array(4);
+
+/**
+ * The odd part both 1-D passes share (jfdctint.c / jidctint.c, same rotations): from the inputs
+ * of rows 7, 5, 3 and 1 (the inverse) or the differences d3-d4, d2-d5, d1-d6, d0-d7 (the forward),
+ * the four odd outputs, into ODD in that order. Integers below 2^53 throughout, so exact.
+ */
+function oddPart(t0: number, t1: number, t2: number, t3: number): void {
+  const z1 = (t0 + t3) * -F0899;
+  const z2 = (t1 + t2) * -F2562;
+  const z3 = t0 + t2;
+  const z4 = t1 + t3;
+  const z5 = (z3 + z4) * F1175;
+  const z3r = z3 * -F1961 + z5;
+  const z4r = z4 * -F0390 + z5;
+  ODD[0] = t0 * F0298 + z1 + z3r;
+  ODD[1] = t1 * F2053 + z2 + z4r;
+  ODD[2] = t2 * F3072 + z2 + z3r;
+  ODD[3] = t3 * F1501 + z1 + z4r;
+}
 
 /** jpeg_fdct_islow on `b` (level-shifted samples, row-major) in place: coefficients scaled by 8. */
 function fdct(b: Float64Array): void {
@@ -99,13 +111,9 @@ function fdct1(b: Float64Array, o: number, s: number, evenShift: number, oddBits
   const d6 = b[o + 6 * s]!;
   const d7 = b[o + 7 * s]!;
   const tmp0 = d0 + d7;
-  let tmp7 = d0 - d7;
   const tmp1 = d1 + d6;
-  let tmp6 = d1 - d6;
   const tmp2 = d2 + d5;
-  let tmp5 = d2 - d5;
   const tmp3 = d3 + d4;
-  let tmp4 = d3 - d4;
   const tmp10 = tmp0 + tmp3;
   const tmp13 = tmp0 - tmp3;
   const tmp11 = tmp1 + tmp2;
@@ -117,26 +125,14 @@ function fdct1(b: Float64Array, o: number, s: number, evenShift: number, oddBits
     b[o] = descale(tmp10 + tmp11, evenShift);
     b[o + 4 * s] = descale(tmp10 - tmp11, evenShift);
   }
-  let z1 = (tmp12 + tmp13) * F0541;
+  const z1 = (tmp12 + tmp13) * F0541;
   b[o + 2 * s] = descale(z1 + tmp13 * F0765, oddBits);
   b[o + 6 * s] = descale(z1 - tmp12 * F1847, oddBits);
-  z1 = tmp4 + tmp7;
-  let z2 = tmp5 + tmp6;
-  let z3 = tmp4 + tmp6;
-  let z4 = tmp5 + tmp7;
-  const z5 = (z3 + z4) * F1175;
-  tmp4 *= F0298;
-  tmp5 *= F2053;
-  tmp6 *= F3072;
-  tmp7 *= F1501;
-  z1 *= -F0899;
-  z2 *= -F2562;
-  z3 = z3 * -F1961 + z5;
-  z4 = z4 * -F0390 + z5;
-  b[o + 7 * s] = descale(tmp4 + z1 + z3, oddBits);
-  b[o + 5 * s] = descale(tmp5 + z2 + z4, oddBits);
-  b[o + 3 * s] = descale(tmp6 + z2 + z3, oddBits);
-  b[o + s] = descale(tmp7 + z1 + z4, oddBits);
+  oddPart(d3 - d4, d2 - d5, d1 - d6, d0 - d7);
+  b[o + 7 * s] = descale(ODD[0]!, oddBits);
+  b[o + 5 * s] = descale(ODD[1]!, oddBits);
+  b[o + 3 * s] = descale(ODD[2]!, oddBits);
+  b[o + s] = descale(ODD[3]!, oddBits);
 }
 
 /** Quantises (libjpeg-turbo's reciprocal method) and dequantises `b` in place. */
@@ -162,48 +158,30 @@ function idct(b: Float64Array, w: Float64Array, out: Uint8Array, o: number, stri
 }
 
 function idct1(b: Float64Array, i: number, s: number, w: Float64Array | null, wo: number, ws: number, bits: number, out: Uint8Array | null, oo: number): void {
-  let z2 = b[i + 2 * s]!;
-  let z3 = b[i + 6 * s]!;
-  let z1 = (z2 + z3) * F0541;
-  let tmp2 = z1 - z3 * F1847;
-  let tmp3 = z1 + z2 * F0765;
-  z2 = b[i]!;
-  z3 = b[i + 4 * s]!;
-  let tmp0 = (z2 + z3) * 8192;
-  let tmp1 = (z2 - z3) * 8192;
+  const e2 = b[i + 2 * s]!;
+  const e6 = b[i + 6 * s]!;
+  const z1 = (e2 + e6) * F0541;
+  const tmp2 = z1 - e6 * F1847;
+  const tmp3 = z1 + e2 * F0765;
+  const tmp0 = (b[i]! + b[i + 4 * s]!) * 8192;
+  const tmp1 = (b[i]! - b[i + 4 * s]!) * 8192;
   const tmp10 = tmp0 + tmp3;
   const tmp13 = tmp0 - tmp3;
   const tmp11 = tmp1 + tmp2;
   const tmp12 = tmp1 - tmp2;
-  tmp0 = b[i + 7 * s]!;
-  tmp1 = b[i + 5 * s]!;
-  tmp2 = b[i + 3 * s]!;
-  tmp3 = b[i + s]!;
-  z1 = tmp0 + tmp3;
-  z2 = tmp1 + tmp2;
-  z3 = tmp0 + tmp2;
-  let z4 = tmp1 + tmp3;
-  const z5 = (z3 + z4) * F1175;
-  tmp0 *= F0298;
-  tmp1 *= F2053;
-  tmp2 *= F3072;
-  tmp3 *= F1501;
-  z1 *= -F0899;
-  z2 *= -F2562;
-  z3 = z3 * -F1961 + z5;
-  z4 = z4 * -F0390 + z5;
-  tmp0 += z1 + z3;
-  tmp1 += z2 + z4;
-  tmp2 += z2 + z3;
-  tmp3 += z1 + z4;
-  const v0 = descale(tmp10 + tmp3, bits);
-  const v7 = descale(tmp10 - tmp3, bits);
-  const v1 = descale(tmp11 + tmp2, bits);
-  const v6 = descale(tmp11 - tmp2, bits);
-  const v2 = descale(tmp12 + tmp1, bits);
-  const v5 = descale(tmp12 - tmp1, bits);
-  const v3 = descale(tmp13 + tmp0, bits);
-  const v4 = descale(tmp13 - tmp0, bits);
+  oddPart(b[i + 7 * s]!, b[i + 5 * s]!, b[i + 3 * s]!, b[i + s]!);
+  const o7 = ODD[0]!;
+  const o5 = ODD[1]!;
+  const o3 = ODD[2]!;
+  const o1 = ODD[3]!;
+  const v0 = descale(tmp10 + o1, bits);
+  const v7 = descale(tmp10 - o1, bits);
+  const v1 = descale(tmp11 + o3, bits);
+  const v6 = descale(tmp11 - o3, bits);
+  const v2 = descale(tmp12 + o5, bits);
+  const v5 = descale(tmp12 - o5, bits);
+  const v3 = descale(tmp13 + o7, bits);
+  const v4 = descale(tmp13 - o7, bits);
   if (w) {
     w[wo] = v0;
     w[wo + ws] = v1;

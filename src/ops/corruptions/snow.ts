@@ -1,36 +1,12 @@
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
 import type { SyncCorruption, Severity } from './corruption.ts';
-import type { ByPreset, CorruptionPreset } from './presets.ts';
+import { SEVERITY_CONSTANTS, type CorruptionPreset } from './presets.ts';
 import { magickMotionBlur } from './motionBlur.ts';
 import { clippedZoom } from './zoomBlur.ts';
 
 const { fround, trunc } = Math;
 
-// Per-severity (loc, scale, zoom, threshold, blur radius, blur sigma, image weight) of each generator.
-const SNOW: ByPreset<readonly (readonly [number, number, number, number, number, number, number])[]> = {
-  cifar: [
-    [0.1, 0.2, 1, 0.6, 8, 3, 0.95],
-    [0.1, 0.2, 1, 0.5, 10, 4, 0.9],
-    [0.15, 0.3, 1.75, 0.55, 10, 4, 0.9],
-    [0.25, 0.3, 2.25, 0.6, 12, 6, 0.85],
-    [0.3, 0.3, 1.25, 0.65, 14, 12, 0.8],
-  ],
-  'tiny-imagenet': [
-    [0.1, 0.2, 1, 0.6, 8, 3, 0.8],
-    [0.1, 0.2, 1, 0.5, 10, 4, 0.8],
-    [0.15, 0.3, 1.75, 0.55, 10, 4, 0.7],
-    [0.25, 0.3, 2.25, 0.6, 12, 6, 0.65],
-    [0.3, 0.3, 1.25, 0.65, 14, 12, 0.6],
-  ],
-  imagenet: [
-    [0.1, 0.3, 3, 0.5, 10, 4, 0.8],
-    [0.2, 0.3, 2, 0.5, 12, 4, 0.7],
-    [0.55, 0.3, 4, 0.9, 12, 8, 0.7],
-    [0.55, 0.3, 4.5, 0.85, 12, 8, 0.65],
-    [0.55, 0.3, 2.5, 0.85, 12, 12, 0.55],
-  ],
-};
 // OpenCV's RGB2GRAY weights as float32.
 const R2Y = fround(0.299);
 const G2Y = fround(0.587);
@@ -48,7 +24,7 @@ export const snow: SyncCorruption = {
   name: 'snow',
   fidelity: "same algorithm and constants; the motion blur is motion_blur's ImageMagick re-implementation; normal draws and angle from our Rng",
   apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset, rng: Rng): void {
-    const [loc, scale, zoom, threshold, radius, sigma, weight] = SNOW[preset][severity - 1]!;
+    const { loc, scale, zoom, threshold, radius, sigma, weight } = SEVERITY_CONSTANTS[preset].snow[severity - 1]!;
     const { width: w, height: h, channels: ch } = src;
     const n = w * h;
     const layer = new Float64Array(n);

@@ -1,36 +1,12 @@
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
 import type { SyncCorruption, Severity } from './corruption.ts';
-import type { ByPreset, CorruptionPreset } from './presets.ts';
+import { SEVERITY_CONSTANTS, type CorruptionPreset } from './presets.ts';
 import { gaussianFilter } from './gaussianFilter.ts';
 import { boxBlur3F32, boxBlur3U8, canny, castU8, distanceTransformL2Mask5, equalizeHist, filter2D3x3U8 } from './opencv.ts';
 
 const { fround, trunc } = Math;
 
-// Per-severity (loc, scale, sigma, threshold, intensity / mud sigma, mud?) of each generator.
-const SPATTER: ByPreset<readonly (readonly [number, number, number, number, number, number])[]> = {
-  cifar: [
-    [0.62, 0.1, 0.7, 0.7, 0.5, 0],
-    [0.65, 0.1, 0.8, 0.7, 0.5, 0],
-    [0.65, 0.3, 1, 0.69, 0.5, 0],
-    [0.65, 0.1, 0.7, 0.69, 0.6, 1],
-    [0.65, 0.1, 0.5, 0.68, 0.6, 1],
-  ],
-  'tiny-imagenet': [
-    [0.62, 0.1, 0.7, 0.7, 0.6, 0],
-    [0.65, 0.1, 0.8, 0.7, 0.6, 0],
-    [0.65, 0.3, 1, 0.69, 0.6, 0],
-    [0.65, 0.1, 0.7, 0.68, 0.6, 1],
-    [0.65, 0.1, 0.5, 0.67, 0.6, 1],
-  ],
-  imagenet: [
-    [0.65, 0.3, 4, 0.69, 0.6, 0],
-    [0.65, 0.3, 3, 0.68, 0.6, 0],
-    [0.65, 0.3, 2, 0.68, 0.5, 0],
-    [0.65, 0.3, 1, 0.65, 1.5, 1],
-    [0.67, 0.4, 1, 0.65, 1.5, 1],
-  ],
-};
 // The "pale turquoise" (175, 238, 238) and mud (63, 42, 20) in float32, first value on channel 0:
 // the original's BGR conversions on RGB data put 175 on red.
 const WATER = [fround(175 / 255), fround(238 / 255), fround(238 / 255)];
@@ -52,7 +28,7 @@ export const spatter: SyncCorruption = {
   name: 'spatter',
   fidelity: "same algorithm and constants; OpenCV's Canny, distance transform, equalizeHist, filter2D and blur restated bit-exact; normal draws from our Rng",
   apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset, rng: Rng): void {
-    const [loc, scale, sigma, threshold, c4, mud] = SPATTER[preset][severity - 1]!;
+    const { loc, scale, sigma, threshold, intensity, mud } = SEVERITY_CONSTANTS[preset].spatter[severity - 1]!;
     const { width: w, height: h, channels: ch } = src;
     const n = w * h;
     const liquid = new Float64Array(n);
@@ -61,7 +37,7 @@ export const spatter: SyncCorruption = {
     gaussianFilter(liquid, w, h, 1, sigma);
     for (let i = 0; i < n; i++) if (liquid[i]! < threshold) liquid[i] = 0;
     const s = src.data;
-    if (mud === 0) {
+    if (!mud) {
       const layer = new Uint8Array(n);
       for (let i = 0; i < n; i++) layer[i] = castU8(liquid[i]! * 255);
       const edges = canny(layer, w, h, 50, 150);
@@ -82,7 +58,7 @@ export const spatter: SyncCorruption = {
         dst.fill(0, 0, n * ch);
         return;
       }
-      for (let i = 0; i < n; i++) m[i] = fround(fround(m[i]! / max) * c4);
+      for (let i = 0; i < n; i++) m[i] = fround(fround(m[i]! / max) * intensity);
       for (let i = 0; i < n; i++) {
         for (let k = 0; k < ch; k++) {
           const o = i * ch + k;
@@ -95,7 +71,7 @@ export const spatter: SyncCorruption = {
     }
     const m = new Float32Array(n);
     for (let i = 0; i < n; i++) m[i] = liquid[i]! > threshold ? 1 : 0;
-    gaussianFilter(m, w, h, 1, c4);
+    gaussianFilter(m, w, h, 1, intensity);
     for (let i = 0; i < n; i++) if (m[i]! < 0.8) m[i] = 0;
     for (let i = 0; i < n; i++) {
       const keep = fround(1 - m[i]!);

@@ -7,7 +7,7 @@ import { readImageFolder } from '../../../src/data/imageFolder.ts';
 import type { Dataset } from '../../../src/data/dataset.ts';
 import { corruptChunk } from '../../../src/ops/corruptions/corruptChunk.ts';
 import type { Severity } from '../../../src/ops/corruptions/corruption.ts';
-import { PRESETS, presetForSize, presetSizes, type CorruptionPreset } from '../../../src/ops/corruptions/presets.ts';
+import { CORRUPTION_PRESETS, PRESETS, SEVERITY_CONSTANTS, presetForSize, presetSizes, type CorruptionPreset } from '../../../src/ops/corruptions/presets.ts';
 import { CORRUPTIONS } from '../../../src/ops/corruptions/registry.ts';
 
 // Made by the original's formulas with each generator's constants (bench/cifar_c_reference.py):
@@ -30,6 +30,28 @@ async function corrupt(ds: Dataset, corruption: string, severity: Severity, pres
 }
 
 describe('corruption presets', () => {
+  it.each(CORRUPTION_PRESETS)('%s holds five finite constants per corruption and nothing else', (preset) => {
+    const table = SEVERITY_CONSTANTS[preset] as unknown as Record<string, unknown>;
+    const names = [...CORRUPTIONS.keys()];
+    expect(Object.keys(table).sort()).toEqual([...names, 'elastic_size', 'frost_scale'].sort());
+    const leaves = (v: unknown): unknown[] => (Array.isArray(v) ? v.flatMap(leaves) : typeof v === 'object' && v ? Object.values(v).flatMap(leaves) : [v]);
+    for (const name of names) {
+      const levels = table[name] as unknown[];
+      expect(levels).toHaveLength(5);
+      // Every severity of a corruption has the same fields.
+      for (const level of levels)
+        expect(typeof level === 'object' ? Object.keys(level!) : []).toEqual(typeof levels[0] === 'object' ? Object.keys(levels[0]!) : []);
+      for (const v of leaves(levels)) expect(typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v) && v >= 0)).toBe(true);
+    }
+  });
+
+  it("holds the scripts' values (spot checks against make_cifar_c.py and make_imagenet_c.py)", () => {
+    expect(SEVERITY_CONSTANTS.cifar.gaussian_noise).toEqual([0.04, 0.06, 0.08, 0.09, 0.1]);
+    expect(SEVERITY_CONSTANTS.imagenet.glass_blur[4]).toEqual({ sigma: 1.5, maxDelta: 4, iterations: 2 });
+    expect(SEVERITY_CONSTANTS['tiny-imagenet'].spatter[3]).toEqual({ loc: 0.65, scale: 0.1, sigma: 0.7, threshold: 0.68, intensity: 0.6, mud: true });
+    expect([SEVERITY_CONSTANTS.imagenet.elastic_size, SEVERITY_CONSTANTS.cifar.frost_scale]).toEqual([244, 0.2]);
+  });
+
   it('are picked by image size, and name the sizes that have constants', () => {
     expect(presetForSize(32, 32)).toBe('cifar');
     expect(presetForSize(64, 64)).toBe('tiny-imagenet');
