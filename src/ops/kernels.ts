@@ -17,6 +17,7 @@ export interface Kernels {
   normalize(s: number, d: number, n: number, ch: number, table: number): void;
   scale(table: number, w: number, dst: number, n: number): void;
   mix(base: number, chains: number, width: number, scaled: number, m: number, out: number, n: number, ch: number): void;
+  threefry_blocks(k0: number, k1: number, c0: number, c1: number, n: number, out: number): void;
 }
 
 const PAGE = 65536;

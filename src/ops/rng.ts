@@ -1,3 +1,4 @@
+import { Arena } from './kernels.ts';
 import { threefry2x32 } from './threefry.ts';
 
 /**
@@ -24,6 +25,14 @@ export interface RngState {
 // Module-level aliases: inside jest's vm context each `Math.x` in a hot loop is a slow global lookup.
 const { log, sqrt } = Math;
 
+// Blocks are computed ahead, a batch at a time, by the SIMD kernel (wasm/threefry.c) into one
+// thread-wide buffer that each stream copies out of at once.
+const MAX_BATCH = 1024;
+const batchArena = new Arena(8 * MAX_BATCH);
+const batchInts = batchArena.ints(2 * MAX_BATCH);
+const batchWords = new Uint32Array(batchInts.buffer, batchInts.byteOffset, 2 * MAX_BATCH);
+const NO_BLOCKS = new Uint32Array(0);
+
 const TWO_POW_32 = 4294967296;
 const TWO_POW_53 = 9007199254740992;
 
@@ -33,9 +42,12 @@ const TWO_POW_53 = 9007199254740992;
  * pure function of those four numbers, whatever worker, chunk or batch size produced them.
  */
 export class Rng {
-  private readonly words = new Uint32Array(2);
   private spare = -1;
   private counter: number;
+  /** Blocks `first` to `first + cached - 1` of this stream, two words each. */
+  private blocks = NO_BLOCKS;
+  private first = 0;
+  private cached = 0;
 
   private constructor(
     private readonly k0: number,
@@ -72,16 +84,17 @@ export class Rng {
       this.spare = -1;
       return w;
     }
-    threefry2x32(this.k0, this.k1, this.stream, this.counter++, this.words);
-    this.spare = this.words[1]!;
-    return this.words[0]!;
+    const j = this.nextBlock();
+    this.spare = this.blocks[j + 1]!;
+    return this.blocks[j]!;
   }
 
   /** A uniform double in [0, 1) with 53 random bits, from one fresh counter block. */
   uniform(): number {
     this.spare = -1;
-    threefry2x32(this.k0, this.k1, this.stream, this.counter++, this.words);
-    return ((this.words[0]! >>> 5) * 67108864 + (this.words[1]! >>> 6)) / TWO_POW_53;
+    const j = this.nextBlock();
+    const words = this.blocks;
+    return ((words[j]! >>> 5) * 67108864 + (words[j + 1]! >>> 6)) / TWO_POW_53;
   }
 
   /**
@@ -99,19 +112,43 @@ export class Rng {
    * log, sqrt and cos for `normal()`.
    */
   normals(out: Float64Array): void {
-    const words = this.words;
     this.spare = -1;
     for (let i = 0; i < out.length;) {
-      threefry2x32(this.k0, this.k1, this.stream, this.counter++, words);
+      const j = this.nextBlock();
+      const words = this.blocks;
       // Centred on the cell, so u and v are symmetric about 0 and never exactly ±1.
-      const u = (words[0]! + 0.5) / 2147483648 - 1;
-      const v = (words[1]! + 0.5) / 2147483648 - 1;
+      const u = (words[j]! + 0.5) / 2147483648 - 1;
+      const v = (words[j + 1]! + 0.5) / 2147483648 - 1;
       const s = u * u + v * v;
       if (s >= 1) continue;
       const f = sqrt((-2 * log(s)) / s);
       out[i++] = f * u;
       if (i < out.length) out[i++] = f * v;
     }
+  }
+
+  /** The offset in `blocks` of block `counter`'s two words; advances the counter past it. */
+  private nextBlock(): number {
+    let i = this.counter - this.first;
+    if (i >= this.cached) {
+      this.fill();
+      i = 0;
+    }
+    this.counter++;
+    return 2 * i;
+  }
+
+  /**
+   * Computes the blocks from `counter` on. Batches grow fourfold (8, 32, ... up to 1024 blocks), so
+   * that a stream drawn a few times computes few blocks in vain and a long one calls rarely.
+   */
+  private fill(): void {
+    const n = Math.min(MAX_BATCH, this.cached === 0 ? 8 : 4 * this.cached);
+    batchArena.k.threefry_blocks(this.k0, this.k1, this.stream, this.counter, n, batchInts.byteOffset);
+    if (this.blocks.length < 2 * n) this.blocks = new Uint32Array(2 * n);
+    this.blocks.set(batchWords.subarray(0, 2 * n));
+    this.first = this.counter;
+    this.cached = n;
   }
 
   /** A uniform double in [lo, hi). */

@@ -1,35 +1,10 @@
 import type { Image } from '../image.ts';
 import { unit, type SyncCorruption, type Severity } from './corruption.ts';
-import type { ByPreset, CorruptionPreset } from './presets.ts';
+import { SEVERITY_CONSTANTS, type CorruptionPreset } from './presets.ts';
 import { toUnitFloat } from './gaussianBlur.ts';
 import { padImage, reflect101 } from '../border.ts';
 
 const { exp, fround } = Math;
-
-// Per-severity (radius, alias_blur) of each generator.
-const DEFOCUS: ByPreset<readonly (readonly [number, number])[]> = {
-  cifar: [
-    [0.3, 0.4],
-    [0.4, 0.5],
-    [0.5, 0.6],
-    [1, 0.2],
-    [1.5, 0.1],
-  ],
-  'tiny-imagenet': [
-    [0.5, 0.6],
-    [1, 0.1],
-    [1.5, 0.1],
-    [2.5, 0.01],
-    [3, 0.1],
-  ],
-  imagenet: [
-    [3, 0.1],
-    [4, 0.5],
-    [6, 0.5],
-    [8, 0.5],
-    [10, 0.5],
-  ],
-};
 
 interface Kernel {
   readonly r: number;
@@ -105,7 +80,7 @@ export const defocusBlur: SyncCorruption = {
   name: 'defocus_blur',
   fidelity: "same kernel and border; direct sum instead of OpenCV's DFT (differences ~1e-15 before truncation)",
   apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset): void {
-    const [radius, aliasBlur] = DEFOCUS[preset][severity - 1]!;
+    const { radius, aliasBlur } = SEVERITY_CONSTANTS[preset].defocus_blur[severity - 1]!;
     const key = `${radius}/${aliasBlur}`;
     let k = kernels.get(key);
     if (!k) kernels.set(key, (k = diskKernel(radius, aliasBlur)));
@@ -132,14 +107,35 @@ export const defocusBlur: SyncCorruption = {
     const taps = Int32Array.from(offs);
     const tw = Float64Array.from(weights);
     const n = taps.length;
+    // Along a row, value v (pixel and channel) of the output reads the padded row's value v at
+    // each tap: four neighbouring values at a time make four independent sums the CPU overlaps.
+    const rowLength = width * ch;
     for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const base = (y * pw + x) * ch;
-        for (let c = 0; c < ch; c++) {
-          let t = 0;
-          for (let i = 0; i < n; i++) t += pad[base + c + taps[i]!]! * tw[i]!;
-          dst[(y * width + x) * ch + c] = unit(t);
+      const base = y * pw * ch;
+      const o = y * rowLength;
+      let v = 0;
+      for (; v + 4 <= rowLength; v += 4) {
+        let t0 = 0;
+        let t1 = 0;
+        let t2 = 0;
+        let t3 = 0;
+        for (let i = 0; i < n; i++) {
+          const q = base + v + taps[i]!;
+          const wi = tw[i]!;
+          t0 += pad[q]! * wi;
+          t1 += pad[q + 1]! * wi;
+          t2 += pad[q + 2]! * wi;
+          t3 += pad[q + 3]! * wi;
         }
+        dst[o + v] = unit(t0);
+        dst[o + v + 1] = unit(t1);
+        dst[o + v + 2] = unit(t2);
+        dst[o + v + 3] = unit(t3);
+      }
+      for (; v < rowLength; v++) {
+        let t = 0;
+        for (let i = 0; i < n; i++) t += pad[base + v + taps[i]!]! * tw[i]!;
+        dst[o + v] = unit(t);
       }
     }
   },

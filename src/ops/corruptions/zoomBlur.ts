@@ -1,34 +1,9 @@
 import type { Image } from '../image.ts';
 import { roundHalfEven } from '../roundHalfEven.ts';
 import type { SyncCorruption, Severity } from './corruption.ts';
-import type { ByPreset, CorruptionPreset } from './presets.ts';
+import { SEVERITY_CONSTANTS, type CorruptionPreset } from './presets.ts';
 
 const { ceil, floor, fround } = Math;
-
-// Per-severity (stop, step) of `np.arange(1, stop, step)` in each generator.
-const ZOOMS: ByPreset<readonly (readonly [number, number])[]> = {
-  cifar: [
-    [1.06, 0.01],
-    [1.11, 0.01],
-    [1.16, 0.01],
-    [1.21, 0.01],
-    [1.26, 0.01],
-  ],
-  'tiny-imagenet': [
-    [1.06, 0.01],
-    [1.11, 0.01],
-    [1.16, 0.01],
-    [1.21, 0.01],
-    [1.26, 0.01],
-  ],
-  imagenet: [
-    [1.11, 0.01],
-    [1.16, 0.01],
-    [1.21, 0.02],
-    [1.26, 0.02],
-    [1.31, 0.03],
-  ],
-};
 
 /**
  * The zoom factors of `np.arange(1, stop, step)` as numpy computes them: length
@@ -36,7 +11,7 @@ const ZOOMS: ByPreset<readonly (readonly [number, number])[]> = {
  * itself in some ranges (CIFAR's first two: 7 and 12 factors) and not in others (16, 21, 26).
  */
 export function zoomFactors(severity: Severity, preset: CorruptionPreset): number[] {
-  const [stop, step] = ZOOMS[preset][severity - 1]!;
+  const { stop, step } = SEVERITY_CONSTANTS[preset].zoom_blur[severity - 1]!;
   const n = ceil((stop - 1) / step);
   const second = 1 + step;
   const delta = second - 1;
@@ -115,10 +90,21 @@ function zoomWithMaps(x: Float64Array | Float32Array, w: number, h: number, ch: 
   }
 }
 
-/** The float32-rounded clipped zooms of the last RGB image seen (a copy of its bytes), by zoom factor (see `zoomBlur`). */
-const zoomCache = { image: new Uint8Array(0), width: 0, zooms: new Map<number, Float32Array>() };
+/**
+ * What the last RGB image seen has computed (see `zoomBlur`): a copy of its bytes, its float32
+ * values, its float32-rounded clipped zooms by zoom factor, and the running float32 sum of the
+ * zooms by the factors in `summed`, in that order.
+ */
+const zoomCache = {
+  image: new Uint8Array(0),
+  width: 0,
+  x: new Float32Array(0),
+  zooms: new Map<number, Float32Array>(),
+  acc: new Float32Array(0),
+  summed: [] as number[],
+};
 
-/** Points the zoom cache at `img`: keeps its zooms if it holds the same image, else starts afresh. */
+/** Points the zoom cache at `img`: keeps what it holds if it holds the same image, else starts afresh. */
 function useZoomCache(img: Uint8Array, width: number): void {
   const held = zoomCache.image;
   let same = held.length === img.length && zoomCache.width === width;
@@ -126,7 +112,31 @@ function useZoomCache(img: Uint8Array, width: number): void {
   if (same) return;
   zoomCache.image = img.slice();
   zoomCache.width = width;
+  if (zoomCache.x.length !== img.length) {
+    zoomCache.x = new Float32Array(img.length);
+    zoomCache.acc = new Float32Array(img.length);
+  }
+  for (let i = 0; i < img.length; i++) zoomCache.x[i] = fround(img[i]! / 255);
   zoomCache.zooms.clear();
+  zoomCache.acc.fill(0);
+  zoomCache.summed = [];
+}
+
+/** Brings the cache's running sum to the zooms by `factors` (continuing it when it summed a prefix of them). */
+function sumZooms(factors: readonly number[], w: number, h: number, m: readonly AxisMap[]): Float32Array {
+  const { x, acc, zooms, summed } = zoomCache;
+  if (summed.length > factors.length || summed.some((z, i) => z !== factors[i])) {
+    acc.fill(0);
+    summed.length = 0;
+  }
+  for (let f = summed.length; f < factors.length; f++) {
+    let z = zooms.get(factors[f]!);
+    if (!z) zoomWithMaps(x, w, h, 3, m[2 * f]!, m[2 * f + 1]!, (z = new Float32Array(x.length)));
+    zooms.set(factors[f]!, z);
+    for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! + z[i]!;
+    summed.push(factors[f]!);
+  }
+  return acc;
 }
 
 /**
@@ -144,22 +154,24 @@ export const zoomBlur: SyncCorruption = {
     if (!m) maps.set(key, (m = factors.flatMap((z) => [axisMap(h, z), axisMap(w, z)])));
     const s = src.data;
     const n = s.length;
-    const x = new Float32Array(n);
-    for (let i = 0; i < n; i++) x[i] = fround(s[i]! / 255);
-    const acc = new Float32Array(n);
-    // The severities of one image share most of their factors (CIFAR's are prefixes of one
-    // another), and corruptChunk runs them one after another: each zoom is computed once per image.
-    if (ch === 3) useZoomCache(s, w);
-    const zoomed = ch === 3 ? null : new Float64Array(n);
-    for (let f = 0; f < factors.length; f++) {
-      // The original adds each zoom, rounded to float32, into a float32 sum.
-      if (!zoomed) {
-        let z = zoomCache.zooms.get(factors[f]!);
-        if (!z) zoomWithMaps(x, w, h, 3, m[2 * f]!, m[2 * f + 1]!, (z = new Float32Array(n)));
-        zoomCache.zooms.set(factors[f]!, z);
-        for (let i = 0; i < n; i++) acc[i] = acc[i]! + z[i]!;
-      } else {
+    let x: Float32Array;
+    let acc: Float32Array;
+    if (ch === 3) {
+      // The severities of one image share most of their factors, and corruptChunk runs them one
+      // after another: each zoom is computed once per image, and the original's sum (zeros, then
+      // += each zoom in turn) continues from the previous severity's wherever its factors are a
+      // prefix of this one's (all of CIFAR's).
+      useZoomCache(s, w);
+      x = zoomCache.x;
+      acc = sumZooms(factors, w, h, m);
+    } else {
+      x = new Float32Array(n);
+      for (let i = 0; i < n; i++) x[i] = fround(s[i]! / 255);
+      acc = new Float32Array(n);
+      const zoomed = new Float64Array(n);
+      for (let f = 0; f < factors.length; f++) {
         zoomWithMaps(x, w, h, ch, m[2 * f]!, m[2 * f + 1]!, zoomed);
+        // The original adds each zoom, rounded to float32, into a float32 sum.
         for (let i = 0; i < n; i++) acc[i] = acc[i]! + fround(zoomed[i]!);
       }
     }

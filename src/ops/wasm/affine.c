@@ -168,77 +168,51 @@ EXPORT("affine") void affine(const u8 *s, u8 *d, int w, int h, int ch,
 }
 
 /*
- * (1, b, c, 0, 1, 0), shear_x's form: yi = 0·xc + 1·yc + 0 is exactly y + .5, so every output
- * row samples one input row with dy = 0 and only the lerp along x remains. xi is summed as
- * Pillow sums it: (1·xc + b·yc) + c.
+ * The shears, whose lerp runs along one axis only. (1, b, c, 0, 1, 0), shear_x's form: yi =
+ * 0·xc + 1·yc + 0 is exactly y + .5, so every output row samples one input row with dy = 0 and
+ * only the lerp along x remains, xi summed as Pillow sums it: (1·xc + b·yc) + c. (1, 0, 0, e, 1,
+ * f), shear_y's form: likewise only the lerp along y, with yi = (e·xc + 1·yc) + f. Along that
+ * axis t0 + 1 falls back to the last sample at the far edge (with dt = 0 the lerp gives p exactly,
+ * so no test is needed).
  */
-static inline __attribute__((always_inline)) void rows_body(const u8 *s, u8 *d, int w, int h, int ch, double b, double c) {
+static inline __attribute__((always_inline)) void shear_body(const u8 *s, u8 *d, int w, int h, int ch, double coef, double offset,
+                                                             int along_rows) {
   const int row = w * ch;
-  const double wf = w;
+  const int n = along_rows ? w : h;
+  const int step = along_rows ? ch : row;
+  const double nf = n;
   double yc = 0.5;
   for (int y = 0; y < h; y++, yc += 1) {
-    const double shift = b * yc;
-    const u8 *r = s + y * row;
     double xc = 0.5;
     for (int x = 0; x < w; x++, xc += 1, d += ch) {
-      double xi = xc + shift + c;
-      if (!(xi >= 0 && xi < wf)) {
+      double ti = along_rows ? xc + coef * yc + offset : coef * xc + yc + offset;
+      if (!(ti >= 0 && ti < nf)) {
         for (int k = 0; k < ch; k++) d[k] = 0;
         continue;
       }
-      xi -= 0.5;
-      const double fx = __builtin_floor(xi);
-      const double dx = xi - fx;
-      const int x0 = exact_int(fx);
-      const u8 *p = r + (x0 < 0 ? 0 : x0) * ch;
-      const u8 *q = r + (x0 + 1 < w ? x0 + 1 : w - 1) * ch;
-      /* With dx = 0 this is p exactly, so no test is needed. */
+      ti -= 0.5;
+      const double ft = __builtin_floor(ti);
+      const double dt = ti - ft;
+      const int t0 = exact_int(ft);
+      const u8 *line = along_rows ? s + y * row : s + x * ch;
+      const u8 *p = line + (t0 < 0 ? 0 : t0) * step;
+      const u8 *q = line + (t0 + 1 < n ? t0 + 1 : n - 1) * step;
       for (int k = 0; k < ch; k++) {
         const double v = as_double[p[k]];
-        d[k] = (u8)exact_int(__builtin_floor(v + (as_double[q[k]] - v) * dx));
+        d[k] = (u8)exact_int(__builtin_floor(v + (as_double[q[k]] - v) * dt));
       }
     }
   }
 }
 
 EXPORT("shear_rows") void shear_rows(const u8 *s, u8 *d, int w, int h, int ch, double b, double c) {
-  if (ch == 3) rows_body(s, d, w, h, 3, b, c);
-  else rows_body(s, d, w, h, ch, b, c);
-}
-
-/*
- * (1, 0, 0, e, 1, f), shear_y's form: xi = 1·xc + 0·yc + 0 is exactly x + .5, so dx = 0 and only
- * the lerp along y remains (row y0+1 falls back to row y0 at the bottom edge).
- */
-static inline __attribute__((always_inline)) void columns_body(const u8 *s, u8 *d, int w, int h, int ch, double e, double f) {
-  const int row = w * ch;
-  const double hf = h;
-  double yc = 0.5;
-  for (int y = 0; y < h; y++, yc += 1) {
-    double xc = 0.5;
-    for (int x = 0; x < w; x++, xc += 1, d += ch) {
-      double yi = e * xc + yc + f;
-      if (!(yi >= 0 && yi < hf)) {
-        for (int k = 0; k < ch; k++) d[k] = 0;
-        continue;
-      }
-      yi -= 0.5;
-      const double fy = __builtin_floor(yi);
-      const double dy = yi - fy;
-      const int y0 = exact_int(fy);
-      const u8 *p = s + (y0 < 0 ? 0 : y0) * row + x * ch;
-      const u8 *q = y0 + 1 < h ? s + (y0 + 1) * row + x * ch : p;
-      for (int k = 0; k < ch; k++) {
-        const double v = as_double[p[k]];
-        d[k] = (u8)exact_int(__builtin_floor(v + (as_double[q[k]] - v) * dy));
-      }
-    }
-  }
+  if (ch == 3) shear_body(s, d, w, h, 3, b, c, 1);
+  else shear_body(s, d, w, h, ch, b, c, 1);
 }
 
 EXPORT("shear_columns") void shear_columns(const u8 *s, u8 *d, int w, int h, int ch, double e, double f) {
-  if (ch == 3) columns_body(s, d, w, h, 3, e, f);
-  else columns_body(s, d, w, h, ch, e, f);
+  if (ch == 3) shear_body(s, d, w, h, 3, e, f, 0);
+  else shear_body(s, d, w, h, ch, e, f, 0);
 }
 
 /*

@@ -16,4 +16,24 @@ static inline int exact_int(double f) {
   return (int)__builtin_bit_cast(long long, f + 0x1.8p52);
 }
 
+/*
+ * Runs STMT for each of n samples of ch interleaved channels, with i the sample's index and c its
+ * channel. Three channels, the common case, are unrolled so that c is a constant in STMT.
+ */
+#define FOR_EACH_SAMPLE(n, ch, STMT)                                    \
+  do {                                                                  \
+    if ((ch) == 3) {                                                    \
+      for (int i0 = 0; i0 < (n); i0 += 3) {                             \
+        { const int i = i0, c = 0; STMT; }                              \
+        { const int i = i0 + 1, c = 1; STMT; }                          \
+        { const int i = i0 + 2, c = 2; STMT; }                          \
+      }                                                                 \
+    } else {                                                            \
+      for (int i = 0, c = 0; i < (n); i++) {                            \
+        STMT;                                                           \
+        if (++c == (ch)) c = 0;                                         \
+      }                                                                 \
+    }                                                                   \
+  } while (0)
+
 #endif

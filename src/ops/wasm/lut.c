@@ -11,18 +11,7 @@ static u8 lut[4 * 256];
 
 static void histograms(const u8 *s, int n, int ch) {
   __builtin_memset(hist, 0, sizeof hist);
-  if (ch == 3) {
-    for (int i = 0; i < n; i += 3) {
-      hist[s[i]]++;
-      hist[256 + s[i + 1]]++;
-      hist[512 + s[i + 2]]++;
-    }
-    return;
-  }
-  for (int i = 0, c = 0; i < n; i++) {
-    hist[c * 256 + s[i]]++;
-    if (++c == ch) c = 0;
-  }
+  FOR_EACH_SAMPLE(n, ch, hist[c * 256 + s[i]]++);
 }
 
 static void identity(u8 *t) {
@@ -30,18 +19,7 @@ static void identity(u8 *t) {
 }
 
 static void apply(const u8 *s, u8 *d, int n, int ch) {
-  if (ch == 3) {
-    for (int i = 0; i < n; i += 3) {
-      d[i] = lut[s[i]];
-      d[i + 1] = lut[256 + s[i + 1]];
-      d[i + 2] = lut[512 + s[i + 2]];
-    }
-    return;
-  }
-  for (int i = 0, c = 0; i < n; i++) {
-    d[i] = lut[c * 256 + s[i]];
-    if (++c == ch) c = 0;
-  }
+  FOR_EACH_SAMPLE(n, ch, d[i] = lut[c * 256 + s[i]]);
 }
 
 /* n samples, ch (<= 4) interleaved channels; d may be s. */

@@ -64,16 +64,5 @@ EXPORT("flip_crop") void flip_crop(const u8 *s, u8 *d, int w, int h, int ch, int
 
 /* d[i] = table[channel(i) * 256 + s[i]] over n samples of ch channels. */
 EXPORT("normalize") void normalize(const u8 *s, float *d, int n, int ch, const float *table) {
-  if (ch == 3) {
-    for (int i = 0; i < n; i += 3) {
-      d[i] = table[s[i]];
-      d[i + 1] = table[256 + s[i + 1]];
-      d[i + 2] = table[512 + s[i + 2]];
-    }
-    return;
-  }
-  for (int i = 0, c = 0; i < n; i++) {
-    d[i] = table[c * 256 + s[i]];
-    if (++c == ch) c = 0;
-  }
+  FOR_EACH_SAMPLE(n, ch, d[i] = table[c * 256 + s[i]]);
 }
