@@ -26,12 +26,15 @@ export interface RngState {
 const { log, sqrt } = Math;
 
 // Blocks are computed ahead, a batch at a time, by the SIMD kernel (wasm/threefry.c) into one
-// thread-wide buffer that each stream copies out of at once.
+// thread-wide buffer. A stream reads its batch there while it is the last to have filled it
+// (`batchOwner`, a stream's id); once another stream has, it computes its blocks again (they are a pure function
+// of its key and counter), so the buffer is never copied.
 const MAX_BATCH = 1024;
 const batchArena = new Arena(8 * MAX_BATCH);
 const batchInts = batchArena.ints(2 * MAX_BATCH);
 const batchWords = new Uint32Array(batchInts.buffer, batchInts.byteOffset, 2 * MAX_BATCH);
-const NO_BLOCKS = new Uint32Array(0);
+let batchOwner = -1;
+let streams = 0;
 
 const TWO_POW_32 = 4294967296;
 const TWO_POW_53 = 9007199254740992;
@@ -42,10 +45,10 @@ const TWO_POW_53 = 9007199254740992;
  * pure function of those four numbers, whatever worker, chunk or batch size produced them.
  */
 export class Rng {
+  private readonly id = streams++;
   private spare = -1;
   private counter: number;
-  /** Blocks `first` to `first + cached - 1` of this stream, two words each. */
-  private blocks = NO_BLOCKS;
+  /** Blocks `first` to `first + cached - 1` of this stream are in `batchWords` while `batchOwner` is its id. */
   private first = 0;
   private cached = 0;
 
@@ -85,15 +88,15 @@ export class Rng {
       return w;
     }
     const j = this.nextBlock();
-    this.spare = this.blocks[j + 1]!;
-    return this.blocks[j]!;
+    this.spare = batchWords[j + 1]!;
+    return batchWords[j]!;
   }
 
   /** A uniform double in [0, 1) with 53 random bits, from one fresh counter block. */
   uniform(): number {
     this.spare = -1;
     const j = this.nextBlock();
-    const words = this.blocks;
+    const words = batchWords;
     return ((words[j]! >>> 5) * 67108864 + (words[j + 1]! >>> 6)) / TWO_POW_53;
   }
 
@@ -115,7 +118,7 @@ export class Rng {
     this.spare = -1;
     for (let i = 0; i < out.length;) {
       const j = this.nextBlock();
-      const words = this.blocks;
+      const words = batchWords;
       // Centred on the cell, so u and v are symmetric about 0 and never exactly ±1.
       const u = (words[j]! + 0.5) / 2147483648 - 1;
       const v = (words[j + 1]! + 0.5) / 2147483648 - 1;
@@ -127,10 +130,10 @@ export class Rng {
     }
   }
 
-  /** The offset in `blocks` of block `counter`'s two words; advances the counter past it. */
+  /** The offset in `batchWords` of block `counter`'s two words; advances the counter past it. */
   private nextBlock(): number {
     let i = this.counter - this.first;
-    if (i >= this.cached) {
+    if (i >= this.cached || batchOwner !== this.id) {
       this.fill();
       i = 0;
     }
@@ -145,8 +148,7 @@ export class Rng {
   private fill(): void {
     const n = Math.min(MAX_BATCH, this.cached === 0 ? 8 : 4 * this.cached);
     batchArena.k.threefry_blocks(this.k0, this.k1, this.stream, this.counter, n, batchInts.byteOffset);
-    if (this.blocks.length < 2 * n) this.blocks = new Uint32Array(2 * n);
-    this.blocks.set(batchWords.subarray(0, 2 * n));
+    batchOwner = this.id;
     this.first = this.counter;
     this.cached = n;
   }

@@ -1,6 +1,11 @@
 import { Rng } from '../../src/ops/rng.ts';
 import { threefry2x32 } from '../../src/ops/threefry.ts';
 
+const normalsOf = (r: Rng, n: number): number[] => {
+  const z = new Float64Array(n);
+  r.normals(z);
+  return [...z];
+};
 const hex = (o: Uint32Array) => [...o].map((w) => w.toString(16).padStart(8, '0')).join(' ');
 
 describe('threefry2x32', () => {
@@ -30,6 +35,22 @@ describe('Rng', () => {
     // A stream rebuilt mid-batch continues with the same blocks.
     const again = Rng.fromState(r.state());
     expect([again.uniform(), again.uint32()]).toEqual([r.uniform(), r.uint32()]);
+  });
+
+  it('gives each stream the same draws whether streams are drawn in turn or interleaved', () => {
+    const draw = (r: Rng, k: number): number[] => (k % 3 === 0 ? [r.uniform()] : k % 3 === 1 ? [r.uint32()] : normalsOf(r, 3));
+    const alone = [0, 1].map((s) => {
+      const r = Rng.at(3, 'corrupt', 1, s);
+      return Array.from({ length: 60 }, (_, k) => draw(r, k)).flat();
+    });
+    const a = Rng.at(3, 'corrupt', 1, 0);
+    const b = Rng.at(3, 'corrupt', 1, 1);
+    const mixed: number[][] = [[], []];
+    for (let k = 0; k < 60; k++) {
+      mixed[0]!.push(...draw(a, k));
+      mixed[1]!.push(...draw(b, k));
+    }
+    expect(mixed).toEqual(alone);
   });
 
   it('gives the same draws for the same (seed, domain, epoch, index)', () => {

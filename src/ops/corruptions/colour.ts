@@ -6,13 +6,38 @@ import { hsvToRgb, rgbToHsv } from './hsv.ts';
 const HSV = new Float64Array(3);
 const RGB = new Float64Array(3);
 
-/** Maps each pixel through an HSV round trip (float64, skimage's formulas), editing [h, s, v] in place. */
-function hsvMap(src: Image, dst: Uint8Array, edit: (hsv: Float64Array) => void): void {
-  const s = src.data;
+/**
+ * The HSV of the last image seen, [h, s, v] per pixel, with a copy of its bytes: the five
+ * severities of one image, run one after another, convert it once.
+ */
+const hsvCache = { image: new Uint8Array(0), hsv: new Float64Array(0) };
+
+function hsvOf(s: Uint8Array): Float64Array {
+  const c = hsvCache;
+  let same = c.image.length === s.length;
+  for (let i = 0; same && i < s.length; i++) same = c.image[i] === s[i];
+  if (same) return c.hsv;
+  c.image = s.slice();
+  if (c.hsv.length !== s.length) c.hsv = new Float64Array(s.length);
   for (let i = 0; i < s.length; i += 3) {
     rgbToHsv(s[i]! / 255, s[i + 1]! / 255, s[i + 2]! / 255, HSV);
-    edit(HSV);
-    hsvToRgb(HSV[0]!, HSV[1]!, HSV[2]!, RGB);
+    c.hsv.set(HSV, i);
+  }
+  return c.hsv;
+}
+
+/**
+ * Maps each pixel through an HSV round trip (float64, skimage's formulas) with HSV channel `k`
+ * replaced by `clip(x * scale + shift, 0, 1)`.
+ */
+function hsvMap(src: Image, dst: Uint8Array, k: number, scale: number, shift: number): void {
+  const hsv = hsvOf(src.data);
+  for (let i = 0; i < hsv.length; i += 3) {
+    HSV[0] = hsv[i]!;
+    HSV[1] = hsv[i + 1]!;
+    HSV[2] = hsv[i + 2]!;
+    HSV[k] = clip01(HSV[k]! * scale + shift);
+    hsvToRgb(HSV[0], HSV[1], HSV[2], RGB);
     dst[i] = unit(RGB[0]!);
     dst[i + 1] = unit(RGB[1]!);
     dst[i + 2] = unit(RGB[2]!);
@@ -27,7 +52,8 @@ export const brightness: SyncCorruption = {
   fidelity: "exact: skimage 0.19's rgb2hsv / hsv2rgb in float64, same constants",
   apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset): void {
     const c = SEVERITY_CONSTANTS[preset].brightness[severity - 1]!;
-    hsvMap(src, dst, (hsv) => void (hsv[2] = clip01(hsv[2]! + c)));
+    // v * 1 + c is v + c exactly.
+    hsvMap(src, dst, 2, 1, c);
   },
 };
 
@@ -40,7 +66,7 @@ export const saturate: SyncCorruption = {
   fidelity: "exact: skimage 0.19's rgb2hsv / hsv2rgb in float64, same constants",
   apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset): void {
     const { scale, shift } = SEVERITY_CONSTANTS[preset].saturate[severity - 1]!;
-    hsvMap(src, dst, (hsv) => void (hsv[1] = clip01(hsv[1]! * scale + shift)));
+    hsvMap(src, dst, 1, scale, shift);
   },
 };
 

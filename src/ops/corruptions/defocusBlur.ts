@@ -67,6 +67,32 @@ function diskKernel(radius: number, aliasBlur: number): Kernel {
   return { r, w };
 }
 
+/**
+ * The disk's taps with a non-zero weight, as offsets into an image padded r deep of row length
+ * `pw` pixels, with their weights, in row-major order; built once per kernel and layout.
+ */
+const tapLists = new WeakMap<Kernel, Map<string, { taps: Int32Array; tw: Float64Array }>>();
+function tapsFor(k: Kernel, pw: number, ch: number): { taps: Int32Array; tw: Float64Array } {
+  let layouts = tapLists.get(k);
+  if (!layouts) tapLists.set(k, (layouts = new Map()));
+  const key = `${pw}/${ch}`;
+  let hit = layouts.get(key);
+  if (!hit) {
+    const m = 2 * k.r + 1;
+    const offs: number[] = [];
+    const weights: number[] = [];
+    for (let j = 0; j < m; j++) {
+      for (let i = 0; i < m; i++) {
+        if (k.w[j * m + i] === 0) continue;
+        offs.push((j * pw + i) * ch);
+        weights.push(k.w[j * m + i]!);
+      }
+    }
+    layouts.set(key, (hit = { taps: Int32Array.from(offs), tw: Float64Array.from(weights) }));
+  }
+  return hit;
+}
+
 /** Scratch for the padded image (kernels are synchronous, so one buffer serves every call). */
 let PAD = new Float64Array(0);
 
@@ -84,8 +110,7 @@ export const defocusBlur: SyncCorruption = {
     const key = `${radius}/${aliasBlur}`;
     let k = kernels.get(key);
     if (!k) kernels.set(key, (k = diskKernel(radius, aliasBlur)));
-    const { r, w } = k;
-    const m = 2 * r + 1;
+    const { r } = k;
     const { width, height, channels: ch } = src;
     const a = toUnitFloat(src);
     // The image with a reflect-101 border r deep, so each tap is a fixed offset; taps of weight 0
@@ -95,17 +120,7 @@ export const defocusBlur: SyncCorruption = {
     if (PAD.length < pw * ph * ch) PAD = new Float64Array(pw * ph * ch);
     const pad = PAD;
     padImage(a, width, height, ch, r, reflect101, pad);
-    const offs: number[] = [];
-    const weights: number[] = [];
-    for (let j = 0; j < m; j++) {
-      for (let i = 0; i < m; i++) {
-        if (w[j * m + i] === 0) continue;
-        offs.push((j * pw + i) * ch);
-        weights.push(w[j * m + i]!);
-      }
-    }
-    const taps = Int32Array.from(offs);
-    const tw = Float64Array.from(weights);
+    const { taps, tw } = tapsFor(k, pw, ch);
     const n = taps.length;
     // Along a row, value v (pixel and channel) of the output reads the padded row's value v at
     // each tap: four neighbouring values at a time make four independent sums the CPU overlaps.

@@ -79,13 +79,12 @@ export const elasticTransform: SyncCorruption = {
         const r1 = foldIndex(y0 + 1, h) * w;
         const c0 = foldIndex(x0, w);
         const c1 = foldIndex(x0 + 1, w);
+        const p00 = (r0 + c0) * ch;
+        const p01 = (r0 + c1) * ch;
+        const p10 = (r1 + c0) * ch;
+        const p11 = (r1 + c1) * ch;
         for (let k = 0; k < ch; k++) {
-          const v =
-            warped[(r0 + c0) * ch + k]! * wy0 * wx0 +
-            warped[(r0 + c1) * ch + k]! * wy0 * wx1 +
-            warped[(r1 + c0) * ch + k]! * wy1 * wx0 +
-            warped[(r1 + c1) * ch + k]! * wy1 * wx1;
-          const f = fround(v);
+          const f = fround(warped[p00 + k]! * wy0 * wx0 + warped[p01 + k]! * wy0 * wx1 + warped[p10 + k]! * wy1 * wx0 + warped[p11 + k]! * wy1 * wx1);
           dst[p * ch + k] = f < 0 ? 0 : f > 1 ? 255 : fround(f * 255);
         }
       }

@@ -71,7 +71,10 @@ const [F0298, F0390, F0541, F0765, F0899, F1175, F1501, F1847, F1961, F2053, F25
 ] as const;
 
 /** libjpeg's DESCALE: round by adding half, then an arithmetic shift (as a floor, exact in doubles). */
-const descale = (x: number, n: number): number => Math.floor((x + 2 ** (n - 1)) / 2 ** n);
+const descale = (x: number, n: number): number => Math.floor((x + DESCALE_HALF[n]!) * DESCALE_INVERSE[n]!);
+// 2^(n-1) and 2^-n by n: multiplying by a power of two is exact, and a table read is cheaper than a power.
+const DESCALE_HALF = Float64Array.from({ length: 32 }, (_, n) => 2 ** (n - 1));
+const DESCALE_INVERSE = Float64Array.from({ length: 32 }, (_, n) => 2 ** -n);
 
 const ODD = new Float64Array(4);
 

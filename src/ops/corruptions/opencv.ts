@@ -4,9 +4,38 @@
  * so that results match cv2 to the bit (test/ops/corruptions/opencv.test.ts checks them against
  * fixtures from Debian's python3-opencv). Pure functions: inputs are never modified.
  */
-import { reflect101, replicate } from '../border.ts';
+import { padImage, reflect101, replicate } from '../border.ts';
 
 const { fround, round, trunc } = Math;
+
+/**
+ * Scratch arrays for the intermediates, by slot (the functions are synchronous, so each slot is
+ * free again when its function returns; results are always new arrays).
+ */
+const scratch = {
+  i32: [] as Int32Array[],
+  f64: [] as Float64Array[],
+  u8: [] as Uint8Array[],
+  ints(slot: number, n: number): Int32Array {
+    if ((this.i32[slot]?.length ?? 0) < n) this.i32[slot] = new Int32Array(n);
+    return this.i32[slot]!.subarray(0, n);
+  },
+  doubles(slot: number, n: number): Float64Array {
+    if ((this.f64[slot]?.length ?? 0) < n) this.f64[slot] = new Float64Array(n);
+    return this.f64[slot]!.subarray(0, n);
+  },
+  bytes(slot: number, n: number): Uint8Array {
+    if ((this.u8[slot]?.length ?? 0) < n) this.u8[slot] = new Uint8Array(n);
+    return this.u8[slot]!.subarray(0, n);
+  },
+};
+
+/** A one-channel image with a border one deep (`border` picks the source index), in scratch slot 0. */
+function padded1(src: Float32Array | Uint8Array, w: number, h: number, border: (i: number, n: number) => number): Float64Array {
+  const p = scratch.doubles(0, (w + 2) * (h + 2));
+  padImage(src, w, h, 1, 1, border, p);
+  return p;
+}
 
 // round(0.4142135623730950488 * 2^15), canny.cpp's tan(22.5°) in Q15.
 const TG22 = 13573;
@@ -25,23 +54,24 @@ export function canny(src: Uint8Array, w: number, h: number, lowThreshold: numbe
   const low = Math.floor(lowT);
   const high = Math.floor(highT);
   const n = w * h;
-  const dx = new Int32Array(n);
-  const dy = new Int32Array(n);
-  const at = (y: number, x: number): number => src[replicate(y, h) * w + replicate(x, w)]!;
+  const dx = scratch.ints(0, n);
+  const dy = scratch.ints(1, n);
+  // 3x3 Sobel on the image with its edge pixels repeated one deep.
+  const p = padded1(src, w, h, replicate);
+  const pw = w + 2;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      const r = (yy: number): number => at(yy, x + 1) - at(yy, x - 1);
-      const c = (xx: number): number => at(y + 1, xx) - at(y - 1, xx);
-      dx[y * w + x] = r(y - 1) + 2 * r(y) + r(y + 1);
-      dy[y * w + x] = c(x - 1) + 2 * c(x) + c(x + 1);
+      const j = y * pw + x;
+      dx[y * w + x] = p[j + 2]! - p[j]! + 2 * (p[j + pw + 2]! - p[j + pw]!) + p[j + 2 * pw + 2]! - p[j + 2 * pw]!;
+      dy[y * w + x] = p[j + 2 * pw]! - p[j]! + 2 * (p[j + 2 * pw + 1]! - p[j + 1]!) + p[j + 2 * pw + 2]! - p[j + 2]!;
     }
   }
   // Magnitudes with a zero frame (canny.cpp pads its magnitude rows and columns with 0).
   const mw = w + 2;
-  const mag = new Int32Array(mw * (h + 2));
+  const mag = scratch.ints(2, mw * (h + 2)).fill(0);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) mag[(y + 1) * mw + x + 1] = Math.abs(dx[y * w + x]!) + Math.abs(dy[y * w + x]!);
   // 0: may be an edge, 1: not an edge, 2: edge. The frame is 1.
-  const map = new Uint8Array(mw * (h + 2)).fill(1);
+  const map = scratch.bytes(0, mw * (h + 2)).fill(1);
   const stack: number[] = [];
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
@@ -99,7 +129,7 @@ const LONG = fix(2.1969);
 export function distanceTransformL2Mask5(src: Uint8Array, w: number, h: number): Float32Array {
   const B = 2;
   const tw = w + 2 * B;
-  const t = new Float64Array(tw * (h + 2 * B)).fill(INIT_DIST0);
+  const t = scratch.doubles(1, tw * (h + 2 * B)).fill(INIT_DIST0);
   for (let y = 0; y < h; y++) {
     const r = (y + B) * tw + B;
     for (let x = 0; x < w; x++) {
@@ -147,29 +177,38 @@ export function distanceTransformL2Mask5(src: Uint8Array, w: number, h: number):
   return out;
 }
 
-/** The 3x3 sum around (x, y) of a one-channel image, in double, with BORDER_REFLECT_101. */
-function sum3x3(src: Float32Array | Uint8Array, w: number, h: number, x: number, y: number): number {
-  let s = 0;
-  for (let dy = -1; dy <= 1; dy++) {
-    const row = reflect101(y + dy, h) * w;
-    for (let dx = -1; dx <= 1; dx++) s += src[row + reflect101(x + dx, w)]!;
+/**
+ * The 3x3 sums of a one-channel image (BORDER_REFLECT_101), each in double and in OpenCV's order
+ * (row by row), into a scratch array.
+ */
+function sums3x3(src: Float32Array | Uint8Array, w: number, h: number): Float64Array {
+  const p = padded1(src, w, h, reflect101);
+  const pw = w + 2;
+  const sums = scratch.doubles(2, w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const j = y * pw + x;
+      sums[y * w + x] = p[j]! + p[j + 1]! + p[j + 2]! + p[j + pw]! + p[j + pw + 1]! + p[j + pw + 2]! + p[j + 2 * pw]! + p[j + 2 * pw + 1]! + p[j + 2 * pw + 2]!;
+    }
   }
-  return s;
+  return sums;
 }
 
 /** `cv2.blur(src, (3, 3))` on float32 (BORDER_REFLECT_101): sums in double, times 1/9, to float32. */
 export function boxBlur3F32(src: Float32Array, w: number, h: number): Float32Array {
+  const sums = sums3x3(src, w, h);
   const out = new Float32Array(w * h);
   const scale = 1 / 9;
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = sum3x3(src, w, h, x, y) * scale;
+  for (let i = 0; i < out.length; i++) out[i] = sums[i]! * scale;
   return out;
 }
 
 /** `cv2.blur(src, (3, 3))` on uint8 (BORDER_REFLECT_101): the 3x3 sum divided by 9, rounded. */
 export function boxBlur3U8(src: Uint8Array, w: number, h: number): Uint8Array {
+  const sums = sums3x3(src, w, h);
   const out = new Uint8Array(w * h);
   // s / 9 is never k + 1/2, so plain rounding is OpenCV's.
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = round(sum3x3(src, w, h, x, y) / 9);
+  for (let i = 0; i < out.length; i++) out[i] = round(sums[i]! / 9);
   return out;
 }
 
@@ -178,14 +217,23 @@ export function boxBlur3U8(src: Uint8Array, w: number, h: number): Uint8Array {
  * centred on each pixel, BORDER_REFLECT_101, saturated to [0, 255] (sums are exact integers).
  */
 export function filter2D3x3U8(src: Uint8Array, w: number, h: number, kernel: readonly number[]): Uint8Array {
+  const p = padded1(src, w, h, reflect101);
+  const pw = w + 2;
+  const [k0, k1, k2, k3, k4, k5, k6, k7, k8] = kernel as [number, number, number, number, number, number, number, number, number];
   const out = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let dy = -1; dy <= 1; dy++) {
-        const row = reflect101(y + dy, h) * w;
-        for (let dx = -1; dx <= 1; dx++) s += kernel[(dy + 1) * 3 + dx + 1]! * src[row + reflect101(x + dx, w)]!;
-      }
+      const j = y * pw + x;
+      const s =
+        k0 * p[j]! +
+        k1 * p[j + 1]! +
+        k2 * p[j + 2]! +
+        k3 * p[j + pw]! +
+        k4 * p[j + pw + 1]! +
+        k5 * p[j + pw + 2]! +
+        k6 * p[j + 2 * pw]! +
+        k7 * p[j + 2 * pw + 1]! +
+        k8 * p[j + 2 * pw + 2]!;
       out[y * w + x] = s < 0 ? 0 : s > 255 ? 255 : s;
     }
   }

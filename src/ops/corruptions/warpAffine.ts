@@ -74,12 +74,14 @@ export function warpAffineReflect101(src: Float32Array, w: number, h: number, ch
       const y0 = reflect101(sy, h);
       const y1 = reflect101(sy + 1, h);
       const o = (y * w + x) * ch;
+      const p00 = (y0 * w + x0) * ch;
+      const p01 = (y0 * w + x1) * ch;
+      const p10 = (y1 * w + x0) * ch;
+      const p11 = (y1 * w + x1) * ch;
       for (let k = 0; k < ch; k++) {
-        const v00 = src[(y0 * w + x0) * ch + k]!;
-        const v01 = src[(y0 * w + x1) * ch + k]!;
-        const v10 = src[(y1 * w + x0) * ch + k]!;
-        const v11 = src[(y1 * w + x1) * ch + k]!;
-        dst[o + k] = fround(fround(fround(fround(v00 * w00) + fround(v01 * w01)) + fround(v10 * w10)) + fround(v11 * w11));
+        dst[o + k] = fround(
+          fround(fround(fround(src[p00 + k]! * w00) + fround(src[p01 + k]! * w01)) + fround(src[p10 + k]! * w10)) + fround(src[p11 + k]! * w11),
+        );
       }
     }
   }

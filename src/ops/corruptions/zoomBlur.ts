@@ -85,6 +85,12 @@ function zoomWithMaps(x: Float64Array | Float32Array, w: number, h: number, ch: 
       const c = (r1 + mx.lo[xx]!) * ch;
       const d = (r1 + mx.hi[xx]!) * ch;
       const o = (yy * w + xx) * ch;
+      if (ch === 3) {
+        out[o] = x[a]! * wy0 * wx0 + x[b]! * wy0 * wx1 + x[c]! * wy1 * wx0 + x[d]! * wy1 * wx1;
+        out[o + 1] = x[a + 1]! * wy0 * wx0 + x[b + 1]! * wy0 * wx1 + x[c + 1]! * wy1 * wx0 + x[d + 1]! * wy1 * wx1;
+        out[o + 2] = x[a + 2]! * wy0 * wx0 + x[b + 2]! * wy0 * wx1 + x[c + 2]! * wy1 * wx0 + x[d + 2]! * wy1 * wx1;
+        continue;
+      }
       for (let k = 0; k < ch; k++) out[o + k] = x[a + k]! * wy0 * wx0 + x[b + k]! * wy0 * wx1 + x[c + k]! * wy1 * wx0 + x[d + k]! * wy1 * wx1;
     }
   }
