@@ -27,8 +27,8 @@ const { log, sqrt } = Math;
 
 // Blocks are computed ahead, a batch at a time, by the SIMD kernel (wasm/threefry.c) into one
 // thread-wide buffer. A stream reads its batch there while it is the last to have filled it
-// (`batchOwner`, a stream's id); once another stream has, it computes its blocks again (they are a pure function
-// of its key and counter), so the buffer is never copied.
+// (`batchOwner` holds its id); once another stream has, it computes its blocks again (they are
+// a pure function of its key and counter), so the buffer is never copied.
 const MAX_BATCH = 1024;
 const batchArena = new Arena(8 * MAX_BATCH);
 const batchInts = batchArena.ints(2 * MAX_BATCH);

@@ -2,28 +2,25 @@ import type { Image } from '../image.ts';
 import { unit, type SyncCorruption, type Severity } from './corruption.ts';
 import { SEVERITY_CONSTANTS, type CorruptionPreset } from './presets.ts';
 import { hsvToRgb, rgbToHsv } from './hsv.ts';
+import { ImageMemo } from './imageMemo.ts';
 
 const HSV = new Float64Array(3);
 const RGB = new Float64Array(3);
 
-/**
- * The HSV of the last image seen, [h, s, v] per pixel, with a copy of its bytes: the five
- * severities of one image, run one after another, convert it once.
- */
-const hsvCache = { image: new Uint8Array(0), hsv: new Float64Array(0) };
+// The five severities of an image convert it to HSV once.
+const memo = new ImageMemo();
 
+/** The HSV of the image, [h, s, v] per pixel. */
 function hsvOf(s: Uint8Array): Float64Array {
-  const c = hsvCache;
-  let same = c.image.length === s.length;
-  for (let i = 0; same && i < s.length; i++) same = c.image[i] === s[i];
-  if (same) return c.hsv;
-  c.image = s.slice();
-  if (c.hsv.length !== s.length) c.hsv = new Float64Array(s.length);
-  for (let i = 0; i < s.length; i += 3) {
-    rgbToHsv(s[i]! / 255, s[i + 1]! / 255, s[i + 2]! / 255, HSV);
-    c.hsv.set(HSV, i);
-  }
-  return c.hsv;
+  memo.see(s);
+  return memo.get('hsv', () => {
+    const hsv = new Float64Array(s.length);
+    for (let i = 0; i < s.length; i += 3) {
+      rgbToHsv(s[i]! / 255, s[i + 1]! / 255, s[i + 2]! / 255, HSV);
+      hsv.set(HSV, i);
+    }
+    return hsv;
+  });
 }
 
 /**

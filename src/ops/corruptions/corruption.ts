@@ -40,3 +40,13 @@ export type Corruption = SyncCorruption | AsyncCorruption;
 export function unit(x: number): number {
   return x < 0 ? 0 : x > 1 ? 255 : x * 255;
 }
+
+// Module-level alias: inside jest's vm context each `Math.x` in a hot loop is a slow global lookup.
+const fround = Math.fround;
+
+/** The image as float32 values in [0, 1], `np.float32(x) / 255`. */
+export function unitFloat32(s: Uint8Array): Float32Array {
+  const x = new Float32Array(s.length);
+  for (let i = 0; i < s.length; i++) x[i] = fround(s[i]! / 255);
+  return x;
+}

@@ -1,6 +1,7 @@
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
-import type { SyncCorruption, Severity } from './corruption.ts';
+import { unitFloat32, type SyncCorruption, type Severity } from './corruption.ts';
+import { ImageMemo } from './imageMemo.ts';
 import { SEVERITY_CONSTANTS, type CorruptionPreset } from './presets.ts';
 import { gaussianFilter } from './gaussianFilter.ts';
 import { affineFromPoints, warpAffineReflect101 } from './warpAffine.ts';
@@ -28,6 +29,12 @@ const foldIndex = (i: number, n: number): number => {
   return j < n ? j : p - 1 - j;
 };
 
+// The image as float32, once for its five severities; scratch for the warp and the two fields
+// (kernels are synchronous, so one of each serves every call).
+const memo = new ImageMemo();
+let WARPED = new Float32Array(0);
+let FIELDS = new Float64Array(0);
+
 /**
  * A random affine warp of the three points (c ± s) (OpenCV, reflect-101), then an elastic
  * displacement field: uniform(-1, 1) noise smoothed by a Gaussian (sigma, mode 'reflect',
@@ -44,25 +51,27 @@ export const elasticTransform: SyncCorruption = {
     const { elastic_size: imsize, elastic_transform } = SEVERITY_CONSTANTS[preset];
     const c = elastic_transform[severity - 1]!;
     const [alpha, sigma, jitter] = [imsize * c.alpha, imsize * c.sigma, imsize * c.jitter];
-    const image = new Float32Array(src.data.length);
-    for (let i = 0; i < image.length; i++) image[i] = fround(src.data[i]! / 255);
+    memo.see(src.data);
+    const image = memo.get('float32', () => unitFloat32(src.data));
     // shape_size = (h, w) read as (x, y) point pairs, as the original does (the same on square images).
     const cy = floor(h / 2);
     const cx = floor(w / 2);
     const sq = floor(size / 3);
     const pts1 = [cy + sq, cx + sq, cy + sq, cx - sq, cy - sq, cx - sq];
     const pts2 = pts1.map((p) => fround(p + fround(rng.range(-jitter, jitter))));
-    const warped = new Float32Array(image.length);
+    if (WARPED.length < image.length) WARPED = new Float32Array(image.length);
+    const warped = WARPED.subarray(0, image.length);
     warpAffineReflect101(image, w, h, ch, affineFromPoints(pts1, pts2), warped);
-    const field = (): Float64Array => {
-      const a = new Float64Array(w * h);
+    if (FIELDS.length < 2 * w * h) FIELDS = new Float64Array(2 * w * h);
+    const field = (k: number): Float64Array => {
+      const a = FIELDS.subarray(k * w * h, (k + 1) * w * h);
       for (let i = 0; i < a.length; i++) a[i] = rng.range(-1, 1);
       gaussianFilter(a, w, h, 1, sigma, 'reflect', 3);
       for (let i = 0; i < a.length; i++) a[i] = fround(a[i]! * alpha);
       return a;
     };
-    const dx = field();
-    const dy = field();
+    const dx = field(0);
+    const dy = field(1);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         const p = y * w + x;

@@ -1,9 +1,12 @@
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
 import { unit, type SyncCorruption, type Severity } from './corruption.ts';
+import { ImageMemo } from './imageMemo.ts';
 import { SEVERITY_CONSTANTS, type CorruptionPreset } from './presets.ts';
 import { toUnitFloat } from './gaussianBlur.ts';
 import { gaussianFilter } from './gaussianFilter.ts';
+
+const memo = new ImageMemo();
 
 /**
  * Blur, locally shuffle, blur again, as the original does it:
@@ -20,10 +23,19 @@ export const glassBlur: SyncCorruption = {
   apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset, rng: Rng): void {
     const { sigma, maxDelta: d, iterations } = SEVERITY_CONSTANTS[preset].glass_blur[severity - 1]!;
     const { width: w, height: h, channels: ch } = src;
-    const a = toUnitFloat(src);
-    gaussianFilter(a, w, h, ch, sigma);
+    // The first blur, truncated to uint8, depends on the image and sigma only (CIFAR's severities
+    // 2 and 4 share a sigma, as do 3 and 5).
+    memo.see(src.data);
     const x = dst;
-    for (let i = 0; i < a.length; i++) x[i] = a[i]! * 255;
+    x.set(
+      memo.get(`blur ${sigma}`, () => {
+        const a = toUnitFloat(src);
+        gaussianFilter(a, w, h, ch, sigma);
+        const blurred = new Uint8Array(a.length);
+        for (let i = 0; i < a.length; i++) blurred[i] = a[i]! * 255;
+        return blurred;
+      }),
+    );
     for (let it = 0; it < iterations; it++) {
       for (let yy = h - d; yy > d; yy--) {
         for (let xx = w - d; xx > d; xx--) {
@@ -35,7 +47,7 @@ export const glassBlur: SyncCorruption = {
         }
       }
     }
-    for (let i = 0; i < a.length; i++) a[i] = x[i]! / 255;
+    const a = toUnitFloat({ ...src, data: x });
     gaussianFilter(a, w, h, ch, sigma);
     for (let i = 0; i < a.length; i++) dst[i] = unit(a[i]!);
   },

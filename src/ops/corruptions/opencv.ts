@@ -2,7 +2,8 @@
  * The OpenCV 4.6 image operations that make_cifar_c.py's spatter (water branch) calls, restated on
  * single-channel row-major arrays of `w` x `h` values, with OpenCV's integer and float32 arithmetic
  * so that results match cv2 to the bit (test/ops/corruptions/opencv.test.ts checks them against
- * fixtures from Debian's python3-opencv). Pure functions: inputs are never modified.
+ * fixtures from Debian's python3-opencv). Each writes its result into the `out` the caller gives
+ * (not its input, which it never modifies), so a pipeline of them can reuse its buffers.
  */
 import { padImage, reflect101, replicate } from '../border.ts';
 
@@ -47,7 +48,7 @@ const TG22 = 13573;
  * other), then hysteresis: 8-connected runs of candidates (low < m <= high) reached from a strong
  * pixel (m > high). Returns 255 on edges, 0 elsewhere.
  */
-export function canny(src: Uint8Array, w: number, h: number, lowThreshold: number, highThreshold: number): Uint8Array {
+export function canny(src: Uint8Array, w: number, h: number, lowThreshold: number, highThreshold: number, out: Uint8Array): void {
   let lowT = lowThreshold;
   let highT = highThreshold;
   if (lowT > highT) [lowT, highT] = [highT, lowT];
@@ -107,9 +108,7 @@ export function canny(src: Uint8Array, w: number, h: number, lowThreshold: numbe
       }
     }
   }
-  const out = new Uint8Array(n);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (map[(y + 1) * mw + x + 1] === 2) out[y * w + x] = 255;
-  return out;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = map[(y + 1) * mw + x + 1] === 2 ? 255 : 0;
 }
 
 // distransform.cpp: DIST_SHIFT 16, INIT_DIST0 = INT_MAX, DIST_MAX = INT_MAX >> 2.
@@ -126,7 +125,7 @@ const LONG = fix(2.1969);
  * 1.4 and 2.1969 in 16.16 fixed point) to the nearest zero pixel, as float32. Pixels with no zero
  * in reach get OpenCV's cap (INT_MAX >> 2) / 65536.
  */
-export function distanceTransformL2Mask5(src: Uint8Array, w: number, h: number): Float32Array {
+export function distanceTransformL2Mask5(src: Uint8Array, w: number, h: number, out: Float32Array): void {
   const B = 2;
   const tw = w + 2 * B;
   const t = scratch.doubles(1, tw * (h + 2 * B)).fill(INIT_DIST0);
@@ -150,7 +149,6 @@ export function distanceTransformL2Mask5(src: Uint8Array, w: number, h: number):
       );
     }
   }
-  const out = new Float32Array(w * h);
   const scale = fround(1 / 65536);
   for (let y = h - 1; y >= 0; y--) {
     const r = (y + B) * tw + B;
@@ -174,7 +172,6 @@ export function distanceTransformL2Mask5(src: Uint8Array, w: number, h: number):
       out[y * w + x] = fround(fround(t0 > DIST_MAX ? DIST_MAX : t0) * scale);
     }
   }
-  return out;
 }
 
 /**
@@ -195,32 +192,27 @@ function sums3x3(src: Float32Array | Uint8Array, w: number, h: number): Float64A
 }
 
 /** `cv2.blur(src, (3, 3))` on float32 (BORDER_REFLECT_101): sums in double, times 1/9, to float32. */
-export function boxBlur3F32(src: Float32Array, w: number, h: number): Float32Array {
+export function boxBlur3F32(src: Float32Array, w: number, h: number, out: Float32Array): void {
   const sums = sums3x3(src, w, h);
-  const out = new Float32Array(w * h);
   const scale = 1 / 9;
-  for (let i = 0; i < out.length; i++) out[i] = sums[i]! * scale;
-  return out;
+  for (let i = 0; i < w * h; i++) out[i] = sums[i]! * scale;
 }
 
 /** `cv2.blur(src, (3, 3))` on uint8 (BORDER_REFLECT_101): the 3x3 sum divided by 9, rounded. */
-export function boxBlur3U8(src: Uint8Array, w: number, h: number): Uint8Array {
+export function boxBlur3U8(src: Uint8Array, w: number, h: number, out: Uint8Array): void {
   const sums = sums3x3(src, w, h);
-  const out = new Uint8Array(w * h);
   // s / 9 is never k + 1/2, so plain rounding is OpenCV's.
-  for (let i = 0; i < out.length; i++) out[i] = round(sums[i]! / 9);
-  return out;
+  for (let i = 0; i < w * h; i++) out[i] = round(sums[i]! / 9);
 }
 
 /**
  * `cv2.filter2D(src, cv2.CV_8U, kernel)` for a 3x3 integer kernel (row-major) on uint8: correlation
  * centred on each pixel, BORDER_REFLECT_101, saturated to [0, 255] (sums are exact integers).
  */
-export function filter2D3x3U8(src: Uint8Array, w: number, h: number, kernel: readonly number[]): Uint8Array {
+export function filter2D3x3U8(src: Uint8Array, w: number, h: number, kernel: readonly number[], out: Uint8Array): void {
   const p = padded1(src, w, h, reflect101);
   const pw = w + 2;
   const [k0, k1, k2, k3, k4, k5, k6, k7, k8] = kernel as [number, number, number, number, number, number, number, number, number];
-  const out = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const j = y * pw + x;
@@ -237,7 +229,6 @@ export function filter2D3x3U8(src: Uint8Array, w: number, h: number, kernel: rea
       out[y * w + x] = s < 0 ? 0 : s > 255 ? 255 : s;
     }
   }
-  return out;
 }
 
 /** Round half to even, as cvRound / saturate_cast<uchar>(float) on x86. */
@@ -251,13 +242,16 @@ function rint(x: number): number {
  * in float32 with scale = 255 / (total - count of the lowest level), the lowest level mapped to 0;
  * a one-level image becomes that level everywhere.
  */
-export function equalizeHist(src: Uint8Array): Uint8Array {
+export function equalizeHist(src: Uint8Array, out: Uint8Array): void {
   const hist = new Int32Array(256);
   for (let i = 0; i < src.length; i++) hist[src[i]!]!++;
   let i = 0;
   while (hist[i] === 0) i++;
   const total = src.length;
-  if (hist[i] === total) return new Uint8Array(total).fill(i);
+  if (hist[i] === total) {
+    out.fill(i, 0, total);
+    return;
+  }
   const lut = new Uint8Array(256);
   const scale = fround(255 / (total - hist[i]!));
   let sum = 0;
@@ -267,9 +261,7 @@ export function equalizeHist(src: Uint8Array): Uint8Array {
     const v = rint(fround(sum * scale));
     lut[i] = v > 255 ? 255 : v;
   }
-  const out = new Uint8Array(total);
   for (let k = 0; k < total; k++) out[k] = lut[src[k]!]!;
-  return out;
 }
 
 /** numpy's `float.astype(np.uint8)` on x86-64: truncate toward zero, keep the low 8 bits. */

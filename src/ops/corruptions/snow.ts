@@ -1,6 +1,7 @@
 import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
-import type { SyncCorruption, Severity } from './corruption.ts';
+import { unitFloat32, type SyncCorruption, type Severity } from './corruption.ts';
+import { ImageMemo } from './imageMemo.ts';
 import { SEVERITY_CONSTANTS, type CorruptionPreset } from './presets.ts';
 import { magickMotionBlur } from './motionBlur.ts';
 import { clippedZoom } from './zoomBlur.ts';
@@ -11,6 +12,23 @@ const { fround, trunc } = Math;
 const R2Y = fround(0.299);
 const G2Y = fround(0.587);
 const B2Y = fround(0.114);
+
+// What the five severities of an image share: its float32 values and 1.5 grey + 0.5 per pixel.
+const memo = new ImageMemo();
+
+function brightened(s: Uint8Array, n: number, ch: number): { readonly x: Float32Array; readonly bright: Float32Array } {
+  memo.see(s);
+  return memo.get('bright', () => {
+    const x = unitFloat32(s);
+    const bright = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const o = i * ch;
+      const y = fround(x[o + 2]! * B2Y + fround(x[o + 1]! * G2Y + fround(x[o]! * R2Y)));
+      bright[i] = fround(fround(y * 1.5) + 0.5);
+    }
+    return { x, bright };
+  });
+}
 
 /**
  * Snow (make_cifar_c.py's `snow`): a layer N(loc, scale) per pixel (drawn in row order from `rng`),
@@ -42,17 +60,16 @@ export const snow: SyncCorruption = {
     const cw = fround(weight);
     const cr = fround(1 - weight);
     const s = src.data;
+    const { x, bright } = brightened(s, n, ch);
     for (let i = 0; i < n; i++) {
       const o = i * ch;
-      const r = fround(s[o]! / 255);
-      const g = fround(s[o + 1]! / 255);
-      const b = fround(s[o + 2]! / 255);
-      const y = fround(b * B2Y + fround(g * G2Y + fround(r * R2Y)));
-      const bright = fround(fround(y * 1.5) + 0.5);
+      const b = bright[i]!;
+      const flake = blurred[i]! / 255;
+      const turned = blurred[n - 1 - i]! / 255;
       for (let k = 0; k < ch; k++) {
-        const x = fround(s[o + k]! / 255);
-        const mixed = fround(fround(cw * x) + fround(cr * (x > bright ? x : bright)));
-        const v = mixed + blurred[i]! / 255 + blurred[n - 1 - i]! / 255;
+        const xk = x[o + k]!;
+        const mixed = fround(fround(cw * xk) + fround(cr * (xk > b ? xk : b)));
+        const v = mixed + flake + turned;
         dst[o + k] = v < 0 ? 0 : v > 1 ? 255 : v * 255;
       }
     }

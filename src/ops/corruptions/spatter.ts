@@ -13,6 +13,26 @@ const WATER = [fround(175 / 255), fround(238 / 255), fround(238 / 255)];
 const MUD = [fround(63 / 255), fround(42 / 255), fround(20 / 255)];
 const EMBOSS = [-2, -1, 0, -1, 1, 1, 0, 1, 2];
 
+/** Work buffers for images of n pixels (kernels are synchronous, so one set serves every call). */
+let BUFFERS = makeBuffers(0);
+function makeBuffers(n: number) {
+  const bytes = () => new Uint8Array(n);
+  return {
+    n,
+    liquid: new Float64Array(n),
+    layer: bytes(),
+    edges: bytes(),
+    dist: new Float32Array(n),
+    blurred: new Float32Array(n),
+    bytes: [bytes(), bytes(), bytes(), bytes()] as const,
+    m: new Float32Array(n),
+  };
+}
+function buffers(n: number): ReturnType<typeof makeBuffers> {
+  if (BUFFERS.n !== n) BUFFERS = makeBuffers(n);
+  return BUFFERS;
+}
+
 /**
  * Water or mud drops (make_cifar_c.py's `spatter`). A liquid layer N(loc, scale) per pixel (drawn
  * in row order from `rng`) is blurred (scikit-image gaussian, float64) and zeroed below the
@@ -31,24 +51,28 @@ export const spatter: SyncCorruption = {
     const { loc, scale, sigma, threshold, intensity, mud } = SEVERITY_CONSTANTS[preset].spatter[severity - 1]!;
     const { width: w, height: h, channels: ch } = src;
     const n = w * h;
-    const liquid = new Float64Array(n);
+    const b = buffers(n);
+    const liquid = b.liquid;
     rng.normals(liquid);
     for (let i = 0; i < n; i++) liquid[i] = loc + scale * liquid[i]!;
     gaussianFilter(liquid, w, h, 1, sigma);
     for (let i = 0; i < n; i++) if (liquid[i]! < threshold) liquid[i] = 0;
     const s = src.data;
+    const m = b.m;
     if (!mud) {
-      const layer = new Uint8Array(n);
+      const { layer, edges, dist, blurred } = b;
       for (let i = 0; i < n; i++) layer[i] = castU8(liquid[i]! * 255);
-      const edges = canny(layer, w, h, 50, 150);
+      canny(layer, w, h, 50, 150, edges);
       for (let i = 0; i < n; i++) edges[i] = 255 - edges[i]!;
-      const dist = distanceTransformL2Mask5(edges, w, h);
+      distanceTransformL2Mask5(edges, w, h, dist);
       for (let i = 0; i < n; i++) if (dist[i]! > 20) dist[i] = 20;
-      const blurred = boxBlur3F32(dist, w, h);
-      const levels = new Uint8Array(n);
+      boxBlur3F32(dist, w, h, blurred);
+      // The levels, equalised, embossed and blurred, each step into the next buffer.
+      const [levels, equalised, embossed, emboss] = b.bytes;
       for (let i = 0; i < n; i++) levels[i] = trunc(blurred[i]!);
-      const emboss = boxBlur3U8(filter2D3x3U8(equalizeHist(levels), w, h, EMBOSS), w, h);
-      const m = new Float32Array(n);
+      equalizeHist(levels, equalised);
+      filter2D3x3U8(equalised, w, h, EMBOSS, embossed);
+      boxBlur3U8(embossed, w, h, emboss);
       let max = 0;
       for (let i = 0; i < n; i++) {
         m[i] = layer[i]! * emboss[i]!;
@@ -69,7 +93,6 @@ export const spatter: SyncCorruption = {
       }
       return;
     }
-    const m = new Float32Array(n);
     for (let i = 0; i < n; i++) m[i] = liquid[i]! > threshold ? 1 : 0;
     gaussianFilter(m, w, h, 1, intensity);
     for (let i = 0; i < n; i++) if (m[i]! < 0.8) m[i] = 0;

@@ -1,6 +1,7 @@
 import type { Image } from '../image.ts';
 import { roundHalfEven } from '../roundHalfEven.ts';
-import type { SyncCorruption, Severity } from './corruption.ts';
+import { unitFloat32, type SyncCorruption, type Severity } from './corruption.ts';
+import { ImageMemo } from './imageMemo.ts';
 import { SEVERITY_CONSTANTS, type CorruptionPreset } from './presets.ts';
 
 const { ceil, floor, fround } = Math;
@@ -97,49 +98,35 @@ function zoomWithMaps(x: Float64Array | Float32Array, w: number, h: number, ch: 
 }
 
 /**
- * What the last RGB image seen has computed (see `zoomBlur`): a copy of its bytes, its float32
- * values, its float32-rounded clipped zooms by zoom factor, and the running float32 sum of the
- * zooms by the factors in `summed`, in that order.
+ * What an RGB image's severities share (see `zoomBlur`): its float32 values, its float32-rounded
+ * clipped zooms by zoom factor, and the running float32 sum of the zooms by the factors in
+ * `summed`, in that order.
  */
-const zoomCache = {
-  image: new Uint8Array(0),
-  width: 0,
-  x: new Float32Array(0),
-  zooms: new Map<number, Float32Array>(),
-  acc: new Float32Array(0),
-  summed: [] as number[],
-};
-
-/** Points the zoom cache at `img`: keeps what it holds if it holds the same image, else starts afresh. */
-function useZoomCache(img: Uint8Array, width: number): void {
-  const held = zoomCache.image;
-  let same = held.length === img.length && zoomCache.width === width;
-  for (let i = 0; same && i < img.length; i++) same = held[i] === img[i];
-  if (same) return;
-  zoomCache.image = img.slice();
-  zoomCache.width = width;
-  if (zoomCache.x.length !== img.length) {
-    zoomCache.x = new Float32Array(img.length);
-    zoomCache.acc = new Float32Array(img.length);
-  }
-  for (let i = 0; i < img.length; i++) zoomCache.x[i] = fround(img[i]! / 255);
-  zoomCache.zooms.clear();
-  zoomCache.acc.fill(0);
-  zoomCache.summed = [];
+const memo = new ImageMemo();
+interface Shared {
+  readonly x: Float32Array;
+  readonly zooms: Map<number, Float32Array>;
+  readonly acc: Float32Array;
+  readonly summed: number[];
 }
 
-/** Brings the cache's running sum to the zooms by `factors` (continuing it when it summed a prefix of them). */
-function sumZooms(factors: readonly number[], w: number, h: number, m: readonly AxisMap[]): Float32Array {
-  const { x, acc, zooms, summed } = zoomCache;
-  if (summed.length > factors.length || summed.some((z, i) => z !== factors[i])) {
+function shared(s: Uint8Array): Shared {
+  memo.see(s);
+  return memo.get('zoom', () => ({ x: unitFloat32(s), zooms: new Map(), acc: new Float32Array(s.length), summed: [] }));
+}
+
+/** Brings the running sum to the zooms by `factors` (continuing it when it summed a prefix of them). */
+function sumZooms(z: Shared, factors: readonly number[], w: number, h: number, m: readonly AxisMap[]): Float32Array {
+  const { x, acc, zooms, summed } = z;
+  if (summed.length > factors.length || summed.some((f, i) => f !== factors[i])) {
     acc.fill(0);
     summed.length = 0;
   }
   for (let f = summed.length; f < factors.length; f++) {
-    let z = zooms.get(factors[f]!);
-    if (!z) zoomWithMaps(x, w, h, 3, m[2 * f]!, m[2 * f + 1]!, (z = new Float32Array(x.length)));
-    zooms.set(factors[f]!, z);
-    for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! + z[i]!;
+    let zoomed = zooms.get(factors[f]!);
+    if (!zoomed) zoomWithMaps(x, w, h, 3, m[2 * f]!, m[2 * f + 1]!, (zoomed = new Float32Array(x.length)));
+    zooms.set(factors[f]!, zoomed);
+    for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! + zoomed[i]!;
     summed.push(factors[f]!);
   }
   return acc;
@@ -167,12 +154,11 @@ export const zoomBlur: SyncCorruption = {
       // after another: each zoom is computed once per image, and the original's sum (zeros, then
       // += each zoom in turn) continues from the previous severity's wherever its factors are a
       // prefix of this one's (all of CIFAR's).
-      useZoomCache(s, w);
-      x = zoomCache.x;
-      acc = sumZooms(factors, w, h, m);
+      const z = shared(s);
+      x = z.x;
+      acc = sumZooms(z, factors, w, h, m);
     } else {
-      x = new Float32Array(n);
-      for (let i = 0; i < n; i++) x[i] = fround(s[i]! / 255);
+      x = unitFloat32(s);
       acc = new Float32Array(n);
       const zoomed = new Float64Array(n);
       for (let f = 0; f < factors.length; f++) {
