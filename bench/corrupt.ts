@@ -6,7 +6,8 @@
  *
  *   node --import tsx bench/corrupt.ts [--images N] [--out DIR]   (also: npm run bench -- --suite corrupt)
  *
- * Ours is the built package (dist/, made by npm run build), as the CLI runs it. The original's
+ * Ours is the built package (dist/, made by npm run build), timed by corruptTimes.mjs in a plain
+ * Node process, as the CLI runs it. The original's
  * time is its corruption loop alone (Python start-up and saving excluded). frost
  * needs the original's full-size textures, which are not shipped, so its row has no original time.
  */
@@ -16,13 +17,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { lastValueFrom } from 'rxjs';
-import { readCifar10 } from '../src/data/cifar.ts';
-import { subset } from '../src/data/dataset.ts';
 import { existsSync } from 'node:fs';
-import type * as ChunkModule from '../src/ops/corruptions/corruptChunk.ts';
 import type * as RegistryModule from '../src/ops/corruptions/registry.ts';
-import type * as CorruptModule from '../src/streams/corrupt.ts';
 import { PYTHON, pythonHas } from './machine.ts';
 
 const run = promisify(execFile);
@@ -38,9 +34,7 @@ async function built<T>(path: string): Promise<T> {
   if (!existsSync(file)) throw new Error(`bench/corrupt.ts measures the built package: ${file} is missing; run npm run build`);
   return (await import(pathToFileURL(file).href)) as T;
 }
-const { corruptChunk } = await built<typeof ChunkModule>('src/ops/corruptions/corruptChunk.js');
 const { CORRUPTIONS } = await built<typeof RegistryModule>('src/ops/corruptions/registry.js');
-const { corruptDataset } = await built<typeof CorruptModule>('src/streams/corrupt.js');
 
 interface Row {
   corruption: string;
@@ -88,32 +82,18 @@ async function original(n: number): Promise<Record<string, number> | null> {
 export async function main(argv: string[]): Promise<number> {
   const n = Number(arg(argv, 'images') ?? 200);
   const outDir = resolve(arg(argv, 'out') ?? join(ROOT, 'bench', 'results'));
-  const ds = subset(await readCifar10(DATA, 'test'), 0, n);
-  const out = new Uint8Array(n * 32 * 32 * 3);
-  const out5 = new Uint8Array(5 * n * 32 * 32 * 3);
-  const rows: Row[] = [];
   const ref = await original(n);
-  for (const name of CORRUPTIONS.keys()) {
-    // A few images first: lazily built tables and code the JIT has yet to optimise are not part of
-    // the rate (a whole CIFAR-10-C is 10,000 images per corruption).
-    const spec = { pixels: ds.pixels, shape: ds.shape, corruption: name, preset: 'cifar', seed: 0, start: 0, out, outIndex: 0 } as const;
-    await corruptChunk({ ...spec, severities: [1, 2, 3, 4, 5], count: Math.min(16, n), out: out5, severityStride: n });
-    // All five severities per image, as `corrupt` runs them (a kernel may share work between them).
-    const t = performance.now();
-    await corruptChunk({ ...spec, severities: [1, 2, 3, 4, 5], count: n, out: out5, severityStride: n });
-    const ours = (performance.now() - t) / n;
-    const o = ref?.[name];
-    rows.push({ corruption: name, ours, original: o === undefined ? null : (o * 1000) / n });
-    console.log(`  ${name.padEnd(18)} ours ${ours.toFixed(2)} ms/image, original ${o === undefined ? 'n/a' : ((o * 1000) / n).toFixed(2)}`);
-  }
-  // The whole set through the pool, as `fourier-augmix corrupt -w N` runs it (start-up included).
-  const pool: Record<string, number> = {};
-  for (const workers of [1, 2]) {
-    const t = performance.now();
-    await lastValueFrom(corruptDataset(ds, { corruptions: [...CORRUPTIONS.keys()], seed: 0, preset: 'cifar', workers, write: async () => undefined }));
-    pool[`${workers}`] = (performance.now() - t) / n;
-    console.log(`  all corruptions, ${workers} worker(s): ${pool[`${workers}`]!.toFixed(1)} ms/image (wall)`);
-  }
+  // Ours in a plain Node process, as the CLI runs it (see corruptTimes.mjs).
+  const { stdout } = await run(process.execPath, [join(ROOT, 'bench', 'corruptTimes.mjs'), String(n)], { maxBuffer: 1 << 20 });
+  const times = JSON.parse(stdout.trim().split('\n').pop()!) as { ours: Record<string, number>; pool: Record<string, number> };
+  const pool = times.pool;
+  const rows: Row[] = Object.entries(times.ours).map(([corruption, ours]) => {
+    const o = ref?.[corruption];
+    return { corruption, ours, original: o === undefined ? null : (o * 1000) / n };
+  });
+  for (const r of rows)
+    console.log(`  ${r.corruption.padEnd(18)} ours ${r.ours.toFixed(2)} ms/image, original ${r.original === null ? 'n/a' : r.original.toFixed(2)}`);
+  for (const [workers, ms] of Object.entries(pool)) console.log(`  all corruptions, ${workers} worker(s): ${ms.toFixed(1)} ms/image (wall)`);
   const both = rows.filter((r) => r.original !== null);
   const total = { ours: both.reduce((s, r) => s + r.ours, 0), original: both.reduce((s, r) => s + r.original!, 0) };
   const f = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(2));
@@ -121,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
     `## Corruptions: ours vs the original generator (${new Date().toISOString()})`,
     '',
     `${n} CIFAR-10 test images (bundled), each corruption at severities 1-5; ms per image over the 5 severities. ` +
-      `Ours (the built package) on one core, in-process; the original's formulas through Debian's Python packages (its corruption loop alone).`,
+      `Ours (the built package) on one core, in a plain Node process as the CLI runs it (bench/corruptTimes.mjs); the original's formulas through Debian's Python packages (its corruption loop alone).`,
     '',
     '| corruption | ours (ms/image) | original (ms/image) | original / ours |',
     '|---|---:|---:|---:|',

@@ -49,6 +49,7 @@ function boundary(i: number, n: number, mode: BoundaryMode): number {
 }
 
 let LINE = new Float64Array(0);
+const kernels = new Map<string, Float64Array>();
 
 /**
  * scipy.ndimage's `correlate1d` with a symmetric kernel along one axis of a float64 array viewed as
@@ -121,7 +122,9 @@ export function gaussianFilter(
   truncate = 4,
 ): void {
   if (!(sigma > 1e-15)) return;
-  const w = gaussianKernel(sigma, truncate);
+  const key = `${sigma}/${truncate}`;
+  let w = kernels.get(key);
+  if (!w) kernels.set(key, (w = gaussianKernel(sigma, truncate)));
   // A one-tap kernel is [1]: every value times 1, exactly itself.
   if (w.length === 1) return;
   const row = width * channels;

@@ -9,6 +9,7 @@ const { ceil, exp, floor, sqrt, trunc } = Math;
 
 /** Scratch for the padded image (kernels are synchronous, so one buffer serves every call). */
 let PAD = new Float64Array(0);
+const kernels = new Map<string, Float64Array>();
 
 /**
  * ImageMagick 6's motion-blur kernel (`GetMotionBlurKernel`): `2 ceil(radius) + 1` taps, tap i
@@ -62,7 +63,9 @@ function toLevel(acc: number): number {
  * test images x 5 severities given the same angles. `dst` must not alias `src`.
  */
 export function magickMotionBlur(src: Uint8Array, w: number, h: number, ch: number, radius: number, sigma: number, angle: number, dst: Uint8Array): void {
-  const k = motionBlurKernel(radius, sigma);
+  const key = `${radius}/${sigma}`;
+  let k = kernels.get(key);
+  if (!k) kernels.set(key, (k = motionBlurKernel(radius, sigma)));
   const width = k.length;
   const off = motionBlurOffsets(width, angle);
   // The image as 16-bit quanta (x 257, exact), with its edge pixels repeated P deep all round, so

@@ -15,6 +15,9 @@ const B2Y = fround(0.114);
 
 // What the five severities of an image share: its float32 values and 1.5 grey + 0.5 per pixel.
 const memo = new ImageMemo();
+// Scratch for the layer and its zoom, and for the grey layer and its blur (kernels are synchronous).
+let LAYERS = new Float64Array(0);
+let GREYS = new Uint8Array(0);
 
 function brightened(s: Uint8Array, n: number, ch: number): { readonly x: Float32Array; readonly bright: Float32Array } {
   memo.see(s);
@@ -45,17 +48,19 @@ export const snow: SyncCorruption = {
     const { loc, scale, zoom, threshold, radius, sigma, weight } = SEVERITY_CONSTANTS[preset].snow[severity - 1]!;
     const { width: w, height: h, channels: ch } = src;
     const n = w * h;
-    const layer = new Float64Array(n);
+    if (LAYERS.length < 2 * n) LAYERS = new Float64Array(2 * n);
+    if (GREYS.length < 2 * n) GREYS = new Uint8Array(2 * n);
+    const layer = LAYERS.subarray(0, n);
     rng.normals(layer);
     for (let i = 0; i < n; i++) layer[i] = loc + scale * layer[i]!;
-    const zoomed = new Float64Array(n);
+    const zoomed = LAYERS.subarray(n, 2 * n);
     clippedZoom(layer, w, h, 1, zoom, zoomed);
-    const grey = new Uint8Array(n);
+    const grey = GREYS.subarray(0, n);
     for (let i = 0; i < n; i++) {
       const v = zoomed[i]! < threshold ? 0 : zoomed[i]!;
       grey[i] = trunc((v < 0 ? 0 : v > 1 ? 1 : v) * 255);
     }
-    const blurred = new Uint8Array(n);
+    const blurred = GREYS.subarray(n, 2 * n);
     magickMotionBlur(grey, w, h, 1, radius, sigma, rng.range(-135, -45), blurred);
     const cw = fround(weight);
     const cr = fround(1 - weight);

@@ -59,13 +59,20 @@ function axisMap(side: number, z: number): AxisMap {
 }
 
 const maps = new Map<string, AxisMap[]>();
+const axisMaps = new Map<string, AxisMap>();
+function cachedAxisMap(side: number, z: number): AxisMap {
+  const key = `${side}/${z}`;
+  let m = axisMaps.get(key);
+  if (!m) axisMaps.set(key, (m = axisMap(side, z)));
+  return m;
+}
 
 /**
  * The original's `clipped_zoom(x, z)` on an HWC float array (one channel or more), in double:
  * centre crop, scipy's order-1 zoom, centre trim; `out` gets the result (not stored as float32).
  */
 export function clippedZoom(x: Float64Array | Float32Array, w: number, h: number, ch: number, z: number, out: Float64Array): void {
-  zoomWithMaps(x, w, h, ch, axisMap(h, z), axisMap(w, z), out);
+  zoomWithMaps(x, w, h, ch, cachedAxisMap(h, z), cachedAxisMap(w, z), out);
 }
 
 /**
@@ -110,9 +117,23 @@ interface Shared {
   readonly summed: number[];
 }
 
+// The previous image's buffers, reused for the next (26 zooms an image on CIFAR would otherwise
+// be garbage to collect).
+let previous: Shared | null = null;
+const spare: Float32Array[] = [];
+
 function shared(s: Uint8Array): Shared {
   memo.see(s);
-  return memo.get('zoom', () => ({ x: unitFloat32(s), zooms: new Map(), acc: new Float32Array(s.length), summed: [] }));
+  return memo.get('zoom', () => {
+    const reuse = previous !== null && previous.x.length === s.length ? previous : null;
+    if (reuse) for (const z of reuse.zooms.values()) spare.push(z);
+    else spare.length = 0;
+    const x = reuse ? reuse.x : new Float32Array(s.length);
+    for (let i = 0; i < s.length; i++) x[i] = fround(s[i]! / 255);
+    const acc = reuse ? reuse.acc.fill(0) : new Float32Array(s.length);
+    previous = { x, zooms: new Map(), acc, summed: [] };
+    return previous;
+  });
 }
 
 /** Brings the running sum to the zooms by `factors` (continuing it when it summed a prefix of them). */
@@ -124,7 +145,7 @@ function sumZooms(z: Shared, factors: readonly number[], w: number, h: number, m
   }
   for (let f = summed.length; f < factors.length; f++) {
     let zoomed = zooms.get(factors[f]!);
-    if (!zoomed) zoomWithMaps(x, w, h, 3, m[2 * f]!, m[2 * f + 1]!, (zoomed = new Float32Array(x.length)));
+    if (!zoomed) zoomWithMaps(x, w, h, 3, m[2 * f]!, m[2 * f + 1]!, (zoomed = spare.pop() ?? new Float32Array(x.length)));
     zooms.set(factors[f]!, zoomed);
     for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! + zoomed[i]!;
     summed.push(factors[f]!);
