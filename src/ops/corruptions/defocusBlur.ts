@@ -1,5 +1,6 @@
 import type { Image } from '../image.ts';
 import { unit, type SyncCorruption, type Severity } from './corruption.ts';
+import { tapRowSums } from './tapRowSums.ts';
 import { SEVERITY_CONSTANTS, type CorruptionPreset } from './presets.ts';
 import { toUnitFloat } from './gaussianBlur.ts';
 import { padImage, reflect101 } from '../border.ts';
@@ -93,8 +94,9 @@ function tapsFor(k: Kernel, pw: number, ch: number): { taps: Int32Array; tw: Flo
   return hit;
 }
 
-/** Scratch for the padded image (kernels are synchronous, so one buffer serves every call). */
+/** Scratch for the padded image and a row's sums (kernels are synchronous, so one of each serves every call). */
 let PAD = new Float64Array(0);
+let SUMS = new Float64Array(0);
 
 /**
  * Correlates each channel with the anti-aliased disk (OpenCV `filter2D`, border reflect-101) in
@@ -121,37 +123,12 @@ export const defocusBlur: SyncCorruption = {
     const pad = PAD;
     padImage(a, width, height, ch, r, reflect101, pad);
     const { taps, tw } = tapsFor(k, pw, ch);
-    const n = taps.length;
-    // Along a row, value v (pixel and channel) of the output reads the padded row's value v at
-    // each tap: four neighbouring values at a time make four independent sums the CPU overlaps.
     const rowLength = width * ch;
+    if (SUMS.length < rowLength) SUMS = new Float64Array(rowLength);
     for (let y = 0; y < height; y++) {
-      const base = y * pw * ch;
+      tapRowSums(pad, y * pw * ch, rowLength, taps, tw, SUMS);
       const o = y * rowLength;
-      let v = 0;
-      for (; v + 4 <= rowLength; v += 4) {
-        let t0 = 0;
-        let t1 = 0;
-        let t2 = 0;
-        let t3 = 0;
-        for (let i = 0; i < n; i++) {
-          const q = base + v + taps[i]!;
-          const wi = tw[i]!;
-          t0 += pad[q]! * wi;
-          t1 += pad[q + 1]! * wi;
-          t2 += pad[q + 2]! * wi;
-          t3 += pad[q + 3]! * wi;
-        }
-        dst[o + v] = unit(t0);
-        dst[o + v + 1] = unit(t1);
-        dst[o + v + 2] = unit(t2);
-        dst[o + v + 3] = unit(t3);
-      }
-      for (; v < rowLength; v++) {
-        let t = 0;
-        for (let i = 0; i < n; i++) t += pad[base + v + taps[i]!]! * tw[i]!;
-        dst[o + v] = unit(t);
-      }
+      for (let v = 0; v < rowLength; v++) dst[o + v] = unit(SUMS[v]!);
     }
   },
 };

@@ -4,11 +4,13 @@ import type { Image } from '../image.ts';
 import type { Rng } from '../rng.ts';
 import type { SyncCorruption, Severity } from './corruption.ts';
 import { SEVERITY_CONSTANTS, type CorruptionPreset } from './presets.ts';
+import { tapRowSums } from './tapRowSums.ts';
 
 const { ceil, exp, floor, sqrt, trunc } = Math;
 
-/** Scratch for the padded image (kernels are synchronous, so one buffer serves every call). */
+/** Scratch for the padded image and a row's sums (kernels are synchronous, so one of each serves every call). */
 let PAD = new Float64Array(0);
+let SUMS = new Float64Array(0);
 const kernels = new Map<string, Float64Array>();
 
 /**
@@ -79,36 +81,12 @@ export function magickMotionBlur(src: Uint8Array, w: number, h: number, ch: numb
   padImage(src, w, h, ch, p, replicate, pad, 257);
   const taps = new Int32Array(width);
   for (let i = 0; i < width; i++) taps[i] = (off[2 * i + 1]! * pw + off[2 * i]!) * ch;
-  // Along a row, value v (pixel and channel) of the output reads the padded row's value v at
-  // each tap: four neighbouring values at a time make four independent sums the CPU overlaps.
   const rowLength = w * ch;
+  if (SUMS.length < rowLength) SUMS = new Float64Array(rowLength);
   for (let y = 0; y < h; y++) {
-    const base = ((y + p) * pw + p) * ch;
+    tapRowSums(pad, ((y + p) * pw + p) * ch, rowLength, taps, k, SUMS);
     const o = y * rowLength;
-    let v = 0;
-    for (; v + 4 <= rowLength; v += 4) {
-      let a0 = 0;
-      let a1 = 0;
-      let a2 = 0;
-      let a3 = 0;
-      for (let i = 0; i < width; i++) {
-        const q = base + v + taps[i]!;
-        const ki = k[i]!;
-        a0 = a0 + ki * pad[q]!;
-        a1 = a1 + ki * pad[q + 1]!;
-        a2 = a2 + ki * pad[q + 2]!;
-        a3 = a3 + ki * pad[q + 3]!;
-      }
-      dst[o + v] = toLevel(a0);
-      dst[o + v + 1] = toLevel(a1);
-      dst[o + v + 2] = toLevel(a2);
-      dst[o + v + 3] = toLevel(a3);
-    }
-    for (; v < rowLength; v++) {
-      let acc = 0;
-      for (let i = 0; i < width; i++) acc = acc + k[i]! * pad[base + v + taps[i]!]!;
-      dst[o + v] = toLevel(acc);
-    }
+    for (let v = 0; v < rowLength; v++) dst[o + v] = toLevel(SUMS[v]!);
   }
 }
 
