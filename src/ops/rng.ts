@@ -133,7 +133,13 @@ export class Rng {
   /** The offset in `batchWords` of block `counter`'s two words; advances the counter past it. */
   private nextBlock(): number {
     let i = this.counter - this.first;
-    if (i >= this.cached || batchOwner !== this.id) {
+    if (batchOwner !== this.id) {
+      // Another stream has filled the buffer since: start again from a small batch, so that
+      // streams drawn in turn do not each compute large batches they lose at once.
+      this.cached = 0;
+      this.fill();
+      i = 0;
+    } else if (i >= this.cached) {
       this.fill();
       i = 0;
     }
@@ -142,8 +148,9 @@ export class Rng {
   }
 
   /**
-   * Computes the blocks from `counter` on. Batches grow fourfold (8, 32, ... up to 1024 blocks), so
-   * that a stream drawn a few times computes few blocks in vain and a long one calls rarely.
+   * Computes the blocks from `counter` on. Batches grow fourfold (8, 32, ... up to 1024 blocks) while
+   * a stream keeps the buffer, so that a stream drawn a few times computes few blocks in vain and a
+   * long one calls rarely.
    */
   private fill(): void {
     const n = Math.min(MAX_BATCH, this.cached === 0 ? 8 : 4 * this.cached);

@@ -10,9 +10,10 @@ const RGB = new Float64Array(3);
 // The five severities of an image convert it to HSV once.
 const memo = new ImageMemo();
 
-/** The HSV of the image, [h, s, v] per pixel. */
-function hsvOf(s: Uint8Array): Float64Array {
-  memo.see(s);
+/** The HSV of an RGB image, [h, s, v] per pixel. */
+function hsvOf(img: Image): Float64Array {
+  memo.see(img);
+  const s = img.data;
   return memo.get('hsv', () => {
     const hsv = new Float64Array(s.length);
     for (let i = 0; i < s.length; i += 3) {
@@ -27,8 +28,9 @@ function hsvOf(s: Uint8Array): Float64Array {
  * Maps each pixel through an HSV round trip (float64, skimage's formulas) with HSV channel `k`
  * replaced by `clip(x * scale + shift, 0, 1)`.
  */
-function hsvMap(src: Image, dst: Uint8Array, k: number, scale: number, shift: number): void {
-  const hsv = hsvOf(src.data);
+function hsvMap(name: string, src: Image, dst: Uint8Array, k: number, scale: number, shift: number): void {
+  if (src.channels !== 3) throw new RangeError(`${name}: needs RGB images (3 channels), got ${src.channels}`);
+  const hsv = hsvOf(src);
   for (let i = 0; i < hsv.length; i += 3) {
     HSV[0] = hsv[i]!;
     HSV[1] = hsv[i + 1]!;
@@ -50,12 +52,12 @@ export const brightness: SyncCorruption = {
   apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset): void {
     const c = SEVERITY_CONSTANTS[preset].brightness[severity - 1]!;
     // v * 1 + c is v + c exactly.
-    hsvMap(src, dst, 2, 1, c);
+    hsvMap('brightness', src, dst, 2, 1, c);
   },
 };
 
 /**
- * Scales the HSV saturation: `clip(s * a + b, 0, 1)`. Severities 1-2 desaturate (x0.3, x0.1) and
+ * Scales the HSV saturation: `clip(s * a + b, 0, 1)`. RGB images only. Severities 1-2 desaturate (x0.3, x0.1) and
  * 3-5 saturate, so the distance from the clean image is not monotone (3 < 2), as in the original.
  */
 export const saturate: SyncCorruption = {
@@ -63,7 +65,7 @@ export const saturate: SyncCorruption = {
   fidelity: "exact: skimage 0.19's rgb2hsv / hsv2rgb in float64, same constants",
   apply(src: Image, dst: Uint8Array, severity: Severity, preset: CorruptionPreset): void {
     const { scale, shift } = SEVERITY_CONSTANTS[preset].saturate[severity - 1]!;
-    hsvMap(src, dst, 1, scale, shift);
+    hsvMap('saturate', src, dst, 1, scale, shift);
   },
 };
 

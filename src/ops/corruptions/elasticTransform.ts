@@ -51,7 +51,7 @@ export const elasticTransform: SyncCorruption = {
     const { elastic_size: imsize, elastic_transform } = SEVERITY_CONSTANTS[preset];
     const c = elastic_transform[severity - 1]!;
     const [alpha, sigma, jitter] = [imsize * c.alpha, imsize * c.sigma, imsize * c.jitter];
-    memo.see(src.data);
+    memo.see(src);
     const image = memo.get('float32', () => unitFloat32(src.data));
     // shape_size = (h, w) read as (x, y) point pairs, as the original does (the same on square images).
     const cy = floor(h / 2);

@@ -25,7 +25,7 @@ export const glassBlur: SyncCorruption = {
     const { width: w, height: h, channels: ch } = src;
     // The first blur, truncated to uint8, depends on the image and sigma only (CIFAR's severities
     // 2 and 4 share a sigma, as do 3 and 5).
-    memo.see(src.data);
+    memo.see(src);
     const x = dst;
     x.set(
       memo.get(`blur ${sigma}`, () => {

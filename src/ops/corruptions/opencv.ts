@@ -11,7 +11,7 @@ const { fround, round, trunc } = Math;
 
 /**
  * Scratch arrays for the intermediates, by slot (the functions are synchronous, so each slot is
- * free again when its function returns; results are always new arrays).
+ * free again when its function returns; results go into the caller's `out`).
  */
 const scratch = {
   i32: [] as Int32Array[],

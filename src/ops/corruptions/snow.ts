@@ -19,8 +19,9 @@ const memo = new ImageMemo();
 let LAYERS = new Float64Array(0);
 let GREYS = new Uint8Array(0);
 
-function brightened(s: Uint8Array, n: number, ch: number): { readonly x: Float32Array; readonly bright: Float32Array } {
-  memo.see(s);
+function brightened(img: Image, n: number, ch: number): { readonly x: Float32Array; readonly bright: Float32Array } {
+  memo.see(img);
+  const s = img.data;
   return memo.get('bright', () => {
     const x = unitFloat32(s);
     const bright = new Float32Array(n);
@@ -64,8 +65,7 @@ export const snow: SyncCorruption = {
     magickMotionBlur(grey, w, h, 1, radius, sigma, rng.range(-135, -45), blurred);
     const cw = fround(weight);
     const cr = fround(1 - weight);
-    const s = src.data;
-    const { x, bright } = brightened(s, n, ch);
+    const { x, bright } = brightened(src, n, ch);
     for (let i = 0; i < n; i++) {
       const o = i * ch;
       const b = bright[i]!;

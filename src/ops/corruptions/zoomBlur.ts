@@ -122,8 +122,9 @@ interface Shared {
 let previous: Shared | null = null;
 const spare: Float32Array[] = [];
 
-function shared(s: Uint8Array): Shared {
-  memo.see(s);
+function shared(img: Image): Shared {
+  memo.see(img);
+  const s = img.data;
   return memo.get('zoom', () => {
     const reuse = previous !== null && previous.x.length === s.length ? previous : null;
     if (reuse) for (const z of reuse.zooms.values()) spare.push(z);
@@ -175,7 +176,7 @@ export const zoomBlur: SyncCorruption = {
       // after another: each zoom is computed once per image, and the original's sum (zeros, then
       // += each zoom in turn) continues from the previous severity's wherever its factors are a
       // prefix of this one's (all of CIFAR's).
-      const z = shared(s);
+      const z = shared(src);
       x = z.x;
       acc = sumZooms(z, factors, w, h, m);
     } else {
