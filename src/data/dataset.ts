@@ -19,12 +19,12 @@ export interface Dataset {
   readonly count: number;
   /** Height, width and channels, the same for every image. */
   readonly shape: DatasetShape;
+  /** Class names in label order. */
+  readonly classes: readonly string[];
   /** NHWC uint8, `count * width * height * channels` bytes. */
   readonly pixels: Uint8Array;
   /** One class index per image, each in `[0, classes.length)`. */
   readonly labels: Int32Array;
-  /** Class names in label order. */
-  readonly classes: readonly string[];
   /** Files the data was read from. */
   readonly source: readonly string[];
 }
