@@ -25,16 +25,21 @@ async function startEcho(args: string[]) {
   return { proc, pid, exited, stderr: () => stderr };
 }
 
+/** The run ended with `status` within `withinMs` of `t0`, said `message`, and its process is gone. */
+async function expectEnded(run: Awaited<ReturnType<typeof startEcho>>, t0: number, status: number, withinMs: number, message: string): Promise<void> {
+  expect(await run.exited).toBe(status);
+  expect(Date.now() - t0).toBeLessThan(withinMs);
+  expect(run.stderr()).toContain(message);
+  expect(await gone(run.pid, 1000)).toBe(true);
+}
+
 describe('the supervisor of a long-running command', () => {
   it('stops a responsive run at its next safe point on SIGINT, with status 130', async () => {
     const run = await startEcho(['hang=true']);
     const t0 = Date.now();
     run.proc.kill('SIGINT');
-    expect(await run.exited).toBe(130);
-    expect(Date.now() - t0).toBeLessThan(3000);
-    expect(run.stderr()).toContain('interrupted: stopped the pipeline and its workers');
+    await expectEnded(run, t0, 130, 3000, 'interrupted: stopped the pipeline and its workers');
     expect(run.stderr()).not.toContain('did not answer');
-    expect(await gone(run.pid, 1000)).toBe(true);
   });
 
   it('ends a run whose main thread is blocked a few seconds after SIGTERM, with status 143', async () => {
@@ -42,10 +47,7 @@ describe('the supervisor of a long-running command', () => {
     await sleep(400); // the main thread is now in its endless loop
     const t0 = Date.now();
     run.proc.kill('SIGTERM');
-    expect(await run.exited).toBe(143);
-    expect(Date.now() - t0).toBeLessThan(9000);
-    expect(run.stderr()).toContain('interrupted: the main thread did not answer SIGTERM within 5 s; stopped at once');
-    expect(await gone(run.pid, 1000)).toBe(true);
+    await expectEnded(run, t0, 143, 9000, 'interrupted: the main thread did not answer SIGTERM within 5 s; stopped at once');
   }, 15_000);
 
   it('ends it at once on a second signal', async () => {
@@ -55,11 +57,8 @@ describe('the supervisor of a long-running command', () => {
     run.proc.kill('SIGINT');
     await sleep(100);
     run.proc.kill('SIGINT');
-    expect(await run.exited).toBe(signalStatus('SIGINT'));
-    expect(Date.now() - t0).toBeLessThan(2500);
-    expect(run.stderr()).toContain('interrupted: stopped at once on a second SIGINT');
+    await expectEnded(run, t0, signalStatus('SIGINT'), 2500, 'interrupted: stopped at once on a second SIGINT');
     expect(run.stderr()).not.toContain('did not answer');
-    expect(await gone(run.pid, 1000)).toBe(true);
   });
 
   it('takes the run with it when it is killed itself (no orphan writing on)', async () => {
