@@ -96,8 +96,7 @@ export class Rng {
   uniform(): number {
     this.spare = -1;
     const j = this.nextBlock();
-    const words = batchWords;
-    return ((words[j]! >>> 5) * 67108864 + (words[j + 1]! >>> 6)) / TWO_POW_53;
+    return ((batchWords[j]! >>> 5) * 67108864 + (batchWords[j + 1]! >>> 6)) / TWO_POW_53;
   }
 
   /**
@@ -118,10 +117,9 @@ export class Rng {
     this.spare = -1;
     for (let i = 0; i < out.length;) {
       const j = this.nextBlock();
-      const words = batchWords;
       // Centred on the cell, so u and v are symmetric about 0 and never exactly ±1.
-      const u = (words[j]! + 0.5) / 2147483648 - 1;
-      const v = (words[j + 1]! + 0.5) / 2147483648 - 1;
+      const u = (batchWords[j]! + 0.5) / 2147483648 - 1;
+      const v = (batchWords[j + 1]! + 0.5) / 2147483648 - 1;
       const s = u * u + v * v;
       if (s >= 1) continue;
       const f = sqrt((-2 * log(s)) / s);

@@ -10,30 +10,33 @@ import { padImage, reflect101, replicate } from '../border.ts';
 const { fround, round, trunc } = Math;
 
 /**
- * Scratch arrays for the intermediates, by slot (the functions are synchronous, so each slot is
- * free again when its function returns; results go into the caller's `out`).
+ * Scratch arrays for the intermediates, by name (the functions are synchronous, so each is free
+ * again when its function returns; results go into the caller's `out`).
  */
 const scratch = {
-  i32: [] as Int32Array[],
-  f64: [] as Float64Array[],
-  u8: [] as Uint8Array[],
-  ints(slot: number, n: number): Int32Array {
-    if ((this.i32[slot]?.length ?? 0) < n) this.i32[slot] = new Int32Array(n);
-    return this.i32[slot]!.subarray(0, n);
+  i32: new Map<string, Int32Array>(),
+  f64: new Map<string, Float64Array>(),
+  u8: new Map<string, Uint8Array>(),
+  ints(name: string, n: number): Int32Array {
+    let a = this.i32.get(name);
+    if (!a || a.length < n) this.i32.set(name, (a = new Int32Array(n)));
+    return a.subarray(0, n);
   },
-  doubles(slot: number, n: number): Float64Array {
-    if ((this.f64[slot]?.length ?? 0) < n) this.f64[slot] = new Float64Array(n);
-    return this.f64[slot]!.subarray(0, n);
+  doubles(name: string, n: number): Float64Array {
+    let a = this.f64.get(name);
+    if (!a || a.length < n) this.f64.set(name, (a = new Float64Array(n)));
+    return a.subarray(0, n);
   },
-  bytes(slot: number, n: number): Uint8Array {
-    if ((this.u8[slot]?.length ?? 0) < n) this.u8[slot] = new Uint8Array(n);
-    return this.u8[slot]!.subarray(0, n);
+  bytes(name: string, n: number): Uint8Array {
+    let a = this.u8.get(name);
+    if (!a || a.length < n) this.u8.set(name, (a = new Uint8Array(n)));
+    return a.subarray(0, n);
   },
 };
 
-/** A one-channel image with a border one deep (`border` picks the source index), in scratch slot 0. */
+/** A one-channel image with a border one deep (`border` picks the source index), in scratch. */
 function padded1(src: Float32Array | Uint8Array, w: number, h: number, border: (i: number, n: number) => number): Float64Array {
-  const p = scratch.doubles(0, (w + 2) * (h + 2));
+  const p = scratch.doubles('padded', (w + 2) * (h + 2));
   padImage(src, w, h, 1, 1, border, p);
   return p;
 }
@@ -55,8 +58,8 @@ export function canny(src: Uint8Array, w: number, h: number, lowThreshold: numbe
   const low = Math.floor(lowT);
   const high = Math.floor(highT);
   const n = w * h;
-  const dx = scratch.ints(0, n);
-  const dy = scratch.ints(1, n);
+  const dx = scratch.ints('dx', n);
+  const dy = scratch.ints('dy', n);
   // 3x3 Sobel on the image with its edge pixels repeated one deep.
   const p = padded1(src, w, h, replicate);
   const pw = w + 2;
@@ -69,10 +72,10 @@ export function canny(src: Uint8Array, w: number, h: number, lowThreshold: numbe
   }
   // Magnitudes with a zero frame (canny.cpp pads its magnitude rows and columns with 0).
   const mw = w + 2;
-  const mag = scratch.ints(2, mw * (h + 2)).fill(0);
+  const mag = scratch.ints('magnitude', mw * (h + 2)).fill(0);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) mag[(y + 1) * mw + x + 1] = Math.abs(dx[y * w + x]!) + Math.abs(dy[y * w + x]!);
   // 0: may be an edge, 1: not an edge, 2: edge. The frame is 1.
-  const map = scratch.bytes(0, mw * (h + 2)).fill(1);
+  const map = scratch.bytes('edges', mw * (h + 2)).fill(1);
   const stack: number[] = [];
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
@@ -128,7 +131,7 @@ const LONG = fix(2.1969);
 export function distanceTransformL2Mask5(src: Uint8Array, w: number, h: number, out: Float32Array): void {
   const B = 2;
   const tw = w + 2 * B;
-  const t = scratch.doubles(1, tw * (h + 2 * B)).fill(INIT_DIST0);
+  const t = scratch.doubles('distances', tw * (h + 2 * B)).fill(INIT_DIST0);
   for (let y = 0; y < h; y++) {
     const r = (y + B) * tw + B;
     for (let x = 0; x < w; x++) {
@@ -181,7 +184,7 @@ export function distanceTransformL2Mask5(src: Uint8Array, w: number, h: number, 
 function sums3x3(src: Float32Array | Uint8Array, w: number, h: number): Float64Array {
   const p = padded1(src, w, h, reflect101);
   const pw = w + 2;
-  const sums = scratch.doubles(2, w * h);
+  const sums = scratch.doubles('sums', w * h);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const j = y * pw + x;
